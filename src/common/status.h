@@ -1,0 +1,62 @@
+// Errors as values at boundaries: every parser of outside input returns a Status (or StatusOr<T>)
+// whose message names the problem in one line. Exceptions are kept for programmer errors.
+#pragma once
+
+#include <cassert>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace auralink {
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status Error(std::string message) { return Status(std::move(message)); }
+
+  bool ok() const { return !message_.has_value(); }
+  const std::string& message() const {
+    static const std::string kOk = "ok";
+    return message_ ? *message_ : kOk;
+  }
+  // Prefixes context to an error ("reading foo.wav: " + message); a no-op on success.
+  Status WithContext(const std::string& context) const {
+    return ok() ? *this : Status(context + ": " + *message_);
+  }
+
+ private:
+  explicit Status(std::string message) : message_(std::move(message)) {}
+  std::optional<std::string> message_;
+};
+
+template <typename T>
+class [[nodiscard]] StatusOr {
+ public:
+  StatusOr(T value) : value_(std::move(value)) {}                 // NOLINT: implicit by design
+  StatusOr(Status status) : status_(std::move(status)) {           // NOLINT: implicit by design
+    assert(!status_.ok() && "StatusOr needs a value or an error");
+  }
+
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() & { return *value_; }
+  const T& operator*() const& { return *value_; }
+
+ private:
+  Status status_;
+  std::optional<T> value_;
+};
+
+}  // namespace auralink
+
+#define AURALINK_RETURN_IF_ERROR(expr)          \
+  do {                                          \
+    ::auralink::Status status_ = (expr);        \
+    if (!status_.ok()) return status_;          \
+  } while (0)
