@@ -96,33 +96,50 @@ StatusOr<Spectrogram> GammatoneSpectrogramBuilder::Build(std::span<const float> 
   spectrogram.num_frames = 1 + (signal.size() - window) / settings_.hop_samples;
   spectrogram.values.resize(spectrogram.num_frames * spectrogram.num_bands);
 
+  // Two real frames per complex FFT: frame f in the real part, frame f + 1 in the imaginary part,
+  // separated afterwards by conjugate symmetry.
   const size_t fft_size = fft_.size();
-  std::vector<float> frame(fft_size, 0.0f);
-  std::vector<std::complex<float>> spectrum;
-  std::vector<double> power(fft_size / 2 + 1);
-  for (size_t f = 0; f < spectrogram.num_frames; ++f) {
-    const size_t start = f * settings_.hop_samples;
-    for (size_t i = 0; i < window; ++i) frame[i] = signal[start + i] * window_[i];
-    fft_.ForwardReal(frame, &spectrum);
-    for (size_t k = 0; k < power.size(); ++k) {
-      // Each interior bin stands for itself and its negative-frequency mirror.
-      const double mirror = (k == 0 || k == fft_size / 2) ? 1.0 : 2.0;
-      power[k] = mirror * std::norm(spectrum[k]);
+  std::vector<std::complex<float>> packed(fft_size);
+  std::vector<double> first_power(fft_size / 2 + 1), second_power(fft_size / 2 + 1);
+  for (size_t f = 0; f < spectrogram.num_frames; f += 2) {
+    const bool has_second = f + 1 < spectrogram.num_frames;
+    const float* first = &signal[f * settings_.hop_samples];
+    const float* second = has_second ? &signal[(f + 1) * settings_.hop_samples] : nullptr;
+    for (size_t i = 0; i < window; ++i) {
+      packed[i] = {first[i] * window_[i], has_second ? second[i] * window_[i] : 0.0f};
     }
-    for (size_t band = 0; band < spectrogram.num_bands; ++band) {
-      const BandWeights& weights = bands_[band];
-      double energy = 0.0;
-      for (size_t j = 0; j < weights.power_gain.size(); ++j) {
-        energy += weights.power_gain[j] * power[weights.first_bin + j];
-      }
-      // Parseval: sum of squared output samples = energy / fft_size; RMS over the frame length.
-      const double rms = std::sqrt(energy / static_cast<double>(fft_size) /
-                                   static_cast<double>(window));
-      spectrogram.level(f, band) =
-          10.0 * std::log10(std::max(rms, std::numeric_limits<double>::epsilon()));
+    std::fill(packed.begin() + static_cast<std::ptrdiff_t>(window), packed.end(),
+              std::complex<float>{});
+    fft_.Forward(packed);
+    for (size_t k = 0; k <= fft_size / 2; ++k) {
+      const std::complex<float> z = packed[k];
+      const std::complex<float> mirror = std::conj(packed[(fft_size - k) % fft_size]);
+      // Each interior bin stands for itself and its negative-frequency twin.
+      const double twins = (k == 0 || k == fft_size / 2) ? 1.0 : 2.0;
+      first_power[k] = twins * std::norm(0.5f * (z + mirror));
+      second_power[k] = twins * std::norm(0.5f * (z - mirror));
+    }
+    StoreBandLevels(first_power, &spectrogram.values[f * spectrogram.num_bands]);
+    if (has_second) {
+      StoreBandLevels(second_power, &spectrogram.values[(f + 1) * spectrogram.num_bands]);
     }
   }
   return spectrogram;
+}
+
+void GammatoneSpectrogramBuilder::StoreBandLevels(const std::vector<double>& power,
+                                                  double* levels) const {
+  for (size_t band = 0; band < bands_.size(); ++band) {
+    const BandWeights& weights = bands_[band];
+    double energy = 0.0;
+    for (size_t j = 0; j < weights.power_gain.size(); ++j) {
+      energy += weights.power_gain[j] * power[weights.first_bin + j];
+    }
+    // Parseval: the filtered frame's sum of squares is energy / fft_size; RMS over the frame.
+    const double rms = std::sqrt(energy / static_cast<double>(fft_.size()) /
+                                 static_cast<double>(settings_.window_samples));
+    levels[band] = 10.0 * std::log10(std::max(rms, std::numeric_limits<double>::epsilon()));
+  }
 }
 
 void PrepareSpectrogramsForComparison(Spectrogram* reference, Spectrogram* degraded) {

@@ -56,6 +56,9 @@ class GammatoneSpectrogramBuilder {
     std::vector<double> power_gain;  // |H(f)|^2 for bins first_bin, first_bin + 1, ...
   };
 
+  // One frame's band levels from its one-sided power spectrum (negative frequencies folded in).
+  void StoreBandLevels(const std::vector<double>& power, double* levels) const;
+
   GammatoneSpectrogramSettings settings_;
   dsp::Fft fft_;
   std::vector<float> window_;

@@ -1,7 +1,7 @@
 // Delay estimation between a reference and a degraded copy of it (codec look-ahead, jitter buffers,
-// network paths). Coarse search on Hilbert envelopes, as ViSQOL's global alignment does, because
-// envelopes survive the phase changes that low-rate codecs make; then a waveform refinement so the
-// sample-exact measures (SNR) line up.
+// network paths). Coarse search on amplitude envelopes, as ViSQOL's global alignment does (it uses
+// the Hilbert envelope), because envelopes survive the phase changes that low-rate codecs make;
+// then a waveform refinement so the sample-exact measures (SNR) line up.
 #pragma once
 
 #include <cstddef>

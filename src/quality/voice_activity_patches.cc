@@ -36,7 +36,9 @@ std::vector<size_t> SelectVoicedPatches(std::span<const float> reference, size_t
     return false;
   };
 
-  const size_t first = patch_frames / 2 >= 1 ? patch_frames / 2 - 1 : 0;
+  size_t first = patch_frames / 2 >= 1 ? patch_frames / 2 - 1 : 0;
+  // A clip shorter than that lead-in plus one patch still gets one patch, from its start.
+  if (first + patch_frames > num_frames) first = 0;
   for (size_t start = first; start + patch_frames <= num_frames; start += patch_frames) {
     const size_t end_chunk = std::min(start + patch_frames, num_chunks);
     for (size_t c = start; c < end_chunk; ++c) {

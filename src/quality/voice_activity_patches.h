@@ -13,8 +13,9 @@
 namespace auralink::quality {
 
 // First frames of the voiced reference patches. Frame f covers samples from f * hop_samples; the
-// first patch starts at frame patch_frames / 2 - 1 (room for the degraded match to sit earlier),
-// the rest follow without overlap while a whole patch fits in num_frames.
+// first patch starts at frame patch_frames / 2 - 1 (room for the degraded match to sit earlier;
+// frame 0 when the clip is too short for that), the rest follow without overlap while a whole patch
+// fits in num_frames.
 std::vector<size_t> SelectVoicedPatches(std::span<const float> reference, size_t num_frames,
                                         size_t patch_frames, size_t hop_samples);
 
