@@ -18,12 +18,4 @@ void DownmixToMono(std::span<const float> interleaved, int channels, std::vector
   }
 }
 
-AudioBuffer DownmixToMono(const AudioBuffer& buffer) {
-  AudioBuffer mono;
-  mono.sample_rate_hz = buffer.sample_rate_hz;
-  mono.channels = 1;
-  DownmixToMono(buffer.samples, buffer.channels, &mono.samples);
-  return mono;
-}
-
 }  // namespace auralink::audio

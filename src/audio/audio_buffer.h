@@ -1,4 +1,5 @@
-// Decoded PCM audio as the rest of AuraLink sees it: float samples in [-1, 1], channels interleaved.
+// Decoded PCM audio as the rest of AuraLink sees it: float samples in [-1, 1], channels
+// interleaved.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,5 @@ struct AudioBuffer {
 // Averages the channels of interleaved audio into one ((L + R) / 2 for stereo). `mono` is replaced
 // and holds interleaved.size() / channels samples; channels <= 1 copies the input.
 void DownmixToMono(std::span<const float> interleaved, int channels, std::vector<float>* mono);
-AudioBuffer DownmixToMono(const AudioBuffer& buffer);
 
 }  // namespace auralink::audio

@@ -29,16 +29,18 @@ void AppendLe32(std::vector<uint8_t>* out, uint32_t v) {
   for (int shift = 0; shift < 32; shift += 8) out->push_back(static_cast<uint8_t>(v >> shift));
 }
 
-void AppendTag(std::vector<uint8_t>* out, const char (&tag)[5]) { out->insert(out->end(), tag, tag + 4); }
+void AppendTag(std::vector<uint8_t>* out, const char (&tag)[5]) {
+  out->insert(out->end(), tag, tag + 4);
+}
 
 bool StartsWith(std::span<const uint8_t> bytes, size_t offset, const char* tag) {
   const size_t n = std::strlen(tag);
   return bytes.size() >= offset + n && std::memcmp(bytes.data() + offset, tag, n) == 0;
 }
 
-// libsndfile trusts a RIFF file whose data chunk is cut short (it reads what is there), so the chunk
-// sizes are checked here first. A declared size of 0 or 0xFFFFFFFF is how streaming writers leave it
-// unknown, which is allowed.
+// libsndfile trusts a RIFF file whose data chunk is cut short (it reads what is there), so the
+// chunk sizes are checked here first. A declared size of 0 or 0xFFFFFFFF is how streaming writers
+// leave it unknown, which is allowed.
 Status CheckRiffDataChunk(std::span<const uint8_t> bytes) {
   size_t offset = 12;
   while (offset + 8 <= bytes.size()) {
@@ -154,8 +156,8 @@ StatusOr<AudioBuffer> DecodeAudio(std::span<const uint8_t> bytes) {
                          " (PCM 8/16/24/32-bit or float only)");
   }
   if (info.channels < 1 || info.channels > kMaxChannels) {
-    return Status::Error("unsupported channel count " + std::to_string(info.channels) +
-                         " (1 to " + std::to_string(kMaxChannels) + ")");
+    return Status::Error("unsupported channel count " + std::to_string(info.channels) + " (1 to " +
+                         std::to_string(kMaxChannels) + ")");
   }
   if (info.samplerate <= 0) {
     return Status::Error("invalid sample rate " + std::to_string(info.samplerate) + " Hz");

@@ -12,9 +12,9 @@
 namespace auralink::audio {
 
 // WAV (PCM 8/16/24/32-bit, float32/64) and FLAC (8/16/24-bit), via libsndfile. Errors are one line
-// naming the file: "x.wav: file not found", "x.wav: empty file", "x.wav: truncated or not a WAV/FLAC
-// file (<libsndfile's reason>)", "x.wav: truncated (...)" when the data is shorter than the header
-// declares. Non-finite samples read as 0 and float files are clipped to [-1, 1].
+// naming the file: "x.wav: file not found", "x.wav: empty file", "x.wav: truncated or not a
+// WAV/FLAC file (<libsndfile's reason>)", "x.wav: truncated (...)" when the data is shorter than
+// the header declares. Non-finite samples read as 0 and float files are clipped to [-1, 1].
 StatusOr<AudioBuffer> ReadAudioFile(const std::string& path);
 
 // The same checks on bytes already in memory (messages are prefixed with "audio data").

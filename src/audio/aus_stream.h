@@ -1,5 +1,5 @@
-// The .aus speech stream container: a 24-byte header and one length-prefixed packet per 20 ms frame.
-// The layout is specified in docs/aus-format.md.
+// The .aus speech stream container: a 24-byte header and one length-prefixed packet per 20 ms
+// frame. The layout is specified in docs/aus-format.md.
 #pragma once
 
 #include <cstdint>

@@ -23,7 +23,10 @@ soxr_t CreateSoxr(int input_rate_hz, int output_rate_hz, bool low_latency) {
   soxr_runtime_spec_t runtime = soxr_runtime_spec(1);
   // Smaller DFT blocks cut the withheld output (48 -> 16 kHz: ~37 ms with the default, ~15 ms here)
   // at some cost in CPU.
-  if (low_latency) runtime.log2_min_dft_size = 8;
+  if (low_latency) {
+    runtime.log2_min_dft_size = 8;
+    runtime.log2_large_dft_size = 10;
+  }
   soxr_t resampler = soxr_create(input_rate_hz, output_rate_hz, 1, &error, &io, &quality, &runtime);
   if (error != nullptr) {
     soxr_delete(resampler);
@@ -71,8 +74,8 @@ StatusOr<std::unique_ptr<StreamingResampler>> StreamingResampler::Create(int inp
     return Status::Error("resampler: libsoxr cannot convert " + std::to_string(input_rate_hz) +
                          " Hz to " + std::to_string(output_rate_hz) + " Hz");
   }
-  // The delay is the most output libsoxr ever holds back after a frame: priming the output with that
-  // many zeros means a whole frame is always available, at a constant latency.
+  // The delay is the most output libsoxr ever holds back after a frame: priming the output with
+  // that many zeros means a whole frame is always available, at a constant latency.
   const int input_frame = input_rate_hz * kResamplerFrameDurationMs / 1000;
   const int output_frame = output_rate_hz * kResamplerFrameDurationMs / 1000;
   std::vector<float> silence(static_cast<size_t>(input_frame), 0.0f);
@@ -139,8 +142,7 @@ void StreamingResampler::ProcessFrame(std::span<const float> in, std::vector<flo
     // as many samples later keeps the delay constant.
     std::fill(out->begin() + static_cast<std::ptrdiff_t>(available), out->end(), 0.0f);
     owed_samples_ += frame - available;
-    AURALINK_LOG(kWarning) << "resampler: output underrun of " << (frame - available)
-                           << " samples";
+    AURALINK_LOG(kWarning) << "resampler: output underrun of " << (frame - available) << " samples";
   }
 }
 

@@ -1,5 +1,5 @@
-// Sample-rate conversion on libsoxr (high quality: 20-bit precision, linear phase, passband to 91% of
-// the lower Nyquist frequency), for mono audio.
+// Sample-rate conversion on libsoxr (high quality: 20-bit precision, linear phase, passband to 91%
+// of the lower Nyquist frequency), for mono audio.
 #pragma once
 
 #include <deque>
@@ -20,7 +20,7 @@ class StreamingResampler {
  public:
   // Both rates must be positive and a whole number of samples per 20 ms (a multiple of 50 Hz).
   static StatusOr<std::unique_ptr<StreamingResampler>> Create(int input_rate_hz,
-                                                               int output_rate_hz);
+                                                              int output_rate_hz);
   ~StreamingResampler();
   StreamingResampler(const StreamingResampler&) = delete;
   StreamingResampler& operator=(const StreamingResampler&) = delete;

@@ -11,8 +11,8 @@
 namespace auralink::audio {
 namespace {
 
-// Files larger than this are refused rather than read into memory (over three hours of 48 kHz stereo
-// 32-bit audio).
+// Files larger than this are refused rather than read into memory (over three hours of 48 kHz
+// stereo 32-bit audio).
 constexpr off_t kMaxFileBytes = off_t{2} << 30;
 
 std::string ErrnoText(int error) { return std::strerror(error); }

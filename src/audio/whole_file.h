@@ -1,6 +1,6 @@
 // Whole-file reads and all-or-nothing writes for the audio and .aus files: a reader sees either the
-// old file or the complete new one, never a partial write (temp file in the same directory + rename,
-// which POSIX makes atomic within one file system).
+// old file or the complete new one, never a partial write (temp file in the same directory +
+// rename, which POSIX makes atomic within one file system).
 #pragma once
 
 #include <cstdint>
