@@ -71,16 +71,9 @@ double Percentile(std::vector<double> values, double fraction) {
   return values[std::min(index, values.size() - 1)];
 }
 
-std::vector<float> DownmixToMono(const audio::AudioBuffer& buffer) {
-  if (buffer.channels == 1) return buffer.samples;
-  std::vector<float> mono(buffer.frames());
-  for (size_t i = 0; i < mono.size(); ++i) {
-    float sum = 0.0f;
-    for (int c = 0; c < buffer.channels; ++c) {
-      sum += buffer.samples[i * static_cast<size_t>(buffer.channels) + static_cast<size_t>(c)];
-    }
-    mono[i] = sum / static_cast<float>(buffer.channels);
-  }
+std::vector<float> MonoSamples(const audio::AudioBuffer& buffer) {
+  std::vector<float> mono;
+  audio::DownmixToMono(buffer.samples, buffer.channels, &mono);
   return mono;
 }
 
@@ -304,8 +297,8 @@ int Compare(const std::vector<std::string>& raw) {
   if (!reference.ok()) return Fail(reference.status());
   auto degraded = audio::ReadAudioFile(args->positional()[1]);
   if (!degraded.ok()) return Fail(degraded.status());
-  std::vector<float> reference_mono = DownmixToMono(*reference);
-  std::vector<float> degraded_mono = DownmixToMono(*degraded);
+  std::vector<float> reference_mono = MonoSamples(*reference);
+  std::vector<float> degraded_mono = MonoSamples(*degraded);
   auto scores = quality::CompareSpeech(reference_mono, reference->sample_rate_hz, degraded_mono,
                                        degraded->sample_rate_hz);
   if (!scores.ok()) return Fail(scores.status());
@@ -375,7 +368,7 @@ int Bench(const std::vector<std::string>& raw) {
     if (input->sample_rate_hz != kRate) {
       return Fail(Status::Error(*input_path + ": bench input must be 16 kHz"));
     }
-    signal = DownmixToMono(*input);
+    signal = MonoSamples(*input);
     input_name = *input_path;
   } else {
     signal = SyntheticSpeech(kRate, *seconds);

@@ -32,6 +32,7 @@
 #include "common/status.h"
 #include "nn/interpreter.h"
 #include "nn/model.h"
+#include "nn/tensor_type.h"
 
 namespace auralink {
 namespace {
@@ -191,45 +192,46 @@ class CallTimer {
   std::vector<double> samples_ms_;
 };
 
-// One long-lived interpreter over one signature, with its tensors looked up and shape-checked
-// once. Each instance owns its graph's state variables, which persist across Invoke() calls.
+// One long-lived interpreter over one signature, owning that graph's state variables, which
+// persist across Invoke() calls as in the reference implementation.
 class GraphRunner {
  public:
-  static StatusOr<std::unique_ptr<GraphRunner>> Create(const nn::Model& model,
+  static StatusOr<std::unique_ptr<GraphRunner>> Create(std::shared_ptr<const nn::Model> model,
                                                        const std::string& signature) {
-    auto interpreter = nn::Interpreter::Create(model, signature);
+    auto interpreter = nn::Interpreter::Create(std::move(model), signature);
     if (!interpreter.ok()) {
       return interpreter.status().WithContext("creating interpreter '" + signature + "'");
     }
     return std::unique_ptr<GraphRunner>(new GraphRunner(std::move(*interpreter)));
   }
 
-  nn::Interpreter& interpreter() { return *interpreter_; }
-
-  // The span of input `name`, checked to hold `count` values of T.
+  // The elements of input `name`, checked to be `count` values of T.
   template <typename T>
   StatusOr<std::span<T>> Input(const std::string& name, size_t count) {
     const int index = interpreter_->input_index(name);
     if (index < 0) return Status::Error("graph has no input '" + name + "'");
-    std::span<T> values = interpreter_->input(index).template as<T>();
-    if (values.size() != count) {
-      return Status::Error("input '" + name + "' holds " + std::to_string(values.size()) +
-                           " values, expected " + std::to_string(count));
+    const nn::TensorView view = interpreter_->input(static_cast<size_t>(index));
+    if (view.type != nn::TensorTypeOf<T>::value || view.bytes != count * sizeof(T)) {
+      return Status::Error("input '" + name + "' is " + std::string(nn::TensorTypeName(view.type)) +
+                           " of " + std::to_string(view.bytes) + " bytes, expected " +
+                           std::to_string(count) + " values of " +
+                           std::string(nn::TensorTypeName(nn::TensorTypeOf<T>::value)));
     }
-    return values;
+    return view.as<T>();
   }
 
-  // The first output holding exactly `count` values of T (outputs are found by shape because
-  // signature output names such as "output_0" carry no meaning).
+  // The first output of exactly `count` values of T. Outputs are found by type and size because
+  // the signatures' output names ("output_0", "output_1") carry no meaning.
   template <typename T>
-  StatusOr<std::span<const T>> OutputWithCount(size_t count) {
-    for (int i = 0; i < interpreter_->num_outputs(); ++i) {
+  StatusOr<std::span<const T>> OutputWithCount(size_t count) const {
+    for (size_t i = 0; i < interpreter_->output_count(); ++i) {
       const nn::TensorView view = interpreter_->output(i);
-      if (view.bytes != count * sizeof(T)) continue;
-      std::span<const T> values = view.template as<T>();
-      if (values.size() == count) return values;
+      if (view.type == nn::TensorTypeOf<T>::value && view.bytes == count * sizeof(T)) {
+        return view.as<const T>();
+      }
     }
-    return Status::Error("graph has no output of " + std::to_string(count) + " values");
+    return Status::Error("graph has no output of " + std::to_string(count) + " values of " +
+                         std::string(nn::TensorTypeName(nn::TensorTypeOf<T>::value)));
   }
 
   Status Invoke() { return interpreter_->Invoke(); }
@@ -267,11 +269,11 @@ class Pipeline {
  public:
   static StatusOr<std::unique_ptr<Pipeline>> Create(const Graphs& graphs) {
     auto pipeline = std::unique_ptr<Pipeline>(new Pipeline(graphs));
-    auto encoder = GraphRunner::Create(*graphs.encoder, "");
+    auto encoder = GraphRunner::Create(graphs.encoder, "");
     if (!encoder.ok()) return encoder.status().WithContext("encoder");
-    auto quantize = GraphRunner::Create(*graphs.quantizer, "encode");
+    auto quantize = GraphRunner::Create(graphs.quantizer, "encode");
     if (!quantize.ok()) return quantize.status().WithContext("quantizer");
-    auto dequantize = GraphRunner::Create(*graphs.quantizer, "decode");
+    auto dequantize = GraphRunner::Create(graphs.quantizer, "decode");
     if (!dequantize.ok()) return dequantize.status().WithContext("quantizer");
     pipeline->encoder_ = std::move(*encoder);
     pipeline->quantize_ = std::move(*quantize);
@@ -280,7 +282,7 @@ class Pipeline {
   }
 
   StatusOr<std::unique_ptr<GraphRunner>> NewDecoder() const {
-    auto decoder = GraphRunner::Create(*graphs_.decoder, "");
+    auto decoder = GraphRunner::Create(graphs_.decoder, "");
     if (!decoder.ok()) return decoder.status().WithContext("decoder");
     return std::move(*decoder);
   }

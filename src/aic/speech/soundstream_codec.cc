@@ -4,6 +4,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "audio/audio_buffer.h"
+
 namespace auralink::speech {
 namespace {
 
@@ -119,10 +121,7 @@ Status SoundStreamEncoder::Encode(std::span<const float> interleaved_frame,
   }
   std::span<const float> mono = interleaved_frame;
   if (input_channels_ == 2) {
-    mono_.resize(interleaved_frame.size() / 2);
-    for (size_t i = 0; i < mono_.size(); ++i) {
-      mono_[i] = 0.5f * (interleaved_frame[2 * i] + interleaved_frame[2 * i + 1]);
-    }
+    audio::DownmixToMono(interleaved_frame, input_channels_, &mono_);
     mono = mono_;
   }
   if (resampler_) {
