@@ -126,13 +126,14 @@ function aggregate(rows) {
   }));
 }
 
-function interpolateOpusBitrateAt(opus, mos) {
-  // Opus's mean MOS as a function of bitrate, linearly interpolated; null if never reached.
+// The Opus payload bitrate (kbps) at which Opus's mean `measure` first reaches `value`, linearly
+// interpolated between tested rates; null if no tested rate reaches it.
+function opusKbpsAt(opus, measure, value) {
   for (let i = 0; i < opus.length; i++) {
-    if (opus[i].mos >= mos) {
-      if (i === 0) return opus[0].bitrate_bps;
+    if (opus[i][measure] >= value) {
+      if (i === 0) return { kbps: opus[0].payload_kbps, atMost: true };
       const a = opus[i - 1], b = opus[i];
-      return a.bitrate_bps + (mos - a.mos) / (b.mos - a.mos) * (b.bitrate_bps - a.bitrate_bps);
+      return { kbps: a.payload_kbps + (value - a[measure]) / (b[measure] - a[measure]) * (b.payload_kbps - a.payload_kbps), atMost: false };
     }
   }
   return null;
@@ -150,9 +151,9 @@ async function plot(clean) {
   }
   fs.writeFileSync(dat, lines.join('\n'));
   const script = `
-set terminal pngcairo size 1200,450 font ",11"
+set terminal pngcairo size 1500,450 font ",11"
 set output '${path.join(args.out, 'speech_rd.png')}'
-set multiplot layout 1,2 title "Speech quality vs bitrate (mean over ${clean[0].clips} clips)"
+set multiplot layout 1,3 title "Speech quality vs bitrate (mean over ${clean[0].clips} clips)"
 set logscale x 2
 set xrange [2.5:40]
 set xtics (3,4,6,8,12,16,24,32)
@@ -165,6 +166,10 @@ plot '${dat}' index 0 using 1:2 with linespoints lw 2 pt 7 title "SoundStream (A
 set ylabel "STOI"
 plot '${dat}' index 0 using 1:3 with linespoints lw 2 pt 7 title "SoundStream (AuraLink engine)", \\
      '${dat}' index 1 using 1:3 with linespoints lw 2 pt 5 title "Opus (libopus, VOIP)"
+set ylabel "log-spectral distance (dB, lower is better)"
+set key top right
+plot '${dat}' index 0 using 1:4 with linespoints lw 2 pt 7 title "SoundStream (AuraLink engine)", \\
+     '${dat}' index 1 using 1:4 with linespoints lw 2 pt 5 title "Opus (libopus, VOIP)"
 unset multiplot
 `;
   const gp = path.join(args.out, 'speech_rd.gp');
@@ -197,10 +202,16 @@ const opus = clean.filter((a) => a.codec === 'opus').sort((x, y) => x.bitrate_bp
 const opus32 = opus.find((a) => a.bitrate_bps === 32000);
 md.push('');
 for (const s of clean.filter((a) => a.codec === 'soundstream')) {
-  const equal = interpolateOpusBitrateAt(opus, s.mos);
   const vs32 = 100 * (1 - s.payload_kbps / opus32.payload_kbps);
-  const vsEqual = equal ? `${(100 * (1 - s.bitrate_bps / equal)).toFixed(0)}% against Opus at equal MOS (~${(equal / 1000).toFixed(1)} kbps)` : 'Opus reaches its MOS at no tested rate';
-  md.push(`- ${s.label}: MOS ${s.mos.toFixed(2)}, STOI ${s.stoi.toFixed(3)}; ${vs32.toFixed(0)}% fewer bits than Opus 32 kbps (MOS ${opus32.mos.toFixed(2)}, STOI ${opus32.stoi.toFixed(3)}); ${vsEqual}.`);
+  const equal = (measure, digits) => {
+    const at = opusKbpsAt(opus, measure, s[measure]);
+    if (at === null) return `Opus reaches its ${measure.toUpperCase()} at no tested rate`;
+    const saving = `${(100 * (1 - s.payload_kbps / at.kbps)).toFixed(0)}%`;
+    return `${at.atMost ? 'at most ' : ''}${saving} against Opus at equal ${measure.toUpperCase()} ` +
+      `(Opus needs ${at.atMost ? 'at most' : '~'}${at.kbps.toFixed(1)} kbps for ${measure.toUpperCase()} ${s[measure].toFixed(digits)})`;
+  };
+  md.push(`- ${s.label} (MOS ${s.mos.toFixed(2)}, STOI ${s.stoi.toFixed(3)}): ${vs32.toFixed(0)}% fewer bits than ` +
+    `Opus 32 kbps (MOS ${opus32.mos.toFixed(2)}, STOI ${opus32.stoi.toFixed(3)}); ${equal('mos', 2)}; ${equal('stoi', 3)}.`);
 }
 const table = md.join('\n');
 fs.writeFileSync(path.join(args.out, 'table.md'), table + '\n');
