@@ -389,6 +389,10 @@ struct FeatureAgreement {
   double clip_relative_error = 0.0;
   double max_frame_relative_error = 0.0;
   int worst_frame = 0;
+  // The encoder's output is dequantized int8, so a disagreement shows up as whole quantization
+  // steps; these two say how many values moved and by how much.
+  long differing_values = 0;
+  double max_abs_diff = 0.0;
   bool pass = false;
 };
 
@@ -507,6 +511,11 @@ StatusOr<Comparison> Compare(const Options& options) {
       feature.worst_frame = f;
     }
   }
+  for (size_t i = 0; i < features.size(); ++i) {
+    const double diff = std::abs(double{features[i]} - dump->features[i]);
+    if (diff != 0.0) ++feature.differing_values;
+    feature.max_abs_diff = std::max(feature.max_abs_diff, diff);
+  }
   feature.pass = feature.clip_relative_error <= kMaxFeatureRelativeError;
   result.pass = feature.pass;
 
@@ -573,6 +582,8 @@ nlohmann::json ToJson(const Comparison& result, const nlohmann::json& reference_
            {{"clip_relative_error", result.features.clip_relative_error},
             {"max_frame_relative_error", result.features.max_frame_relative_error},
             {"worst_frame", result.features.worst_frame},
+            {"differing_values", result.features.differing_values},
+            {"max_abs_diff", result.features.max_abs_diff},
             {"pass", result.features.pass}}},
           {"quantizers", bitrates},
           {"thresholds",
@@ -591,9 +602,11 @@ void PrintTable(const Comparison& result, const nlohmann::json& reference_meta) 
       verdict);
   std::printf(
       "  encoder features   relative error %.3g over the clip (limit %.0e), worst frame "
-      "%d at %.3g  %s\n",
+      "%d at %.3g; %ld of %d values differ, by up to %.3g  %s\n",
       result.features.clip_relative_error, kMaxFeatureRelativeError, result.features.worst_frame,
-      result.features.max_frame_relative_error, result.features.pass ? "ok" : "FAIL");
+      result.features.max_frame_relative_error, result.features.differing_values,
+      result.frames * kFeatureDims, result.features.max_abs_diff,
+      result.features.pass ? "ok" : "FAIL");
   std::printf("  %-4s %-24s %-10s %-12s %-20s %-12s\n", "N", "identical index frames", "diff idx",
               "deq max|d|", "decoder SNR dB", "e2e SNR dB");
   for (const BitrateAgreement& b : result.bitrates) {

@@ -131,8 +131,8 @@ Status MakeBroadcastPlan(const OperatorContext& context, const TensorSpec& a, co
 
 // Applies `f` over a row, specialised on the input strides so that the common cases vectorise.
 template <typename A, typename B, typename O, typename F>
-inline void ApplyRow(const A* a, int64_t a_stride, const B* b, int64_t b_stride, O* out, int64_t n,
-                     F f) {
+inline void ApplyRow(const A* __restrict a, int64_t a_stride, const B* __restrict b,
+                     int64_t b_stride, O* __restrict out, int64_t n, F f) {
   if (a_stride == 1 && b_stride == 1) {
     for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
   } else if (a_stride == 0 && b_stride == 1) {

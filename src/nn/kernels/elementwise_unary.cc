@@ -4,6 +4,7 @@
 
 #include "nn/kernels/fixed_point.h"
 #include "nn/kernels/kernel_util.h"
+#include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {
 namespace {
@@ -17,7 +18,9 @@ class UnaryKernel final : public Kernel {
   }
 
   Status Run() override {
-    for (int64_t i = 0; i < count_; ++i) out_[i] = f_(in_[i]);
+    const In* __restrict in = in_;
+    Out* __restrict out = out_;
+    for (int64_t i = 0; i < count_; ++i) out[i] = f_(in[i]);
     return Status::Ok();
   }
 
@@ -33,6 +36,38 @@ PreparedKernel MakeUnary(const OperatorContext& context, F f) {
   if (context.resources() == nullptr) return std::unique_ptr<Kernel>();
   return std::unique_ptr<Kernel>(std::make_unique<UnaryKernel<In, Out, F>>(
       context.input_data(0), context.output_data(0), context.input(0)->element_count, f));
+}
+
+// A unary operator with an ISA-specific vector implementation.
+template <typename In, typename Out, typename F>
+class VectorUnaryKernel final : public Kernel {
+ public:
+  VectorUnaryKernel(const void* in, void* out, int64_t count, F f)
+      : in_(static_cast<const In*>(in)), out_(static_cast<Out*>(out)), count_(count), f_(f) {
+    work = static_cast<uint64_t>(count);
+  }
+  Status Run() override {
+    f_(in_, out_, count_);
+    return Status::Ok();
+  }
+
+ private:
+  const In* in_;
+  Out* out_;
+  int64_t count_;
+  F f_;
+};
+
+template <typename In, typename Out, typename F>
+PreparedKernel MakeVectorUnary(const OperatorContext& context, F f) {
+  if (context.resources() == nullptr) return std::unique_ptr<Kernel>();
+  return std::unique_ptr<Kernel>(std::make_unique<VectorUnaryKernel<In, Out, F>>(
+      context.input_data(0), context.output_data(0), context.input(0)->element_count, f));
+}
+
+const ElementwiseFunctions& Elementwise(const OperatorContext& context) {
+  return ElementwiseFunctionsFor(context.resources() ? context.resources()->isa()
+                                                     : CpuIsa::kPortable);
 }
 
 Status ExpectUnaryShapes(const OperatorContext& context, int max_inputs) {
@@ -146,6 +181,14 @@ PreparedKernel PrepareQuantize(const OperatorContext& context) {
     return std::clamp(static_cast<int32_t>(scaled) + zero_point, low, high);
   };
   if (out.type == TensorType::kInt8) {
+    if (xnnpack) {
+      auto quantize_row = Elementwise(context).quantize_f32_s8;
+      return MakeVectorUnary<float, int8_t>(
+          context, [quantize_row, inverse_scale, zero_point](const float* in, int8_t* out,
+                                                             int64_t n) {
+            quantize_row(in, out, n, inverse_scale, zero_point);
+          });
+    }
     return MakeUnary<float, int8_t>(
         context, [quantize](float v) { return static_cast<int8_t>(quantize(v, -128, 127)); });
   }
@@ -172,10 +215,13 @@ PreparedKernel PrepareDequantize(const OperatorContext& context) {
   const float scale = in.quantization.scales[0];
   const int32_t zero_point = static_cast<int32_t>(in.quantization.zero_points[0]);
   switch (in.type) {
-    case TensorType::kInt8:
-      return MakeUnary<int8_t, float>(context, [scale, zero_point](int8_t q) {
-        return scale * static_cast<float>(int32_t{q} - zero_point);
-      });
+    case TensorType::kInt8: {
+      auto dequantize_row = Elementwise(context).dequantize_s8_f32;
+      return MakeVectorUnary<int8_t, float>(
+          context, [dequantize_row, scale, zero_point](const int8_t* in, float* out, int64_t n) {
+            dequantize_row(in, out, n, scale, zero_point);
+          });
+    }
     case TensorType::kUInt8:
       return MakeUnary<uint8_t, float>(context, [scale, zero_point](uint8_t q) {
         return scale * static_cast<float>(int32_t{q} - zero_point);
@@ -200,8 +246,11 @@ PreparedKernel PrepareLeakyRelu(const OperatorContext& context) {
   const float alpha = context.options().alpha;
   if (!std::isfinite(alpha)) return context.Error("alpha is not finite");
   if (in.type == TensorType::kFloat32) {
-    return MakeUnary<float, float>(context,
-                                   [alpha](float x) { return x > 0.0f ? x : x * alpha; });
+    auto leaky_relu_row = Elementwise(context).leaky_relu_f32;
+    return MakeVectorUnary<float, float>(
+        context, [leaky_relu_row, alpha](const float* in, float* out, int64_t n) {
+          leaky_relu_row(in, out, n, alpha);
+        });
   }
   if (in.type != TensorType::kInt8) {
     return context.Error("unsupported tensor type " + std::string(TensorTypeName(in.type)));

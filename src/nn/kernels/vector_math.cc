@@ -1,8 +1,6 @@
 #include "nn/kernels/vector_math.h"
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "nn/kernels/simd_target.h"
 
 namespace auralink::nn {
 
@@ -21,7 +19,142 @@ float LaneSumPortable(const float* x, int64_t n) {
   return acc[0];
 }
 
+namespace {
+
+void LeakyReluPortable(const float* __restrict in, float* __restrict out, int64_t n, float alpha) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = in[i];
+    out[i] = x > 0.0f ? x : x * alpha;
+  }
+}
+
+void QuantizePortable(const float* __restrict in, int8_t* __restrict out, int64_t n,
+                      float inverse_scale, int32_t zero_point) {
+  const float low = static_cast<float>(-128 - zero_point);
+  const float high = static_cast<float>(127 - zero_point);
+  for (int64_t i = 0; i < n; ++i) {
+    float scaled = in[i] * inverse_scale;
+    // NaN compares false both ways and ends at `low`.
+    scaled = scaled >= low ? scaled : low;
+    scaled = scaled <= high ? scaled : high;
+    out[i] = static_cast<int8_t>(static_cast<int32_t>(std::rint(scaled)) + zero_point);
+  }
+}
+
+void DequantizePortable(const int8_t* __restrict in, float* __restrict out, int64_t n, float scale,
+                        int32_t zero_point) {
+  for (int64_t i = 0; i < n; ++i) out[i] = scale * static_cast<float>(int32_t{in[i]} - zero_point);
+}
+
+constexpr ElementwiseFunctions kPortableElementwise = {LeakyReluPortable, QuantizePortable,
+                                                       DequantizePortable};
+
+}  // namespace
+
 #if defined(__x86_64__)
+
+namespace {
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"))) void LeakyReluAvx512(
+    const float* in, float* out, int64_t n, float alpha) {
+  const __m512 a = _mm512_set1_ps(alpha);
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 mask = n - i >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 x = _mm512_maskz_loadu_ps(mask, in + i);
+    const __mmask16 positive = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ);
+    const __m512 y = _mm512_mask_blend_ps(positive, _mm512_mul_ps(x, a), x);
+    _mm512_mask_storeu_ps(out + i, mask, y);
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"))) void QuantizeAvx512(
+    const float* in, int8_t* out, int64_t n, float inverse_scale, int32_t zero_point) {
+  const __m512 scale = _mm512_set1_ps(inverse_scale);
+  const __m512 low = _mm512_set1_ps(static_cast<float>(-128 - zero_point));
+  const __m512 high = _mm512_set1_ps(static_cast<float>(127 - zero_point));
+  const __m512i zp = _mm512_set1_epi32(zero_point);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 mask = n - i >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (n - i)) - 1);
+    __m512 x = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, in + i), scale);
+    x = _mm512_max_ps(x, low);  // a NaN in the first operand yields `low`
+    x = _mm512_min_ps(x, high);
+    const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(x), zp);
+    _mm512_mask_cvtsepi32_storeu_epi8(out + i, mask, q);
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"))) void DequantizeAvx512(
+    const int8_t* in, float* out, int64_t n, float scale, int32_t zero_point) {
+  const __m512 s = _mm512_set1_ps(scale);
+  const __m512i zp = _mm512_set1_epi32(zero_point);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 mask = n - i >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m128i bytes = _mm_maskz_loadu_epi8(mask, in + i);
+    const __m512i q = _mm512_sub_epi32(_mm512_cvtepi8_epi32(bytes), zp);
+    _mm512_mask_storeu_ps(out + i, mask, _mm512_mul_ps(s, _mm512_cvtepi32_ps(q)));
+  }
+}
+
+__attribute__((target("avx2,fma"))) void LeakyReluAvx2(const float* in, float* out, int64_t n,
+                                                       float alpha) {
+  const __m256 a = _mm256_set1_ps(alpha);
+  const __m256 zero = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 x = _mm256_loadu_ps(in + i);
+    const __m256 positive = _mm256_cmp_ps(x, zero, _CMP_GT_OQ);
+    _mm256_storeu_ps(out + i, _mm256_blendv_ps(_mm256_mul_ps(x, a), x, positive));
+  }
+  LeakyReluPortable(in + i, out + i, n - i, alpha);
+}
+
+__attribute__((target("avx2,fma"))) void QuantizeAvx2(const float* in, int8_t* out, int64_t n,
+                                                      float inverse_scale, int32_t zero_point) {
+  const __m256 scale = _mm256_set1_ps(inverse_scale);
+  const __m256 low = _mm256_set1_ps(static_cast<float>(-128 - zero_point));
+  const __m256 high = _mm256_set1_ps(static_cast<float>(127 - zero_point));
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 x = _mm256_mul_ps(_mm256_loadu_ps(in + i), scale);
+    x = _mm256_min_ps(_mm256_max_ps(x, low), high);
+    const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(x), zp);
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm_packs_epi16(words, words));
+  }
+  QuantizePortable(in + i, out + i, n - i, inverse_scale, zero_point);
+}
+
+__attribute__((target("avx2,fma"))) void DequantizeAvx2(const int8_t* in, float* out, int64_t n,
+                                                       float scale, int32_t zero_point) {
+  const __m256 s = _mm256_set1_ps(scale);
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(in + i));
+    const __m256i q = _mm256_sub_epi32(_mm256_cvtepi8_epi32(bytes), zp);
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(s, _mm256_cvtepi32_ps(q)));
+  }
+  DequantizePortable(in + i, out + i, n - i, scale, zero_point);
+}
+
+constexpr ElementwiseFunctions kAvx2Elementwise = {LeakyReluAvx2, QuantizeAvx2, DequantizeAvx2};
+constexpr ElementwiseFunctions kAvx512Elementwise = {LeakyReluAvx512, QuantizeAvx512,
+                                                     DequantizeAvx512};
+
+}  // namespace
+
+const ElementwiseFunctions& ElementwiseFunctionsFor(CpuIsa isa) {
+  switch (isa) {
+    case CpuIsa::kAvx512:
+      return kAvx512Elementwise;
+    case CpuIsa::kAvx2:
+      return kAvx2Elementwise;
+    default:
+      return kPortableElementwise;
+  }
+}
 
 namespace {
 
@@ -78,6 +211,7 @@ LaneSum LaneSumFunction(CpuIsa isa) {
 #else
 
 LaneSum LaneSumFunction(CpuIsa) { return LaneSumPortable; }
+const ElementwiseFunctions& ElementwiseFunctionsFor(CpuIsa) { return kPortableElementwise; }
 
 #endif
 

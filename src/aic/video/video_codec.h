@@ -1,0 +1,89 @@
+// One interface for every real-time video encoder and decoder AuraLink drives: VP8 and VP9 (libvpx),
+// AV1 (libaom to encode, dav1d to decode), H.264 (openh264). Real-time settings only: one pass, no
+// look-ahead, low delay, error resilient; everything below can change between frames.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "video/video_frame.h"
+
+namespace auralink::video {
+
+enum class VideoCodecType { kVp8, kVp9, kAv1, kH264 };
+
+const char* VideoCodecName(VideoCodecType codec);  // "vp8", "vp9", "av1", "h264"
+std::optional<VideoCodecType> ParseVideoCodecName(std::string_view name);
+
+enum class RateControlMode {
+  kConstantBitrate,  // CBR at target_kbps (what libwebrtc does)
+  kConstantQuality,  // quantizer-targeted (cq_level / crf), capped at target_kbps when it is > 0
+};
+
+struct VideoEncoderConfig {
+  VideoCodecType codec = VideoCodecType::kVp8;
+  int width = 0;
+  int height = 0;
+  int fps_numerator = 30;
+  int fps_denominator = 1;
+  RateControlMode rate_control = RateControlMode::kConstantBitrate;
+  int target_kbps = 500;
+  int quality = 32;        // kConstantQuality: codec quantizer on the codec's own scale (0..63 libvpx/aom, 0..51 h264)
+  int min_quantizer = 2;   // codec's own scale
+  int max_quantizer = 56;  // libwebrtc's VP8 qmax
+  int speed = -1;          // codec-specific real-time speed; -1 = the codec's libwebrtc-like default
+  int temporal_layers = 1;  // 1..3 where the codec offers them
+  int keyframe_interval = 3000;  // frames; key frames are also sent on demand
+  int threads = 1;
+};
+
+struct EncodedFrame {
+  std::vector<uint8_t> data;  // one temporal unit / frame in the codec's bitstream format
+  int64_t pts = 0;
+  bool keyframe = false;
+  int temporal_layer = 0;
+  int quantizer = -1;  // average frame quantizer when the codec reports it
+};
+
+// Per-block quality offsets for region-aware coding: one value per 16x16 block (row-major,
+// ceil(w/16) x ceil(h/16)); negative = better quality (lower quantizer) for faces and other regions
+// of interest. Codecs without ROI support return an error from SetRegionOfInterest.
+struct RegionOfInterestMap {
+  int block_columns = 0;
+  int block_rows = 0;
+  std::vector<int8_t> quantizer_delta;  // codec quantizer steps, clamped to what the codec offers
+};
+
+class VideoEncoder {
+ public:
+  virtual ~VideoEncoder() = default;
+  virtual VideoCodecType codec() const = 0;
+  virtual const VideoEncoderConfig& config() const = 0;
+  // Encodes one frame (its size must equal the configured size). Appends zero or more frames to
+  // `out` (zero when the rate controller drops the frame).
+  virtual Status Encode(const VideoFrame& frame, bool force_keyframe,
+                        std::vector<EncodedFrame>* out) = 0;
+  // Changes bitrate, quality, quantizer range, resolution or frame rate between frames. A resolution
+  // change may force a key frame.
+  virtual Status Reconfigure(const VideoEncoderConfig& config) = 0;
+  virtual Status SetRegionOfInterest(const RegionOfInterestMap& map) = 0;
+};
+
+class VideoDecoder {
+ public:
+  virtual ~VideoDecoder() = default;
+  virtual VideoCodecType codec() const = 0;
+  // Decodes one encoded frame. Appends the decoded picture(s) to `out`. A corrupt frame is an error
+  // and the decoder stays usable (it recovers at the next key frame).
+  virtual Status Decode(std::span<const uint8_t> data, std::vector<VideoFrame>* out) = 0;
+};
+
+StatusOr<std::unique_ptr<VideoEncoder>> CreateVideoEncoder(const VideoEncoderConfig& config);
+StatusOr<std::unique_ptr<VideoDecoder>> CreateVideoDecoder(VideoCodecType codec);
+
+}  // namespace auralink::video
