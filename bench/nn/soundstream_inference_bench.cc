@@ -90,7 +90,8 @@ void FillFrame(int frame, float* samples) {
 const std::vector<float>& TestSignal() {
   static const std::vector<float> signal = [] {
     std::vector<float> samples(50 * kFrameSamples);
-    for (int frame = 0; frame < 50; ++frame) FillFrame(frame, samples.data() + frame * kFrameSamples);
+    for (int frame = 0; frame < 50; ++frame)
+      FillFrame(frame, samples.data() + frame * kFrameSamples);
     return samples;
   }();
   return signal;
@@ -106,8 +107,7 @@ bool RunFrame(Codec& codec, int frame) {
   codec.quantizer_encode->input(1).as<int32_t>()[0] = kQuantizers;
   if (!codec.quantizer_encode->Invoke().ok()) return false;
   auto indices = codec.quantizer_encode->output(0).as<int32_t>();
-  std::copy(indices.begin(), indices.end(),
-            codec.quantizer_decode->input(0).as<int32_t>().begin());
+  std::copy(indices.begin(), indices.end(), codec.quantizer_decode->input(0).as<int32_t>().begin());
   if (!codec.quantizer_decode->Invoke().ok()) return false;
   auto dequantized = codec.quantizer_decode->output(0).as<float>();
   std::copy(dequantized.begin(), dequantized.end(), codec.decoder->input(0).as<float>().begin());
@@ -160,8 +160,8 @@ void Register() {
   };
   for (CpuIsa isa : {CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kPortable}) {
     for (const auto& [name, stage] : stages) {
-      const std::string label = std::string("SoundStream/") + name + "/" +
-                                std::string(auralink::nn::CpuIsaName(isa));
+      const std::string label =
+          std::string("SoundStream/") + name + "/" + std::string(auralink::nn::CpuIsaName(isa));
       benchmark::RegisterBenchmark(label.c_str(), BM_SoundStream, stage, isa)
           ->Unit(benchmark::kMicrosecond);
     }

@@ -1,7 +1,5 @@
 #include "cli/audio_commands.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,21 +7,20 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <numbers>
 #include <random>
 
 #include "aic/speech/speech_codec.h"
 #include "audio/audio_file.h"
 #include "audio/aus_stream.h"
+#include "cli/cli_output.h"
 #include "cli/command_line.h"
+#include "common/cpu_affinity.h"
 #include "common/model_path.h"
 #include "quality/speech_quality.h"
 
 namespace auralink::cli {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 constexpr const char* kAudioUsage =
     "usage:\n"
@@ -34,13 +31,6 @@ constexpr const char* kAudioUsage =
     "  auralink audio compare REF.wav DEG.wav [--json]\n"
     "  auralink audio bench [--codec C] [--bitrate BPS] [--input FILE] [--seconds S] [--json]\n"
     "options common to encode, decode and bench: --models DIR (SoundStream weights)\n";
-
-int Fail(const Status& status) {
-  std::fprintf(stderr, "auralink: error: %s\n", status.message().c_str());
-  return 2;
-}
-
-void PrintJson(const Json& json) { std::cout << json.dump() << std::endl; }
 
 std::string ModelDirectoryFor(speech::CodecType codec, const ParsedArguments& args,
                               Status* status) {
@@ -62,13 +52,6 @@ StatusOr<speech::CodecType> CodecFromArguments(const ParsedArguments& args) {
 
 int DefaultBitrate(speech::CodecType codec) {
   return codec == speech::CodecType::kSoundStream ? 6000 : 32000;
-}
-
-double Percentile(std::vector<double> values, double fraction) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  size_t index = static_cast<size_t>(std::ceil(fraction * static_cast<double>(values.size()))) - 1;
-  return values[std::min(index, values.size() - 1)];
 }
 
 std::vector<float> MonoSamples(const audio::AudioBuffer& buffer) {
@@ -353,11 +336,7 @@ int Bench(const std::vector<std::string>& raw) {
   auto seconds = args->Number("seconds", 10.0, 0.1, 3600.0);
   if (!seconds.ok()) return Fail(seconds.status());
 
-  // One core, as the target says: pin to the CPU we start on.
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  CPU_SET(std::max(0, sched_getcpu()), &cpus);
-  sched_setaffinity(0, sizeof(cpus), &cpus);
+  PinToCurrentCore();
 
   constexpr int kRate = 16000;
   std::vector<float> signal;

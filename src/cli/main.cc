@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/audio_commands.h"
+#include "cli/video_commands.h"
 
 namespace {
 
@@ -12,6 +13,7 @@ constexpr const char* kUsage =
     "usage: auralink <command> [args]\n"
     "commands:\n"
     "  audio encode|decode|compare|bench   speech codecs (SoundStream, Opus) and their quality\n"
+    "  video baseline|decode|compare       video codecs, the LiveKit baseline, video quality\n"
     "  version                             print the version\n"
     "run 'auralink audio help' for the audio options.\n";
 
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "audio") return auralink::cli::RunAudioCommand(rest);
+  if (command == "video") return auralink::cli::RunVideoCommand(rest);
   if (command == "version" || command == "--version") {
     std::printf("auralink %s\n", AURALINK_VERSION);
     return 0;

@@ -1,7 +1,7 @@
 // The instruction sets the kernels are written for, chosen once per process: the best the CPU
-// offers (__builtin_cpu_supports), unless AURALINK_NN_ISA=portable|avx2|avx512 asks for a lower one.
-// Each Interpreter captures the ISA when it is created, so tests can build interpreters for every
-// path in one process and compare their results.
+// offers (__builtin_cpu_supports), unless AURALINK_NN_ISA=portable|avx2|avx512 asks for a lower
+// one. Each Interpreter captures the ISA when it is created, so tests can build interpreters for
+// every path in one process and compare their results.
 #pragma once
 
 #include <optional>

@@ -82,8 +82,8 @@ StatusOr<FlatbufferTable> FlatbufferTable::At(const FlatbufferView* view, uint64
   int64_t vtable = static_cast<int64_t>(position) - *soffset;
   if (vtable < 0 || static_cast<uint64_t>(vtable) >= view->size()) {
     return Status::Error("file truncated: vtable offset " + std::to_string(vtable) +
-                         " of table at offset " + std::to_string(position) +
-                         " beyond end of " + std::to_string(view->size()) + "-byte file");
+                         " of table at offset " + std::to_string(position) + " beyond end of " +
+                         std::to_string(view->size()) + "-byte file");
   }
   auto vtable_size = view->Read<uint16_t>(vtable, "vtable");
   if (!vtable_size.ok()) return vtable_size.status();

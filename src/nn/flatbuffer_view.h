@@ -1,8 +1,8 @@
 // Bounds-checked, read-only access to a FlatBuffers binary, written from the FlatBuffers format
-// specification (flatbuffers.dev, "Internals"): a root uoffset_t at byte 0, tables that start with an
-// soffset_t to their vtable, vtables of uint16 field offsets, and uoffset_t references to tables,
-// vectors (uint32 length + elements) and strings (uint32 length + bytes + NUL). Everything is
-// little-endian. Every access checks its range against the buffer, so corrupt or truncated input
+// specification (flatbuffers.dev, "Internals"): a root uoffset_t at byte 0, tables that start with
+// an soffset_t to their vtable, vtables of uint16 field offsets, and uoffset_t references to
+// tables, vectors (uint32 length + elements) and strings (uint32 length + bytes + NUL). Everything
+// is little-endian. Every access checks its range against the buffer, so corrupt or truncated input
 // yields an error instead of an out-of-bounds read; nothing here recurses, so depth is bounded by
 // the caller's schema walk.
 #pragma once

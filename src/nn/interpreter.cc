@@ -14,7 +14,7 @@ namespace auralink::nn {
 using tflite::BuiltinOperator;
 
 void Interpreter::FreeArena::operator()(uint8_t* p) const {
-  ::operator delete(static_cast<void*>(p), std::align_val_t{kArenaAlignment});
+  ::operator delete (static_cast<void*>(p), std::align_val_t{kArenaAlignment});
 }
 
 // Plans memory and prepares kernels; also the KernelResources the kernels are prepared with.
@@ -68,9 +68,9 @@ class Interpreter::Builder final : public KernelResources {
 
   struct TensorPlan {
     Storage storage = Storage::kNone;
-    int root = -1;       // alias root (a tensor of the same subgraph) for kArena
-    int variable = -1;   // for kVariable
-    int request = -1;    // arena request of a root
+    int root = -1;      // alias root (a tensor of the same subgraph) for kArena
+    int variable = -1;  // for kVariable
+    int request = -1;   // arena request of a root
   };
 
   Status FindReachableSubgraphs(int main) {
@@ -205,8 +205,8 @@ class Interpreter::Builder final : public KernelResources {
     }
     memory_ = size;
     const size_t allocation = std::max<size_t>(size, kArenaAlignment);
-    uint8_t* arena = static_cast<uint8_t*>(
-        ::operator new(allocation, std::align_val_t{kArenaAlignment}));
+    uint8_t* arena =
+        static_cast<uint8_t*>(::operator new (allocation, std::align_val_t{kArenaAlignment}));
     interpreter_->arena_owner_.reset(arena);
     interpreter_->arena_ = arena;
     interpreter_->arena_size_ = size;
@@ -325,8 +325,8 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
     for (const std::string& key : model->signature_keys()) {
       keys += (keys.empty() ? "" : ", ") + std::string("'") + key + "'";
     }
-    return Status::Error("model has no signature '" + std::string(signature_key) +
-                         "' (it has " + (keys.empty() ? "none" : keys) + ")");
+    return Status::Error("model has no signature '" + std::string(signature_key) + "' (it has " +
+                         (keys.empty() ? "none" : keys) + ")");
   }
   std::unique_ptr<Interpreter> interpreter(new Interpreter());
   interpreter->model_ = std::move(model);

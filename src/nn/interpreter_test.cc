@@ -5,7 +5,29 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <new>
+
 #include "nn/kernels/kernel_test_util.h"
+
+// Counts heap allocations while `g_count_allocations` is set, to check that Invoke allocates
+// nothing.
+namespace {
+std::atomic<bool> g_count_allocations{false};
+std::atomic<int> g_allocations{0};
+}  // namespace
+
+void* operator new(size_t size) {
+  if (g_count_allocations.load(std::memory_order_relaxed)) ++g_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace auralink::nn {
 namespace {
@@ -118,6 +140,32 @@ TEST(InterpreterTest, RefusesGraphsOverItsLimits) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("steps per Invoke"), std::string::npos);
   EXPECT_TRUE(Interpreter::Create(*model).ok());
+}
+
+TEST(InterpreterTest, InvokeDoesNotAllocate) {
+  std::vector<std::vector<uint8_t>> models = {AccumulatorModel()};
+  const char* shared = std::getenv("AURALINK_SHARED");
+  const std::filesystem::path dir =
+      std::filesystem::path(shared != nullptr && *shared != '\0' ? shared
+                                                                  : AURALINK_DEFAULT_SHARED_DIR) /
+      "models" / "lyra-v1.3.2";
+  for (const char* name : {"soundstream_encoder.tflite", "lyragan.tflite"}) {
+    std::ifstream file(dir / name, std::ios::binary);
+    if (file) {
+      models.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
+  }
+  for (const auto& bytes : models) {
+    auto interpreter = MakeInterpreter(bytes);
+    ASSERT_TRUE(interpreter.ok()) << interpreter.status().message();
+    ASSERT_TRUE((*interpreter)->Invoke().ok());  // the first Invoke runs CALL_ONCE
+    g_allocations = 0;
+    g_count_allocations = true;
+    const bool ok = (*interpreter)->Invoke().ok();
+    g_count_allocations = false;
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(g_allocations.load(), 0);
+  }
 }
 
 TEST(InterpreterTest, ConstantOutputsAreReadable) {

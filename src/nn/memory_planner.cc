@@ -6,7 +6,9 @@
 namespace auralink::nn {
 namespace {
 
-size_t AlignUp(size_t bytes) { return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
+size_t AlignUp(size_t bytes) {
+  return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+}
 
 // Above this many buffers the quadratic search is skipped and every buffer gets its own bytes.
 constexpr size_t kMaxSharedPlanning = 4096;
@@ -25,9 +27,8 @@ size_t PlanArena(const std::vector<BufferRequest>& requests, std::vector<size_t>
   }
   std::vector<size_t> order(requests.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return requests[a].bytes > requests[b].bytes;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return requests[a].bytes > requests[b].bytes; });
   std::vector<size_t> placed;
   for (size_t index : order) {
     const BufferRequest& request = requests[index];

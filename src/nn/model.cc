@@ -20,6 +20,7 @@ using tflite::BuiltinOptionsType;
 namespace {
 
 constexpr int kMaxRank = 8;
+constexpr size_t kMaxCallDepth = 64;
 // Larger tensors are refused outright; interpreters apply their own (smaller) memory limit.
 constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
 
@@ -167,7 +168,8 @@ class ModelParser {
       const std::string context = "operator code " + std::to_string(c);
       auto table = (*codes)->TableAt(c);
       if (!table.ok()) return table.status().WithContext(context);
-      auto deprecated = table->Scalar<int8_t>(tflite::operator_code_field::kDeprecatedBuiltinCode, 0);
+      auto deprecated =
+          table->Scalar<int8_t>(tflite::operator_code_field::kDeprecatedBuiltinCode, 0);
       if (!deprecated.ok()) return deprecated.status().WithContext(context);
       auto builtin = table->Scalar<int32_t>(tflite::operator_code_field::kBuiltinCode, 0);
       if (!builtin.ok()) return builtin.status().WithContext(context);
@@ -202,8 +204,10 @@ class ModelParser {
         const std::string tensor_context = context + " tensor " + std::to_string(t);
         if (!tensor_table.ok()) return tensor_table.status().WithContext(tensor_context);
         TensorSpec tensor;
-        AURALINK_RETURN_IF_ERROR(ParseTensor(*tensor_table, &tensor).WithContext(
-            tensor.name.empty() ? tensor_context : tensor_context + " '" + tensor.name + "'"));
+        AURALINK_RETURN_IF_ERROR(ParseTensor(*tensor_table, &tensor)
+                                     .WithContext(tensor.name.empty()
+                                                      ? tensor_context
+                                                      : tensor_context + " '" + tensor.name + "'"));
         subgraph.tensors.push_back(std::move(tensor));
       }
     }
@@ -212,8 +216,8 @@ class ModelParser {
                              bool allow_omitted) -> Status {
       for (int32_t index : indices) {
         if ((index < 0 && !(allow_omitted && index == -1)) || index >= tensor_count) {
-          return Status::Error(what + " names tensor " + std::to_string(index) + " but " +
-                               context + " has " + std::to_string(tensor_count) + " tensors");
+          return Status::Error(what + " names tensor " + std::to_string(index) + " but " + context +
+                               " has " + std::to_string(tensor_count) + " tensors");
         }
       }
       return Status::Ok();
@@ -296,8 +300,8 @@ class ModelParser {
     if (!buffer_index.ok()) return buffer_index.status();
     if (*buffer_index != 0 || !buffers_.empty()) {
       if (*buffer_index >= buffers_.size()) {
-        return Status::Error("buffer index " + std::to_string(*buffer_index) + " but the model has " +
-                             std::to_string(buffers_.size()) + " buffers");
+        return Status::Error("buffer index " + std::to_string(*buffer_index) +
+                             " but the model has " + std::to_string(buffers_.size()) + " buffers");
       }
       const RawBuffer& buffer = buffers_[*buffer_index];
       if (buffer.size > 0) {
@@ -401,9 +405,9 @@ class ModelParser {
     }
     const OperatorRegistration* registration = FindOperatorRegistration(code.builtin_code);
     if (registration == nullptr) {
-      return Status::Error("unsupported operator " + tflite::BuiltinOperatorName(code.builtin_code) +
-                           " (builtin code " + std::to_string(code.builtin_code) + ") in " +
-                           where);
+      return Status::Error("unsupported operator " +
+                           tflite::BuiltinOperatorName(code.builtin_code) + " (builtin code " +
+                           std::to_string(code.builtin_code) + ") in " + where);
     }
     op->code = registration->code;
     const std::string op_name = tflite::BuiltinOperatorName(code.builtin_code);
@@ -535,8 +539,8 @@ class ModelParser {
     for (int index : subgraph.inputs) {
       const TensorSpec& tensor = subgraph.tensors[index];
       if (tensor.is_constant()) {
-        return Status::Error("subgraph " + std::to_string(s) + " input " +
-                             DescribeTensor(tensor) + " is a constant");
+        return Status::Error("subgraph " + std::to_string(s) + " input " + DescribeTensor(tensor) +
+                             " is a constant");
       }
       if (writer[index] == -2) {
         return Status::Error("subgraph " + std::to_string(s) + " lists input " +
@@ -549,9 +553,8 @@ class ModelParser {
     };
     for (int i = 0; i < static_cast<int>(subgraph.operators.size()); ++i) {
       const OperatorSpec& op = subgraph.operators[i];
-      const std::string context =
-          tflite::BuiltinOperatorName(static_cast<int32_t>(op.code)) + " in " +
-          OperatorLocation(s, i);
+      const std::string context = tflite::BuiltinOperatorName(static_cast<int32_t>(op.code)) +
+                                  " in " + OperatorLocation(s, i);
       for (int index : op.inputs) {
         if (index >= 0 && !available(index)) {
           return Status::Error(context + " reads tensor " + std::to_string(index) + " " +
@@ -562,8 +565,8 @@ class ModelParser {
       for (int index : op.outputs) {
         const TensorSpec& tensor = subgraph.tensors[index];
         if (tensor.is_constant()) {
-          return Status::Error(context + " writes constant tensor " + std::to_string(index) +
-                               " " + DescribeTensor(tensor));
+          return Status::Error(context + " writes constant tensor " + std::to_string(index) + " " +
+                               DescribeTensor(tensor));
         }
         if (writer[index] == -2) {
           return Status::Error(context + " writes subgraph input " + DescribeTensor(tensor));
@@ -641,16 +644,16 @@ class ModelParser {
           SignatureTensor entry;
           if (name->has_value()) entry.name = std::string(**name);
           if (*index >= subgraph.tensors.size()) {
-            return Status::Error("signature '" + signature.key + "' " + what + " '" +
-                                 entry.name + "' names tensor " + std::to_string(*index) +
-                                 " but subgraph " + std::to_string(signature.subgraph_index) +
-                                 " has " + std::to_string(subgraph.tensors.size()));
+            return Status::Error("signature '" + signature.key + "' " + what + " '" + entry.name +
+                                 "' names tensor " + std::to_string(*index) + " but subgraph " +
+                                 std::to_string(signature.subgraph_index) + " has " +
+                                 std::to_string(subgraph.tensors.size()));
           }
           entry.tensor_index = static_cast<int32_t>(*index);
           const TensorSpec& tensor = subgraph.tensors[entry.tensor_index];
           if (tensor.type == TensorType::kResource) {
-            return Status::Error("signature '" + signature.key + "' " + what + " '" +
-                                 entry.name + "' is a resource tensor");
+            return Status::Error("signature '" + signature.key + "' " + what + " '" + entry.name +
+                                 "' is a resource tensor");
           }
           if (is_input) {
             bool is_subgraph_input = false;
@@ -696,6 +699,7 @@ class ModelParser {
     }
     // Iterative depth-first search; 1 = on the current path, 2 = done.
     std::vector<int> state(count, 0);
+    std::vector<size_t> depth(count, 0);
     for (int start = 0; start < count; ++start) {
       if (state[start] != 0) continue;
       std::vector<std::pair<int, size_t>> stack{{start, 0}};
@@ -713,6 +717,14 @@ class ModelParser {
             stack.push_back({target, 0});
           }
         } else {
+          // Each level of CALL_ONCE nesting is a level of recursion when it runs.
+          size_t height = 1;
+          for (int target : calls[node]) height = std::max(height, depth[target] + 1);
+          if (height > kMaxCallDepth) {
+            return Status::Error("CALL_ONCE nesting deeper than " +
+                                 std::to_string(kMaxCallDepth) + " subgraphs");
+          }
+          depth[node] = height;
           state[node] = 2;
           stack.pop_back();
         }

@@ -35,10 +35,10 @@ std::vector<uint8_t> ReadFile(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-#define SKIP_WITHOUT_MODELS()                                                                 \
-  if (!std::filesystem::exists(ModelDirectory() / "quantizer.tflite")) {                      \
-    GTEST_SKIP() << "SoundStream weights not found in " << ModelDirectory()                   \
-                 << " (set AURALINK_SHARED)";                                                 \
+#define SKIP_WITHOUT_MODELS()                                               \
+  if (!std::filesystem::exists(ModelDirectory() / "quantizer.tflite")) {    \
+    GTEST_SKIP() << "SoundStream weights not found in " << ModelDirectory() \
+                 << " (set AURALINK_SHARED)";                               \
   }
 
 bool Contains(const std::string& text, const std::string& part) {
@@ -98,8 +98,8 @@ TEST(ModelTest, RefusesCorruptedCopies) {
     std::memcpy(corrupt.data(), &beyond, 4);
     auto model = Model::Create(corrupt);
     ASSERT_FALSE(model.ok());
-    EXPECT_TRUE(Contains(model.status().message(), "beyond end of " +
-                                                       std::to_string(bytes.size()) + "-byte file"))
+    EXPECT_TRUE(Contains(model.status().message(),
+                         "beyond end of " + std::to_string(bytes.size()) + "-byte file"))
         << model.status().message();
   }
   {
@@ -157,8 +157,8 @@ TEST(ModelTest, RefusesAnUnsupportedOperator) {
 TEST(ModelTest, RefusesBufferSizeMismatch) {
   TestModelBuilder builder;
   const int in = builder.AddTensor("x", TensorType::kFloat32, {64, 3});
-  const int weights = builder.AddConstantBytes("w", TensorType::kFloat32, {64, 3},
-                                               std::vector<uint8_t>(100, 0));
+  const int weights =
+      builder.AddConstantBytes("w", TensorType::kFloat32, {64, 3}, std::vector<uint8_t>(100, 0));
   const int out = builder.AddTensor("y", TensorType::kFloat32, {64, 3});
   builder.AddOperator(BuiltinOperator::kAdd, {in, weights}, {out});
   builder.SetInputs({in});

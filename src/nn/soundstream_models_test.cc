@@ -23,15 +23,15 @@ constexpr int kLevels = 46;
 std::filesystem::path SharedDirectory() {
   const char* shared = std::getenv("AURALINK_SHARED");
   return shared != nullptr && *shared != '\0' ? std::filesystem::path(shared)
-                                               : std::filesystem::path(AURALINK_DEFAULT_SHARED_DIR);
+                                              : std::filesystem::path(AURALINK_DEFAULT_SHARED_DIR);
 }
 
 std::filesystem::path ModelDirectory() { return SharedDirectory() / "models" / "lyra-v1.3.2"; }
 
-#define SKIP_WITHOUT_MODELS()                                                                 \
-  if (!std::filesystem::exists(ModelDirectory() / "lyragan.tflite")) {                        \
-    GTEST_SKIP() << "SoundStream weights not found in " << ModelDirectory()                   \
-                 << " (set AURALINK_SHARED)";                                                 \
+#define SKIP_WITHOUT_MODELS()                                               \
+  if (!std::filesystem::exists(ModelDirectory() / "lyragan.tflite")) {      \
+    GTEST_SKIP() << "SoundStream weights not found in " << ModelDirectory() \
+                 << " (set AURALINK_SHARED)";                               \
   }
 
 // 16-bit mono PCM samples of a RIFF/WAVE file, scaled by 1/32768; empty if it is anything else.
@@ -153,7 +153,8 @@ TEST(SoundStreamModelsTest, EveryIsaGivesTheSameBits) {
           baseline.push_back(std::move(result));
           continue;
         }
-        EXPECT_EQ(result.features, baseline[frame].features) << CpuIsaName(isa) << " frame " << frame;
+        EXPECT_EQ(result.features, baseline[frame].features)
+            << CpuIsaName(isa) << " frame " << frame;
         EXPECT_EQ(result.indices, baseline[frame].indices) << CpuIsaName(isa) << " frame " << frame;
         EXPECT_EQ(result.decoded, baseline[frame].decoded) << CpuIsaName(isa) << " frame " << frame;
       }

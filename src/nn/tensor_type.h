@@ -1,5 +1,6 @@
-// Element types of the tensors AuraLink's inference engine runs. Only the types the engine has kernels
-// for appear here; a model that declares any other TFLite type is refused when it is loaded.
+// Element types of the tensors AuraLink's inference engine runs. Only the types the engine has
+// kernels for appear here; a model that declares any other TFLite type is refused when it is
+// loaded.
 #pragma once
 
 #include <cstddef>

@@ -183,8 +183,7 @@ int TestModelBuilder::AddConstantBytes(const std::string& name, TensorType type,
   buffers_.push_back(std::move(bytes));
   Subgraph& subgraph = subgraphs_[current_];
   subgraph.tensors.push_back({name, type, std::move(shape),
-                              static_cast<uint32_t>(buffers_.size() - 1),
-                              std::move(quantization)});
+                              static_cast<uint32_t>(buffers_.size() - 1), std::move(quantization)});
   return static_cast<int>(subgraph.tensors.size()) - 1;
 }
 
@@ -200,8 +199,7 @@ uint32_t TestModelBuilder::OpcodeIndex(int32_t builtin_code, const std::string& 
 
 void TestModelBuilder::AddOperator(tflite::BuiltinOperator code, std::vector<int32_t> inputs,
                                    std::vector<int32_t> outputs,
-                                   tflite::BuiltinOptionsType options_type,
-                                   FlatbufferRef options) {
+                                   tflite::BuiltinOptionsType options_type, FlatbufferRef options) {
   Operator op;
   op.opcode_index = OpcodeIndex(static_cast<int32_t>(code), "");
   op.inputs = std::move(inputs);
@@ -212,8 +210,7 @@ void TestModelBuilder::AddOperator(tflite::BuiltinOperator code, std::vector<int
 }
 
 void TestModelBuilder::AddRawOperator(int32_t builtin_code, const std::string& custom_code,
-                                      std::vector<int32_t> inputs,
-                                      std::vector<int32_t> outputs) {
+                                      std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
   Operator op;
   op.opcode_index = OpcodeIndex(builtin_code, custom_code);
   op.inputs = std::move(inputs);

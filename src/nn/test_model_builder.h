@@ -164,11 +164,10 @@ FlatbufferRef Conv2DOptions(tflite::Padding padding, int stride_w, int stride_h,
                             tflite::Activation activation = tflite::Activation::kNone,
                             int dilation_w = 1, int dilation_h = 1);
 FlatbufferRef DepthwiseConv2DOptions(tflite::Padding padding, int stride_w, int stride_h,
-                                     int depth_multiplier, int dilation_w = 1,
-                                     int dilation_h = 1);
+                                     int depth_multiplier, int dilation_w = 1, int dilation_h = 1);
 FlatbufferRef TransposeConvOptions(tflite::Padding padding, int stride_w, int stride_h);
 FlatbufferRef ActivationOptions(tflite::Activation activation);  // Add, Sub, Mul
-FlatbufferRef AxisOptions(int axis);                               // Concatenation, OneHot, Gather
+FlatbufferRef AxisOptions(int axis);                             // Concatenation, OneHot, Gather
 FlatbufferRef StridedSliceOptions(int begin_mask, int end_mask, int shrink_axis_mask,
                                   int ellipsis_mask = 0, int new_axis_mask = 0);
 FlatbufferRef LeakyReluOptions(float alpha);

@@ -2,11 +2,16 @@
 // planes tightly packed. The one frame type every video library in AuraLink passes around.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
 namespace auralink::video {
+
+// Largest width or height any reader, scaler or codec wrapper accepts.
+inline constexpr int kMaxVideoDimension = 16384;
 
 struct VideoFrame {
   int width = 0;
@@ -27,6 +32,28 @@ struct VideoFrame {
     frame.width = width;
     frame.height = height;
     frame.data.assign(BufferSize(width, height), 0);
+    return frame;
+  }
+
+  // Copies planes laid out with any row strides (a decoder's or capturer's buffers) into a packed
+  // frame.
+  static VideoFrame CopyFromPlanes(int width, int height, const uint8_t* y, int y_stride,
+                                   const uint8_t* u, int u_stride, const uint8_t* v,
+                                   int v_stride) {
+    VideoFrame frame = Allocate(width, height);
+    const int chroma_width = ChromaWidth(width);
+    for (int row = 0; row < height; ++row) {
+      std::memcpy(frame.data.data() + static_cast<size_t>(row) * width,
+                  y + static_cast<std::ptrdiff_t>(row) * y_stride, static_cast<size_t>(width));
+    }
+    uint8_t* const u_plane = frame.data.data() + static_cast<size_t>(width) * height;
+    uint8_t* const v_plane = u_plane + static_cast<size_t>(chroma_width) * ChromaHeight(height);
+    for (int row = 0; row < ChromaHeight(height); ++row) {
+      std::memcpy(u_plane + static_cast<size_t>(row) * chroma_width,
+                  u + static_cast<std::ptrdiff_t>(row) * u_stride, static_cast<size_t>(chroma_width));
+      std::memcpy(v_plane + static_cast<size_t>(row) * chroma_width,
+                  v + static_cast<std::ptrdiff_t>(row) * v_stride, static_cast<size_t>(chroma_width));
+    }
     return frame;
   }
 

@@ -40,6 +40,10 @@ struct VideoEncoderConfig {
   int temporal_layers = 1;  // 1..3 where the codec offers them
   int keyframe_interval = 3000;  // frames; key frames are also sent on demand
   int threads = 1;
+  // Frames decodable without the state a lost frame would have left (VP8/VP9/AV1 error-resilient
+  // mode). Off trades loss robustness for a few percent of bitrate; frames of upper temporal
+  // layers stay error resilient either way. H.264 has no such mode and ignores it.
+  bool error_resilient = true;
 };
 
 struct EncodedFrame {
@@ -82,6 +86,11 @@ class VideoDecoder {
   // and the decoder stays usable (it recovers at the next key frame).
   virtual Status Decode(std::span<const uint8_t> data, std::vector<VideoFrame>* out) = 0;
 };
+
+// The checks every encoder applies: size 1..16384, a positive frame rate up to 1000 fps, a positive
+// target_kbps for CBR, 0 <= min_quantizer <= max_quantizer <= 63, quality 0..63, 1..3 temporal
+// layers, a positive key frame interval, 1..64 threads. Codecs add their own limits.
+Status ValidateVideoEncoderConfig(const VideoEncoderConfig& config);
 
 StatusOr<std::unique_ptr<VideoEncoder>> CreateVideoEncoder(const VideoEncoderConfig& config);
 StatusOr<std::unique_ptr<VideoDecoder>> CreateVideoDecoder(VideoCodecType codec);

@@ -51,8 +51,8 @@ bool PatchIsContiguous(const ConvGeometry& g) {
   int64_t expected = 0;
   for (int fy = 0; fy < g.kernel_h; ++fy) {
     for (int fx = 0; fx < g.kernel_w; ++fx) {
-      const int64_t offset = (int64_t{fy} * g.dilation_h * g.in_w + int64_t{fx} * g.dilation_w) *
-                             g.in_c;
+      const int64_t offset =
+          (int64_t{fy} * g.dilation_h * g.in_w + int64_t{fx} * g.dilation_w) * g.in_c;
       if (offset != expected) return false;
       expected += cg;
     }
@@ -92,8 +92,8 @@ class FloatConvKernel final : public Kernel {
             int64_t y0 = 0;
             int64_t x0 = 0;
             int64_t batch = 0;
-            tile.a[r] = input_ + g_.PatchOrigin(m, &y0, &x0, &batch) +
-                        int64_t{group} * g_.in_c_per_group();
+            tile.a[r] =
+                input_ + g_.PatchOrigin(m, &y0, &x0, &batch) + int64_t{group} * g_.in_c_per_group();
           } else {
             float* patch = patches_.data() + r * depth;
             GatherPatch<float>(g_, input_, m, group, 0.0f, patch);
@@ -135,8 +135,8 @@ class Int8ConvKernel final : public Kernel {
         gemm_(GemmS8For(packed_[0].layout)),
         requantize_(RequantizeRowFor(isa)) {
     const PackedMatrixS8& first = packed_[0];
-    row_bytes_ = (static_cast<int64_t>(first.k_padded) * S8ActivationBytes(first.layout) + 63) /
-                 64 * 64;
+    row_bytes_ =
+        (static_cast<int64_t>(first.k_padded) * S8ActivationBytes(first.layout) + 63) / 64 * 64;
     activations_ = AlignedBuffer<uint8_t>(static_cast<size_t>(kGemmF32MaxRows * row_bytes_));
     patch_ = AlignedBuffer<int8_t>(static_cast<size_t>(first.k));
     accumulators_ =
@@ -166,8 +166,7 @@ class Int8ConvKernel final : public Kernel {
             for (int fy = 0; fy < g_.kernel_h; ++fy) {
               for (int fx = 0; fx < g_.kernel_w; ++fx) {
                 const int64_t offset =
-                    (int64_t{fy} * g_.dilation_h * g_.in_w + int64_t{fx} * g_.dilation_w) *
-                    g_.in_c;
+                    (int64_t{fy} * g_.dilation_h * g_.in_w + int64_t{fx} * g_.dilation_w) * g_.in_c;
                 PackActivations(first.layout, origin + offset, cg, row, at);
                 at += cg;
               }
@@ -209,8 +208,8 @@ class Int8ConvKernel final : public Kernel {
 }  // namespace
 
 Status BuildChannelScales(const OperatorContext& context, const TensorSpec& input,
-                          const TensorSpec& filter, const TensorSpec& output,
-                          int channel_dimension, int channels, ChannelScales* scales) {
+                          const TensorSpec& filter, const TensorSpec& output, int channel_dimension,
+                          int channels, ChannelScales* scales) {
   AURALINK_RETURN_IF_ERROR(context.ExpectPerTensorQuantization(input, "input"));
   AURALINK_RETURN_IF_ERROR(context.ExpectPerTensorQuantization(output, "output"));
   const Quantization& q = filter.quantization;
@@ -220,11 +219,10 @@ Status BuildChannelScales(const OperatorContext& context, const TensorSpec& inpu
   const bool per_channel = q.scales.size() > 1;
   if (per_channel && (q.quantized_dimension != channel_dimension ||
                       static_cast<int>(q.scales.size()) != channels)) {
-    return context.Error("filter " + DescribeTensor(filter) + " has " +
-                         std::to_string(q.scales.size()) + " scales along dimension " +
-                         std::to_string(q.quantized_dimension) + ", expected " +
-                         std::to_string(channels) + " along dimension " +
-                         std::to_string(channel_dimension));
+    return context.Error(
+        "filter " + DescribeTensor(filter) + " has " + std::to_string(q.scales.size()) +
+        " scales along dimension " + std::to_string(q.quantized_dimension) + ", expected " +
+        std::to_string(channels) + " along dimension " + std::to_string(channel_dimension));
   }
   for (int64_t zero_point : q.zero_points) {
     if (zero_point != 0) {
@@ -239,9 +237,9 @@ Status BuildChannelScales(const OperatorContext& context, const TensorSpec& inpu
   scales->xnnpack_supported = true;
   for (int c = 0; c < channels; ++c) {
     const float filter_scale = q.scales[per_channel ? c : 0];
-    scales->multipliers[c] = QuantizeMultiplier(static_cast<double>(input_scale) *
-                                                static_cast<double>(filter_scale) /
-                                                static_cast<double>(output_scale));
+    scales->multipliers[c] =
+        QuantizeMultiplier(static_cast<double>(input_scale) * static_cast<double>(filter_scale) /
+                           static_cast<double>(output_scale));
     const float scale = input_scale * filter_scale / output_scale;
     scales->scales[c] = scale;
     if (!(scale < 256.0f)) scales->xnnpack_supported = false;
@@ -335,10 +333,10 @@ PreparedKernel PrepareConv2d(const OperatorContext& context) {
                          DescribeTensor(input));
   }
   g.groups = g.in_c / filter_c;
-  const int64_t out_h = ConvOutputSize(options.padding, g.in_h, g.kernel_h, g.stride_h,
-                                       g.dilation_h);
-  const int64_t out_w = ConvOutputSize(options.padding, g.in_w, g.kernel_w, g.stride_w,
-                                       g.dilation_w);
+  const int64_t out_h =
+      ConvOutputSize(options.padding, g.in_h, g.kernel_h, g.stride_h, g.dilation_h);
+  const int64_t out_w =
+      ConvOutputSize(options.padding, g.in_w, g.kernel_w, g.stride_w, g.dilation_w);
   const std::vector<int32_t> expected = {g.batches, static_cast<int32_t>(out_h),
                                          static_cast<int32_t>(out_w), g.out_c};
   if (output.shape != expected) {
@@ -347,10 +345,10 @@ PreparedKernel PrepareConv2d(const OperatorContext& context) {
   }
   g.out_h = static_cast<int>(out_h);
   g.out_w = static_cast<int>(out_w);
-  g.pad_top = static_cast<int>(ConvPaddingBefore(g.in_h, g.out_h, g.kernel_h, g.stride_h,
-                                                 g.dilation_h));
-  g.pad_left = static_cast<int>(ConvPaddingBefore(g.in_w, g.out_w, g.kernel_w, g.stride_w,
-                                                  g.dilation_w));
+  g.pad_top =
+      static_cast<int>(ConvPaddingBefore(g.in_h, g.out_h, g.kernel_h, g.stride_h, g.dilation_h));
+  g.pad_left =
+      static_cast<int>(ConvPaddingBefore(g.in_w, g.out_w, g.kernel_w, g.stride_w, g.dilation_w));
   const int depth = g.kernel_h * g.kernel_w * filter_c;
   const int ocg = g.out_c_per_group();
 
@@ -418,9 +416,8 @@ PreparedKernel PrepareConv2d(const OperatorContext& context) {
     }
     if (context.resources() == nullptr) continue;
     packed.push_back(std::move(matrix));
-    requantization.push_back(MakeChannelRequantization(context.int8_semantics(), scales,
-                                                       group * ocg, ocg, output_zero_point, low,
-                                                       high));
+    requantization.push_back(MakeChannelRequantization(
+        context.int8_semantics(), scales, group * ocg, ocg, output_zero_point, low, high));
   }
   if (context.resources() == nullptr) return std::unique_ptr<Kernel>();
   AURALINK_RETURN_IF_ERROR(ReserveScratch(

@@ -33,7 +33,8 @@ struct ConvCase {
 
 int OutSize(Padding padding, int in, int kernel, int stride, int dilation) {
   const int effective = (kernel - 1) * dilation + 1;
-  return padding == Padding::kSame ? (in + stride - 1) / stride : (in - effective + stride) / stride;
+  return padding == Padding::kSame ? (in + stride - 1) / stride
+                                   : (in - effective + stride) / stride;
 }
 
 int PadBefore(int in, int out, int kernel, int stride, int dilation) {
@@ -67,7 +68,8 @@ std::vector<float> NaiveConvFloat(const ConvCase& c, const std::vector<float>& i
               for (int ic = 0; ic < c.filter_c; ++ic) {
                 const float v =
                     input[((b * c.in_h + y) * c.in_w + x) * c.in_c + group * c.filter_c + ic];
-                const float w = filter[((oc * c.kernel_h + fy) * c.kernel_w + fx) * c.filter_c + ic];
+                const float w =
+                    filter[((oc * c.kernel_h + fy) * c.kernel_w + fx) * c.filter_c + ic];
                 volatile float product = v * w;
                 acc = acc + product;
               }
@@ -97,15 +99,15 @@ int8_t Requantize(Int8Semantics semantics, int32_t acc, float input_scale, float
     const float scale = input_scale * filter_scale / output_scale;
     scaled = static_cast<int32_t>(std::nearbyint(static_cast<float>(acc) * scale));
   } else {
-    const QuantizedMultiplier m = QuantizeMultiplier(static_cast<double>(input_scale) *
-                                                     filter_scale / output_scale);
+    const QuantizedMultiplier m =
+        QuantizeMultiplier(static_cast<double>(input_scale) * filter_scale / output_scale);
     scaled = MultiplyByQuantizedMultiplier(acc, m);
   }
   return static_cast<int8_t>(std::clamp(scaled + output_zero, low, high));
 }
 
-std::vector<int8_t> NaiveConvInt8(const ConvCase& c, Int8Semantics semantics,
-                                  const Int8Params& q, const std::vector<int8_t>& input,
+std::vector<int8_t> NaiveConvInt8(const ConvCase& c, Int8Semantics semantics, const Int8Params& q,
+                                  const std::vector<int8_t>& input,
                                   const std::vector<int8_t>& filter,
                                   const std::vector<int32_t>& bias) {
   const int out_h = OutSize(c.padding, c.in_h, c.kernel_h, c.stride_h, c.dilation_h);
@@ -171,8 +173,7 @@ std::vector<uint8_t> BuildConvModel(const ConvCase& c, TensorType type,
   if (!bias.empty()) {
     bias_index = builder.AddConstantBytes("bias", bias_type, {c.out_c}, bias, bias_q);
   }
-  const int output =
-      builder.AddTensor("output", type, {c.batches, out_h, out_w, c.out_c}, out_q);
+  const int output = builder.AddTensor("output", type, {c.batches, out_h, out_w, c.out_c}, out_q);
   builder.AddOperator(BuiltinOperator::kConv2d, {input, weights, bias_index}, {output},
                       BuiltinOptionsType::kConv2DOptions,
                       testing::Conv2DOptions(c.padding, c.stride_w, c.stride_h, activation,
@@ -202,8 +203,8 @@ TEST(Conv2dTest, FloatMatchesNaiveBitForBit) {
     const auto filter =
         RandomFloats(size_t(c.out_c) * c.kernel_h * c.kernel_w * c.filter_c, seed++);
     const auto bias = RandomFloats(c.out_c, seed++);
-    const auto model = BuildConvModel(c, TensorType::kFloat32, Bytes(filter),
-                                      TensorType::kFloat32, Bytes(bias), nullptr, Activation::kRelu);
+    const auto model = BuildConvModel(c, TensorType::kFloat32, Bytes(filter), TensorType::kFloat32,
+                                      Bytes(bias), nullptr, Activation::kRelu);
     const auto outputs = RunOnAllIsas(model, {Bytes(input)});
     ASSERT_EQ(outputs.size(), 1u);
     const auto expected = NaiveConvFloat(c, input, filter, bias, 0.0f, INFINITY);
@@ -227,12 +228,13 @@ TEST(Conv2dTest, Int8MatchesNaiveInBothConventions) {
           RandomInt8(size_t(c.out_c) * c.kernel_h * c.kernel_w * c.filter_c, seed++, -127, 127);
       std::vector<int32_t> bias(c.out_c);
       for (int i = 0; i < c.out_c; ++i) bias[i] = (i * 37 % 200) - 100;
-      const auto model = BuildConvModel(c, TensorType::kInt8, Bytes(filter), TensorType::kInt32,
-                                        Bytes(bias), &q);
+      const auto model =
+          BuildConvModel(c, TensorType::kInt8, Bytes(filter), TensorType::kInt32, Bytes(bias), &q);
       for (Int8Semantics semantics : {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
         const auto outputs = RunOnAllIsas(model, {Bytes(input)}, semantics);
         ASSERT_EQ(outputs.size(), 1u);
-        EXPECT_EQ(FromBytes<int8_t>(outputs[0]), NaiveConvInt8(c, semantics, q, input, filter, bias))
+        EXPECT_EQ(FromBytes<int8_t>(outputs[0]),
+                  NaiveConvInt8(c, semantics, q, input, filter, bias))
             << "semantics " << Int8SemanticsName(semantics) << " per-channel " << per_channel;
       }
     }
@@ -286,12 +288,12 @@ TEST(DepthwiseConv2dTest, FloatAndInt8MatchNaive) {
       std::vector<int32_t> bias_q(out_c);
       for (int i = 0; i < out_c; ++i) bias_q[i] = 50 - 7 * i;
       const int input = builder.AddTensor("input", type, {1, c.in_h, c.in_w, c.in_c}, in_q);
-      const int filter = builder.AddConstantBytes(
-          "filter", type, {1, c.kernel_h, c.kernel_w, out_c},
-          quantized ? Bytes(filter_qv) : Bytes(filter_f), filter_q);
-      const int bias = builder.AddConstantBytes(
-          "bias", quantized ? TensorType::kInt32 : TensorType::kFloat32, {out_c},
-          quantized ? Bytes(bias_q) : Bytes(bias_f));
+      const int filter =
+          builder.AddConstantBytes("filter", type, {1, c.kernel_h, c.kernel_w, out_c},
+                                   quantized ? Bytes(filter_qv) : Bytes(filter_f), filter_q);
+      const int bias =
+          builder.AddConstantBytes("bias", quantized ? TensorType::kInt32 : TensorType::kFloat32,
+                                   {out_c}, quantized ? Bytes(bias_q) : Bytes(bias_f));
       const int output = builder.AddTensor("output", type, {1, out_h, out_w, out_c}, out_q);
       builder.AddOperator(BuiltinOperator::kDepthwiseConv2d, {input, filter, bias}, {output},
                           BuiltinOptionsType::kDepthwiseConv2DOptions,
@@ -346,10 +348,10 @@ struct TransposeCase {
 };
 
 const TransposeCase kTransposeCases[] = {
-    {4, 1, 12, 6, 10, 1, 5, 1, Padding::kValid, 25, 1},   // the decoder's upsampling shape
-    {3, 1, 8, 1, 16, 1, 4, 1, Padding::kValid, 24, 1},    // one output channel
-    {3, 3, 5, 4, 3, 3, 2, 2, Padding::kSame, 6, 6},       // padded, two-dimensional
-    {2, 1, 16, 20, 4, 1, 2, 1, Padding::kValid, 6, 1},    // several output panels
+    {4, 1, 12, 6, 10, 1, 5, 1, Padding::kValid, 25, 1},  // the decoder's upsampling shape
+    {3, 1, 8, 1, 16, 1, 4, 1, Padding::kValid, 24, 1},   // one output channel
+    {3, 3, 5, 4, 3, 3, 2, 2, Padding::kSame, 6, 6},      // padded, two-dimensional
+    {2, 1, 16, 20, 4, 1, 2, 1, Padding::kValid, 6, 1},   // several output panels
 };
 
 TEST(TransposeConvTest, FloatAndInt8MatchNaiveScatter) {
@@ -381,23 +383,22 @@ TEST(TransposeConvTest, FloatAndInt8MatchNaiveScatter) {
             "weights", type, {c.out_c, c.kernel_h, c.kernel_w, c.in_c},
             quantized ? Bytes(weights_q) : Bytes(weights_f),
             quantized ? TestQuantization{filter_scales, zeros, 0} : TestQuantization{});
-        const int input = builder.AddTensor(
-            "input", type, {1, c.in_h, c.in_w, c.in_c},
-            quantized ? TestQuantization{{0.1f}, {-5}} : TestQuantization{});
-        const int bias = builder.AddConstantBytes(
-            "bias", quantized ? TensorType::kInt32 : TensorType::kFloat32, {c.out_c},
-            quantized ? Bytes(bias_q) : Bytes(bias_f));
-        const int output = builder.AddTensor(
-            "output", type, out_shape,
-            quantized ? TestQuantization{{0.3f}, {9}} : TestQuantization{});
+        const int input =
+            builder.AddTensor("input", type, {1, c.in_h, c.in_w, c.in_c},
+                              quantized ? TestQuantization{{0.1f}, {-5}} : TestQuantization{});
+        const int bias =
+            builder.AddConstantBytes("bias", quantized ? TensorType::kInt32 : TensorType::kFloat32,
+                                     {c.out_c}, quantized ? Bytes(bias_q) : Bytes(bias_f));
+        const int output =
+            builder.AddTensor("output", type, out_shape,
+                              quantized ? TestQuantization{{0.3f}, {9}} : TestQuantization{});
         builder.AddOperator(BuiltinOperator::kTransposeConv, {shape, weights, input, bias},
                             {output}, BuiltinOptionsType::kTransposeConvOptions,
                             testing::TransposeConvOptions(c.padding, c.stride_w, c.stride_h));
         builder.SetInputs({input});
         builder.SetOutputs({output});
         const auto model = builder.Build();
-        for (Int8Semantics semantics :
-             {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
+        for (Int8Semantics semantics : {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
           const auto outputs =
               RunOnAllIsas(model, {quantized ? Bytes(input_q) : Bytes(input_f)}, semantics);
           ASSERT_EQ(outputs.size(), 1u);
@@ -413,7 +414,8 @@ TEST(TransposeConvTest, FloatAndInt8MatchNaiveScatter) {
                   for (int oc = 0; oc < c.out_c; ++oc) {
                     for (int ic = 0; ic < c.in_c; ++ic) {
                       const size_t in_at = (size_t(y) * c.in_w + x) * c.in_c + ic;
-                      const size_t w_at = ((size_t(oc) * c.kernel_h + fy) * c.kernel_w + fx) * c.in_c + ic;
+                      const size_t w_at =
+                          ((size_t(oc) * c.kernel_h + fy) * c.kernel_w + fx) * c.in_c + ic;
                       const size_t out_at = (size_t(oy) * c.out_w + ox) * c.out_c + oc;
                       sums_f[out_at] += double(input_f[in_at]) * weights_f[w_at];
                       sums_q[out_at] += (int32_t{input_q[in_at]} + 5) * weights_q[w_at];

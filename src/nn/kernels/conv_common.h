@@ -24,8 +24,8 @@ struct ChannelScales {
 // Checks int8 weights (symmetric; one scale, or one per output channel along
 // `channel_dimension`) and the per-tensor input and output, and computes the channel scales.
 Status BuildChannelScales(const OperatorContext& context, const TensorSpec& input,
-                          const TensorSpec& filter, const TensorSpec& output,
-                          int channel_dimension, int channels, ChannelScales* scales);
+                          const TensorSpec& filter, const TensorSpec& output, int channel_dimension,
+                          int channels, ChannelScales* scales);
 
 // Channels [first, first + count), padded for the SIMD requantisers.
 ChannelRequantization MakeChannelRequantization(Int8Semantics semantics,

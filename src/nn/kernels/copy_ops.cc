@@ -124,8 +124,8 @@ PreparedKernel PrepareConcatenation(const OperatorContext& context) {
   }
   const int axis = NormalizeAxis(context.options().axis, out.rank());
   if (axis < 0) {
-    return context.Error("axis " + std::to_string(context.options().axis) +
-                         " outside output " + DescribeTensor(out));
+    return context.Error("axis " + std::to_string(context.options().axis) + " outside output " +
+                         DescribeTensor(out));
   }
   int64_t axis_total = 0;
   for (int i = 0; i < context.input_count(); ++i) {
@@ -155,7 +155,8 @@ PreparedKernel PrepareConcatenation(const OperatorContext& context) {
   for (int i = 0; i < context.input_count(); ++i) {
     const TensorSpec& in = *context.input(i);
     CopyPiece piece;
-    piece.copy = StridedCopy(element_size, ToInt64(in.shape), ElementStrides(in.shape), out_strides);
+    piece.copy =
+        StridedCopy(element_size, ToInt64(in.shape), ElementStrides(in.shape), out_strides);
     piece.source = static_cast<const uint8_t*>(context.input_data(i));
     piece.destination = static_cast<uint8_t*>(context.output_data(0)) +
                         axis_offset * out_strides[axis] * static_cast<int64_t>(element_size);
@@ -201,8 +202,8 @@ PreparedKernel PrepareSplit(const OperatorContext& context) {
   std::vector<CopyPiece> pieces;
   for (int k = 0; k < splits; ++k) {
     CopyPiece piece;
-    piece.copy = StridedCopy(element_size, ToInt64(piece_shape), in_strides,
-                             ElementStrides(piece_shape));
+    piece.copy =
+        StridedCopy(element_size, ToInt64(piece_shape), in_strides, ElementStrides(piece_shape));
     piece.source = static_cast<const uint8_t*>(context.input_data(1)) +
                    k * piece_shape[axis] * in_strides[axis] * static_cast<int64_t>(element_size);
     piece.destination = static_cast<uint8_t*>(context.output_data(k));
@@ -302,12 +303,12 @@ PreparedKernel PrepareStridedSlice(const OperatorContext& context) {
     // TFLite's StartForAxis / StopForAxis: masks, negative indices, clamping per direction.
     int64_t start = begin[axis];
     if (begin_mask & (1 << axis)) {
-      start = stride > 0 ? std::numeric_limits<int32_t>::lowest()
-                         : std::numeric_limits<int32_t>::max();
+      start =
+          stride > 0 ? std::numeric_limits<int32_t>::lowest() : std::numeric_limits<int32_t>::max();
     }
     if (start < 0) start += size;
-    start = stride > 0 ? std::clamp<int64_t>(start, 0, size)
-                       : std::clamp<int64_t>(start, -1, size - 1);
+    start =
+        stride > 0 ? std::clamp<int64_t>(start, 0, size) : std::clamp<int64_t>(start, -1, size - 1);
     const bool shrink = options.shrink_axis_mask & (1 << axis);
     int64_t stop = end[axis];
     if (options.offset) stop = begin[axis] + end[axis];
@@ -319,8 +320,8 @@ PreparedKernel PrepareStridedSlice(const OperatorContext& context) {
                           : std::numeric_limits<int32_t>::lowest();
       }
       if (stop < 0) stop += size;
-      stop = stride > 0 ? std::clamp<int64_t>(stop, 0, size)
-                        : std::clamp<int64_t>(stop, -1, size - 1);
+      stop =
+          stride > 0 ? std::clamp<int64_t>(stop, 0, size) : std::clamp<int64_t>(stop, -1, size - 1);
     }
     int64_t count = 0;
     if (stride > 0 && stop > start) count = (stop - start + stride - 1) / stride;

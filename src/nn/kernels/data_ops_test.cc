@@ -48,7 +48,8 @@ TEST(DataOpsTest, ConcatenationAndSplitAreInverse) {
   std::vector<float> expected = av;
   expected.insert(expected.end(), bv.begin(), bv.end());
   EXPECT_EQ(FromBytes<float>(outputs[0]), expected);
-  EXPECT_EQ(FromBytes<float>(outputs[1]), std::vector<float>(expected.begin(), expected.begin() + 9));
+  EXPECT_EQ(FromBytes<float>(outputs[1]),
+            std::vector<float>(expected.begin(), expected.begin() + 9));
   EXPECT_EQ(FromBytes<float>(outputs[2]), std::vector<float>(expected.begin() + 9, expected.end()));
 }
 
@@ -61,9 +62,8 @@ TEST(DataOpsTest, ConcatenationOnTheLastAxisInterleaves) {
                       BuiltinOptionsType::kConcatenationOptions, testing::AxisOptions(-1));
   builder.SetInputs({a, b});
   builder.SetOutputs({out});
-  const auto outputs =
-      RunOnAllIsas(builder.Build(), {Bytes(std::vector<float>{1, 2, 3, 4}),
-                                     Bytes(std::vector<float>{9, 8})});
+  const auto outputs = RunOnAllIsas(
+      builder.Build(), {Bytes(std::vector<float>{1, 2, 3, 4}), Bytes(std::vector<float>{9, 8})});
   EXPECT_EQ(FromBytes<float>(outputs[0]), (std::vector<float>{1, 2, 9, 3, 4, 8}));
 }
 
@@ -154,8 +154,7 @@ TEST(DataOpsTest, GatherCopiesRowsAndRejectsBadIndicesAtRunTime) {
   (*interpreter)->input(0).as<int32_t>()[0] = 4;
   Status status = (*interpreter)->Invoke();
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("index 4 outside [0, 4)"), std::string::npos)
-      << status.message();
+  EXPECT_NE(status.message().find("index 4 outside [0, 4)"), std::string::npos) << status.message();
 }
 
 TEST(DataOpsTest, OneHotWritesOnAndOffValues) {
@@ -203,8 +202,8 @@ TEST(DataOpsTest, SumArgMinArgMax) {
   for (int r = 0; r < 6; ++r) {
     // The trailing-axis sum uses the engine's documented 16-lane association.
     EXPECT_EQ(s[r], LaneSumPortable(x.data() + r * 37, 37));
-    EXPECT_EQ(amin[r], std::min_element(x.begin() + r * 37, x.begin() + r * 37 + 37) -
-                           (x.begin() + r * 37));
+    EXPECT_EQ(amin[r],
+              std::min_element(x.begin() + r * 37, x.begin() + r * 37 + 37) - (x.begin() + r * 37));
   }
   EXPECT_EQ(amin[1], 3);  // 40 - 37
   for (int b = 0; b < 2; ++b) {

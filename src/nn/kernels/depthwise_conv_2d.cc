@@ -7,6 +7,7 @@
 
 #include "nn/kernels/conv_common.h"
 #include "nn/kernels/kernel_util.h"
+#include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {
 namespace {
@@ -14,9 +15,10 @@ namespace {
 class FloatDepthwiseKernel final : public Kernel {
  public:
   FloatDepthwiseKernel(const ConvGeometry& g, int multiplier, const float* weights,
-                       const float* bias, const float* input, float* output, float low,
-                       float high)
-      : g_(g),
+                       const float* bias, const float* input, float* output, float low, float high,
+                       CpuIsa isa)
+      : multiply_add_(ElementwiseFunctionsFor(isa).multiply_add_f32),
+        g_(g),
         multiplier_(multiplier),
         weights_(weights),
         bias_(bias),
@@ -51,9 +53,12 @@ class FloatDepthwiseKernel final : public Kernel {
           const float* in = input_ + ((batch * g_.in_h + y) * g_.in_w + x) * g_.in_c;
           const float* w = weights_ + (int64_t{fy} * g_.kernel_w + fx) * channels;
           if (multiplier_ == 1) {
-            for (int c = 0; c < channels; ++c) out[c] += in[c] * w[c];
+            multiply_add_(in, w, out, channels);
           } else {
-            for (int c = 0; c < channels; ++c) out[c] += in[c / multiplier_] * w[c];
+            for (int c = 0; c < channels; ++c) {
+              const float product = in[c / multiplier_] * w[c];
+              out[c] = out[c] + product;
+            }
           }
         }
       }
@@ -63,6 +68,7 @@ class FloatDepthwiseKernel final : public Kernel {
   }
 
  private:
+  decltype(ElementwiseFunctions::multiply_add_f32) multiply_add_;
   ConvGeometry g_;
   int multiplier_;
   const float* weights_;
@@ -170,14 +176,16 @@ PreparedKernel PrepareDepthwiseConv2d(const OperatorContext& context) {
   g.dilation_w = options.dilation_w;
   // TFLite derives the multiplier from the shapes; the option is redundant.
   if (g.out_c % g.in_c != 0) {
-    return context.Error("filter " + DescribeTensor(filter) + " channels are not a multiple of "
-                         "input " + DescribeTensor(input) + " channels");
+    return context.Error("filter " + DescribeTensor(filter) +
+                         " channels are not a multiple of "
+                         "input " +
+                         DescribeTensor(input) + " channels");
   }
   const int multiplier = g.out_c / g.in_c;
-  const int64_t out_h = ConvOutputSize(options.padding, g.in_h, g.kernel_h, g.stride_h,
-                                       g.dilation_h);
-  const int64_t out_w = ConvOutputSize(options.padding, g.in_w, g.kernel_w, g.stride_w,
-                                       g.dilation_w);
+  const int64_t out_h =
+      ConvOutputSize(options.padding, g.in_h, g.kernel_h, g.stride_h, g.dilation_h);
+  const int64_t out_w =
+      ConvOutputSize(options.padding, g.in_w, g.kernel_w, g.stride_w, g.dilation_w);
   const std::vector<int32_t> expected = {g.batches, static_cast<int32_t>(out_h),
                                          static_cast<int32_t>(out_w), g.out_c};
   if (output.shape != expected) {
@@ -186,10 +194,10 @@ PreparedKernel PrepareDepthwiseConv2d(const OperatorContext& context) {
   }
   g.out_h = static_cast<int>(out_h);
   g.out_w = static_cast<int>(out_w);
-  g.pad_top = static_cast<int>(ConvPaddingBefore(g.in_h, g.out_h, g.kernel_h, g.stride_h,
-                                                 g.dilation_h));
-  g.pad_left = static_cast<int>(ConvPaddingBefore(g.in_w, g.out_w, g.kernel_w, g.stride_w,
-                                                  g.dilation_w));
+  g.pad_top =
+      static_cast<int>(ConvPaddingBefore(g.in_h, g.out_h, g.kernel_h, g.stride_h, g.dilation_h));
+  g.pad_left =
+      static_cast<int>(ConvPaddingBefore(g.in_w, g.out_w, g.kernel_w, g.stride_w, g.dilation_w));
 
   if (input.type == TensorType::kFloat32) {
     AURALINK_RETURN_IF_ERROR(context.ExpectType(filter, TensorType::kFloat32, "filter"));
@@ -203,7 +211,7 @@ PreparedKernel PrepareDepthwiseConv2d(const OperatorContext& context) {
         g, multiplier, reinterpret_cast<const float*>(filter.constant_data),
         bias ? reinterpret_cast<const float*>(bias->constant_data) : nullptr,
         static_cast<const float*>(context.input_data(0)),
-        static_cast<float*>(context.output_data(0)), low, high));
+        static_cast<float*>(context.output_data(0)), low, high, context.resources()->isa()));
   }
   if (input.type != TensorType::kInt8) {
     return context.Error("unsupported input type " + std::string(TensorTypeName(input.type)));
@@ -213,8 +221,7 @@ PreparedKernel PrepareDepthwiseConv2d(const OperatorContext& context) {
   AURALINK_RETURN_IF_ERROR(ExpectBias(context, bias, TensorType::kInt32, g.out_c));
   if (g.taps() > 32768) return context.Error("filter too large for int32 sums");
   ChannelScales scales;
-  AURALINK_RETURN_IF_ERROR(
-      BuildChannelScales(context, input, filter, output, 3, g.out_c, &scales));
+  AURALINK_RETURN_IF_ERROR(BuildChannelScales(context, input, filter, output, 3, g.out_c, &scales));
   int32_t low = 0;
   int32_t high = 0;
   AURALINK_RETURN_IF_ERROR(
@@ -237,8 +244,8 @@ PreparedKernel PrepareDepthwiseConv2d(const OperatorContext& context) {
   const int32_t output_zero_point = static_cast<int32_t>(output.quantization.zero_points[0]);
   return std::unique_ptr<Kernel>(std::make_unique<Int8DepthwiseKernel>(
       g, multiplier, reinterpret_cast<const int8_t*>(filter.constant_data), b, -input_zero_point,
-      MakeChannelRequantization(context.int8_semantics(), scales, 0, g.out_c,
-                                output_zero_point, low, high),
+      MakeChannelRequantization(context.int8_semantics(), scales, 0, g.out_c, output_zero_point,
+                                low, high),
       static_cast<const int8_t*>(context.input_data(0)),
       static_cast<int8_t*>(context.output_data(0)), context.resources()->isa()));
 }

@@ -11,6 +11,7 @@
 
 #include "nn/kernels/fixed_point.h"
 #include "nn/kernels/kernel_util.h"
+#include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {
 namespace {
@@ -187,6 +188,47 @@ PreparedKernel MakeBinary(const OperatorContext& context, const BroadcastPlan& p
       plan, context.input_data(0), context.input_data(1), context.output_data(0), f));
 }
 
+// Float arithmetic without a fused activation: rows run through the ISA's vector loops.
+class FloatBinaryKernel final : public Kernel {
+ public:
+  FloatBinaryKernel(const BroadcastPlan& plan, FloatBinaryOp op, const void* a, const void* b,
+                    void* out, CpuIsa isa)
+      : plan_(plan),
+        op_(op),
+        a_(static_cast<const float*>(a)),
+        b_(static_cast<const float*>(b)),
+        out_(static_cast<float*>(out)),
+        binary_(ElementwiseFunctionsFor(isa).binary_f32) {
+    work = static_cast<uint64_t>(plan.total);
+  }
+
+  Status Run() override {
+    const int64_t n = plan_.inner;
+    const int64_t as = plan_.a_inner_stride;
+    const int64_t bs = plan_.b_inner_stride;
+    if (plan_.rank == 0) {
+      binary_(op_, a_, as, 0, b_, bs, 0, out_, n, 1);
+    } else if (plan_.rank == 1) {
+      // One call for all rows: the quantizer's [1,64] - [16,64] distances are a single row loop.
+      binary_(op_, a_, as, plan_.a_strides[0], b_, bs, plan_.b_strides[0], out_, n,
+              plan_.counts[0]);
+    } else {
+      plan_.ForEachRow([&](int64_t a, int64_t b, int64_t out) {
+        binary_(op_, a_ + a, as, 0, b_ + b, bs, 0, out_ + out, n, 1);
+      });
+    }
+    return Status::Ok();
+  }
+
+ private:
+  BroadcastPlan plan_;
+  FloatBinaryOp op_;
+  const float* a_;
+  const float* b_;
+  float* out_;
+  decltype(ElementwiseFunctions::binary_f32) binary_;
+};
+
 enum class Arithmetic { kAdd, kSub, kMul, kMaximum, kSquaredDifference };
 
 // Wrapping int32 arithmetic (TFLite's int32 kernels overflow silently; signed overflow would be
@@ -269,13 +311,13 @@ PreparedKernel PrepareInt8AddSub(const OperatorContext& context, const Broadcast
   const int32_t out_zero = static_cast<int32_t>(out.quantization.zero_points[0]);
 
   if (context.int8_semantics() == Int8Semantics::kXnnpack) {
-    if (auto x = MakeXnnpackAddParams(a_scale, a_zero, b_scale, b_zero, out_scale, out_zero,
-                                      subtract)) {
+    if (auto x =
+            MakeXnnpackAddParams(a_scale, a_zero, b_scale, b_zero, out_scale, out_zero, subtract)) {
       const XnnpackAddParams p = *x;
       // |sum| < 2^21 * 256 * 2 + bias: int64 keeps it exact whatever the zero points.
       auto f = [p, low, high](int8_t x, int8_t y) -> int8_t {
-        const int64_t sum = int64_t{p.bias} + int64_t{x} * p.a_multiplier +
-                            int64_t{y} * p.b_multiplier;
+        const int64_t sum =
+            int64_t{p.bias} + int64_t{x} * p.a_multiplier + int64_t{y} * p.b_multiplier;
         const int64_t result = (sum >> p.shift) + p.out_zero_point;
         return static_cast<int8_t>(std::clamp<int64_t>(result, low, high));
       };
@@ -315,13 +357,13 @@ PreparedKernel PrepareArithmetic(const OperatorContext& context, Arithmetic kind
   const TensorSpec& b = *context.input(1);
   const TensorSpec& out = *context.output(0);
   if (a.type != b.type || a.type != out.type) {
-    return context.Error("inputs " + DescribeTensor(a) + ", " + DescribeTensor(b) +
-                         " and output " + DescribeTensor(out) + " must share one type");
+    return context.Error("inputs " + DescribeTensor(a) + ", " + DescribeTensor(b) + " and output " +
+                         DescribeTensor(out) + " must share one type");
   }
   BroadcastPlan plan;
   AURALINK_RETURN_IF_ERROR(MakeBroadcastPlan(context, a, b, out, &plan));
-  const bool has_activation = kind == Arithmetic::kAdd || kind == Arithmetic::kSub ||
-                              kind == Arithmetic::kMul;
+  const bool has_activation =
+      kind == Arithmetic::kAdd || kind == Arithmetic::kSub || kind == Arithmetic::kMul;
   const tflite::Activation activation =
       has_activation ? context.options().activation : tflite::Activation::kNone;
 
@@ -330,6 +372,15 @@ PreparedKernel PrepareArithmetic(const OperatorContext& context, Arithmetic kind
     float high = 0;
     AURALINK_RETURN_IF_ERROR(FloatActivationRange(context, activation, &low, &high));
     const bool clamp = activation != tflite::Activation::kNone;
+    if (!clamp) {
+      static constexpr FloatBinaryOp kOps[] = {FloatBinaryOp::kAdd, FloatBinaryOp::kSub,
+                                               FloatBinaryOp::kMul, FloatBinaryOp::kMaximum,
+                                               FloatBinaryOp::kSquaredDifference};
+      if (context.resources() == nullptr) return std::unique_ptr<Kernel>();
+      return std::unique_ptr<Kernel>(std::make_unique<FloatBinaryKernel>(
+          plan, kOps[static_cast<int>(kind)], context.input_data(0), context.input_data(1),
+          context.output_data(0), context.resources()->isa()));
+    }
     switch (kind) {
       case Arithmetic::kAdd:
         if (!clamp) return MakeBinary<float, float, float>(context, plan, std::plus<float>());

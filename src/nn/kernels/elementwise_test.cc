@@ -50,9 +50,12 @@ TEST(ElementwiseTest, FloatArithmeticBroadcasts) {
     float (*f)(float, float);
   };
   const Case cases[] = {
-      {BuiltinOperator::kAdd, BuiltinOptionsType::kAddOptions, [](float x, float y) { return x + y; }},
-      {BuiltinOperator::kSub, BuiltinOptionsType::kSubOptions, [](float x, float y) { return x - y; }},
-      {BuiltinOperator::kMul, BuiltinOptionsType::kMulOptions, [](float x, float y) { return x * y; }},
+      {BuiltinOperator::kAdd, BuiltinOptionsType::kAddOptions,
+       [](float x, float y) { return x + y; }},
+      {BuiltinOperator::kSub, BuiltinOptionsType::kSubOptions,
+       [](float x, float y) { return x - y; }},
+      {BuiltinOperator::kMul, BuiltinOptionsType::kMulOptions,
+       [](float x, float y) { return x * y; }},
       {BuiltinOperator::kMaximum, BuiltinOptionsType::kNone,
        [](float x, float y) { return x > y ? x : y; }},
       {BuiltinOperator::kSquaredDifference, BuiltinOptionsType::kNone,
@@ -68,8 +71,8 @@ TEST(ElementwiseTest, FloatArithmeticBroadcasts) {
     ASSERT_EQ(outputs.size(), 1u);
     const auto actual = FromBytes<float>(outputs[0]);
     for (int i = 0; i < 24; ++i) {
-      EXPECT_EQ(actual[i], c.f(a[i], b[(i / 4) % 3])) << tflite::BuiltinOperatorName(
-          static_cast<int32_t>(c.code)) << " at " << i;
+      EXPECT_EQ(actual[i], c.f(a[i], b[(i / 4) % 3]))
+          << tflite::BuiltinOperatorName(static_cast<int32_t>(c.code)) << " at " << i;
     }
   }
 }
@@ -77,9 +80,8 @@ TEST(ElementwiseTest, FloatArithmeticBroadcasts) {
 TEST(ElementwiseTest, FusedActivationClamps) {
   const auto a = RandomFloats(16, 3, -8.0f, 8.0f);
   const auto b = RandomFloats(16, 4, -8.0f, 8.0f);
-  const auto model = BinaryModel(BuiltinOperator::kAdd, TensorType::kFloat32,
-                                 TensorType::kFloat32, {16}, {16}, {16},
-                                 BuiltinOptionsType::kAddOptions,
+  const auto model = BinaryModel(BuiltinOperator::kAdd, TensorType::kFloat32, TensorType::kFloat32,
+                                 {16}, {16}, {16}, BuiltinOptionsType::kAddOptions,
                                  testing::ActivationOptions(Activation::kRelu6));
   const auto actual = FromBytes<float>(RunOnAllIsas(model, {Bytes(a), Bytes(b)})[0]);
   for (int i = 0; i < 16; ++i) EXPECT_EQ(actual[i], std::min(std::max(a[i] + b[i], 0.0f), 6.0f));
@@ -88,17 +90,17 @@ TEST(ElementwiseTest, FusedActivationClamps) {
 TEST(ElementwiseTest, ComparisonsAndInt32Arithmetic) {
   const std::vector<int32_t> a = {5, -3, 7, 0, 12, -8};
   const std::vector<int32_t> scalar = {2};
-  auto less = BinaryModel(BuiltinOperator::kLess, TensorType::kInt32, TensorType::kBool, {6}, {},
-                          {6});
+  auto less =
+      BinaryModel(BuiltinOperator::kLess, TensorType::kInt32, TensorType::kBool, {6}, {}, {6});
   auto less_out = FromBytes<bool>(RunOnAllIsas(less, {Bytes(a), Bytes(scalar)})[0]);
-  auto not_equal = BinaryModel(BuiltinOperator::kNotEqual, TensorType::kInt32, TensorType::kBool,
-                               {6}, {}, {6});
+  auto not_equal =
+      BinaryModel(BuiltinOperator::kNotEqual, TensorType::kInt32, TensorType::kBool, {6}, {}, {6});
   auto not_equal_out = FromBytes<bool>(RunOnAllIsas(not_equal, {Bytes(a), Bytes(scalar)})[0]);
-  auto maximum = BinaryModel(BuiltinOperator::kMaximum, TensorType::kInt32, TensorType::kInt32,
-                             {6}, {}, {6});
+  auto maximum =
+      BinaryModel(BuiltinOperator::kMaximum, TensorType::kInt32, TensorType::kInt32, {6}, {}, {6});
   auto maximum_out = FromBytes<int32_t>(RunOnAllIsas(maximum, {Bytes(a), Bytes(scalar)})[0]);
-  auto add = BinaryModel(BuiltinOperator::kAdd, TensorType::kInt32, TensorType::kInt32, {6}, {6},
-                         {6});
+  auto add =
+      BinaryModel(BuiltinOperator::kAdd, TensorType::kInt32, TensorType::kInt32, {6}, {6}, {6});
   auto add_out = FromBytes<int32_t>(RunOnAllIsas(add, {Bytes(a), Bytes(a)})[0]);
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(less_out[i], a[i] < 2);
@@ -153,7 +155,8 @@ TEST(ElementwiseTest, Int8AddAndSubInBothConventions) {
         subtract ? BuiltinOptionsType::kSubOptions : BuiltinOptionsType::kAddOptions,
         testing::ActivationOptions(Activation::kNone), {{sa}, {za}}, {{sb}, {zb}}, {{so}, {zo}});
     for (Int8Semantics semantics : {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
-      const auto actual = FromBytes<int8_t>(RunOnAllIsas(model, {Bytes(a), Bytes(b)}, semantics)[0]);
+      const auto actual =
+          FromBytes<int8_t>(RunOnAllIsas(model, {Bytes(a), Bytes(b)}, semantics)[0]);
       int disagreements = 0;
       for (int i = 0; i < n; ++i) {
         const int8_t tflite = TfliteAdd(a[i], b[i], sa, za, sb, zb, so, zo, subtract);
@@ -190,8 +193,8 @@ TEST(ElementwiseTest, QuantizeRoundsPerConvention) {
   std::vector<float> values = {0.25f, -0.25f, 0.75f, -0.75f, 1.25f, 100.0f, -100.0f, 0.1f, NAN};
   for (int i = 0; i < 37; ++i) values.push_back(-9.0f + 0.5f * i);
   const int n = static_cast<int>(values.size());
-  const auto model = UnaryModel(BuiltinOperator::kQuantize, TensorType::kFloat32,
-                                TensorType::kInt8, {n}, {}, {{scale}, {zero}});
+  const auto model = UnaryModel(BuiltinOperator::kQuantize, TensorType::kFloat32, TensorType::kInt8,
+                                {n}, {}, {{scale}, {zero}});
   for (Int8Semantics semantics : {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
     const auto actual = FromBytes<int8_t>(RunOnAllIsas(model, {Bytes(values)}, semantics)[0]);
     for (int i = 0; i < n; ++i) {
@@ -217,8 +220,8 @@ TEST(ElementwiseTest, DequantizeAndFloatLeakyRelu) {
 
   const auto x = RandomFloats(37, 9, -3.0f, 3.0f);
   const auto leaky =
-      UnaryModel(BuiltinOperator::kLeakyRelu, TensorType::kFloat32, TensorType::kFloat32, {37},
-                 {}, {}, BuiltinOptionsType::kLeakyReluOptions, testing::LeakyReluOptions(0.3f));
+      UnaryModel(BuiltinOperator::kLeakyRelu, TensorType::kFloat32, TensorType::kFloat32, {37}, {},
+                 {}, BuiltinOptionsType::kLeakyReluOptions, testing::LeakyReluOptions(0.3f));
   const auto y = FromBytes<float>(RunOnAllIsas(leaky, {Bytes(x)})[0]);
   for (int i = 0; i < 37; ++i) EXPECT_EQ(y[i], x[i] > 0 ? x[i] : x[i] * 0.3f);
 }
@@ -228,10 +231,10 @@ TEST(ElementwiseTest, Int8LeakyReluInBothConventions) {
   for (int v = -128; v <= 127; ++v) q.push_back(static_cast<int8_t>(v));
   const float in_scale = 6.390609f, out_scale = 4.224189f, alpha = 0.3f;
   const int in_zero = -8, out_zero = -5;
-  const auto model = UnaryModel(BuiltinOperator::kLeakyRelu, TensorType::kInt8, TensorType::kInt8,
-                                {256}, {{in_scale}, {in_zero}}, {{out_scale}, {out_zero}},
-                                BuiltinOptionsType::kLeakyReluOptions,
-                                testing::LeakyReluOptions(alpha));
+  const auto model =
+      UnaryModel(BuiltinOperator::kLeakyRelu, TensorType::kInt8, TensorType::kInt8, {256},
+                 {{in_scale}, {in_zero}}, {{out_scale}, {out_zero}},
+                 BuiltinOptionsType::kLeakyReluOptions, testing::LeakyReluOptions(alpha));
   for (Int8Semantics semantics : {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
     const auto actual = FromBytes<int8_t>(RunOnAllIsas(model, {Bytes(q)}, semantics)[0]);
     for (int i = 0; i < 256; ++i) {
@@ -244,8 +247,8 @@ TEST(ElementwiseTest, Int8LeakyReluInBothConventions) {
             static_cast<int>(std::lrint(256.0f * ((in_scale / out_scale) * alpha)));
         expected = (out_zero * 256 + 128 + centred * (centred >= 0 ? positive : negative)) >> 8;
       } else {
-        const auto m = QuantizeMultiplier(centred >= 0 ? in_scale / out_scale
-                                                       : in_scale * alpha / out_scale);
+        const auto m =
+            QuantizeMultiplier(centred >= 0 ? in_scale / out_scale : in_scale * alpha / out_scale);
         expected = MultiplyByQuantizedMultiplier(centred, m) + out_zero;
       }
       EXPECT_EQ(actual[i], std::clamp(expected, -128, 127)) << int{q[i]};
@@ -258,17 +261,17 @@ TEST(ElementwiseTest, Int8LeakyReluInBothConventions) {
 
 TEST(ElementwiseTest, CastFollowsTruncationAndBooleanRules) {
   const std::vector<float> values = {1.9f, -1.9f, 0.0f, 3e9f, NAN, 7.0f};
-  const auto to_int = UnaryModel(BuiltinOperator::kCast, TensorType::kFloat32, TensorType::kInt32,
-                                 {6});
+  const auto to_int =
+      UnaryModel(BuiltinOperator::kCast, TensorType::kFloat32, TensorType::kInt32, {6});
   const auto ints = FromBytes<int32_t>(RunOnAllIsas(to_int, {Bytes(values)})[0]);
   EXPECT_EQ(ints, (std::vector<int32_t>{1, -1, 0, INT32_MIN, INT32_MIN, 7}));
-  const auto to_bool = UnaryModel(BuiltinOperator::kCast, TensorType::kFloat32, TensorType::kBool,
-                                  {6});
+  const auto to_bool =
+      UnaryModel(BuiltinOperator::kCast, TensorType::kFloat32, TensorType::kBool, {6});
   const auto bools = FromBytes<bool>(RunOnAllIsas(to_bool, {Bytes(values)})[0]);
   EXPECT_EQ(bools, (std::vector<bool>{true, true, false, true, true, true}));
   const std::vector<bool> flags = {true, false, true};
-  const auto from_bool = UnaryModel(BuiltinOperator::kCast, TensorType::kBool,
-                                    TensorType::kFloat32, {3});
+  const auto from_bool =
+      UnaryModel(BuiltinOperator::kCast, TensorType::kBool, TensorType::kFloat32, {3});
   std::vector<uint8_t> flag_bytes = {1, 0, 1};
   EXPECT_EQ(FromBytes<float>(RunOnAllIsas(from_bool, {flag_bytes})[0]),
             (std::vector<float>{1.0f, 0.0f, 1.0f}));

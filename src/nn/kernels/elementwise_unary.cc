@@ -183,11 +183,10 @@ PreparedKernel PrepareQuantize(const OperatorContext& context) {
   if (out.type == TensorType::kInt8) {
     if (xnnpack) {
       auto quantize_row = Elementwise(context).quantize_f32_s8;
-      return MakeVectorUnary<float, int8_t>(
-          context, [quantize_row, inverse_scale, zero_point](const float* in, int8_t* out,
-                                                             int64_t n) {
-            quantize_row(in, out, n, inverse_scale, zero_point);
-          });
+      return MakeVectorUnary<float, int8_t>(context, [quantize_row, inverse_scale, zero_point](
+                                                         const float* in, int8_t* out, int64_t n) {
+        quantize_row(in, out, n, inverse_scale, zero_point);
+      });
     }
     return MakeUnary<float, int8_t>(
         context, [quantize](float v) { return static_cast<int8_t>(quantize(v, -128, 127)); });
@@ -197,9 +196,8 @@ PreparedKernel PrepareQuantize(const OperatorContext& context) {
         context, [quantize](float v) { return static_cast<uint8_t>(quantize(v, 0, 255)); });
   }
   if (out.type == TensorType::kInt16) {
-    return MakeUnary<float, int16_t>(context, [quantize](float v) {
-      return static_cast<int16_t>(quantize(v, -32768, 32767));
-    });
+    return MakeUnary<float, int16_t>(
+        context, [quantize](float v) { return static_cast<int16_t>(quantize(v, -32768, 32767)); });
   }
   return context.Error("unsupported output type " + std::string(TensorTypeName(out.type)));
 }
@@ -292,15 +290,15 @@ PreparedKernel PrepareLeakyRelu(const OperatorContext& context) {
     const QuantizedMultiplier identity_multiplier = QuantizeMultiplier(identity_real);
     for (int q = -128; q <= 127; ++q) {
       const int32_t centred = q - in_zero;
-      const int32_t scaled =
-          centred >= 0 ? MultiplyByQuantizedMultiplier(centred, identity_multiplier)
-                       : MultiplyByQuantizedMultiplier(centred, alpha_multiplier);
+      const int32_t scaled = centred >= 0
+                                 ? MultiplyByQuantizedMultiplier(centred, identity_multiplier)
+                                 : MultiplyByQuantizedMultiplier(centred, alpha_multiplier);
       table[static_cast<uint8_t>(q)] =
           static_cast<int8_t>(std::clamp<int64_t>(int64_t{scaled} + out_zero, -128, 127));
     }
   }
-  return MakeUnary<int8_t, int8_t>(
-      context, [table](int8_t q) { return table[static_cast<uint8_t>(q)]; });
+  return MakeUnary<int8_t, int8_t>(context,
+                                   [table](int8_t q) { return table[static_cast<uint8_t>(q)]; });
 }
 
 }  // namespace auralink::nn

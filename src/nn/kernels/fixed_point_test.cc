@@ -37,15 +37,16 @@ TEST(FixedPointTest, QuantizeMultiplierRepresentsTheRealValue) {
 int32_t ExactMultiply(int32_t x, int32_t multiplier, int shift) {
   const int left = std::max(shift, 0);
   const int right = std::max(-shift, 0);
-  const int64_t shifted = static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(x) << left));
+  const int64_t shifted =
+      static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(x) << left));
   const __int128 product = static_cast<__int128>(shifted) * multiplier;
   __int128 high = (product + (__int128{1} << 30));
   high = high >= 0 ? high >> 31 : -((-high + (__int128{1} << 31) - 1) >> 31);
   const int64_t value = static_cast<int64_t>(high);
   if (right == 0) return static_cast<int32_t>(value);
   const int64_t divisor = int64_t{1} << right;
-  const int64_t quotient = value >= 0 ? (value + divisor / 2) / divisor
-                                      : -((-value + divisor / 2) / divisor);
+  const int64_t quotient =
+      value >= 0 ? (value + divisor / 2) / divisor : -((-value + divisor / 2) / divisor);
   // Half away from zero: (|v| + d/2) / d truncated.
   return static_cast<int32_t>(quotient);
 }
@@ -98,8 +99,8 @@ TEST(FixedPointTest, SimdRequantizersMatchScalar) {
       for (CpuIsa isa : testing::SupportedIsas()) {
         std::vector<int8_t> actual(count);
         RequantizeRowFor(isa)(acc.data(), count, q, actual.data());
-        EXPECT_EQ(actual, expected) << CpuIsaName(isa) << " " << Int8SemanticsName(semantics)
-                                    << " count " << count;
+        EXPECT_EQ(actual, expected)
+            << CpuIsaName(isa) << " " << Int8SemanticsName(semantics) << " count " << count;
       }
     }
   }

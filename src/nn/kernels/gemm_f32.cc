@@ -132,8 +132,8 @@ AURALINK_TARGET_AVX2 void Avx2Rows(const GemmF32Rows& rows, const PackedMatrixF3
   for (; p < b.panels; ++p) Avx2Tile<MR, 1>(rows, b, p, low, high);
 }
 
-AURALINK_TARGET_AVX2 void GemmF32Avx2(const GemmF32Rows& rows, const PackedMatrixF32& b,
-                                      float low, float high) {
+AURALINK_TARGET_AVX2 void GemmF32Avx2(const GemmF32Rows& rows, const PackedMatrixF32& b, float low,
+                                      float high) {
   switch (rows.rows) {
     case 1:
       return Avx2Rows<1>(rows, b, low, high);
@@ -189,8 +189,8 @@ AURALINK_TARGET_AVX512 void Avx512Tile(const GemmF32Rows& rows, const PackedMatr
 }
 
 template <int MR>
-AURALINK_TARGET_AVX512 void Avx512Rows(const GemmF32Rows& rows, const PackedMatrixF32& b,
-                                       float low, float high) {
+AURALINK_TARGET_AVX512 void Avx512Rows(const GemmF32Rows& rows, const PackedMatrixF32& b, float low,
+                                       float high) {
   constexpr int kTarget = MR >= 3 ? 2 : 4;
   int p = 0;
   for (; p + kTarget <= b.panels; p += kTarget) Avx512Tile<MR, kTarget>(rows, b, p, low, high);

@@ -204,8 +204,7 @@ AURALINK_TARGET_AVX2 void GemmS8Pairs(const GemmS8Rows& rows, const PackedMatrix
 }
 
 template <int MR, int NP>
-AURALINK_TARGET_AVX512_VNNI void VnniTile(const GemmS8Rows& rows, const PackedMatrixS8& b,
-                                          int p0) {
+AURALINK_TARGET_AVX512_VNNI void VnniTile(const GemmS8Rows& rows, const PackedMatrixS8& b, int p0) {
   __m512i acc[MR][NP];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) {

@@ -38,9 +38,7 @@ bool PackMatrixS8(S8Layout layout, int k, int n, const std::function<int8_t(int,
                   const int32_t* bias, int32_t input_offset, PackedMatrixS8* packed);
 
 // Bytes per activation element in a packed A row, and the value an int8 activation becomes.
-inline size_t S8ActivationBytes(S8Layout layout) {
-  return layout == S8Layout::kPairsInt16 ? 2 : 1;
-}
+inline size_t S8ActivationBytes(S8Layout layout) { return layout == S8Layout::kPairsInt16 ? 2 : 1; }
 
 // Writes `count` int8 activations into a packed A row at element offset `at`.
 void PackActivations(S8Layout layout, const int8_t* source, int count, void* row, int at);
@@ -48,7 +46,7 @@ void PackActivations(S8Layout layout, const int8_t* source, int count, void* row
 struct GemmS8Rows {
   const void* a = nullptr;  // rows of k_padded packed activations, row r at a + r * lda_bytes
   int64_t lda_bytes = 0;
-  int rows = 0;  // at most kGemmF32MaxRows
+  int rows = 0;          // at most kGemmF32MaxRows
   int32_t* c = nullptr;  // row r at c + r * ldc
   int64_t ldc = 0;
 };

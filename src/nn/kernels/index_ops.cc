@@ -36,8 +36,8 @@ class GatherKernel final : public Kernel {
       for (int64_t i = 0; i < index_count_; ++i) {
         const int64_t index = IndexAt(indices_, index_type_, i);
         if (index < 0 || index >= axis_size_) {
-          return Status::Error(error_prefix_ + "index " + std::to_string(index) +
-                               " outside [0, " + std::to_string(axis_size_) + ")");
+          return Status::Error(error_prefix_ + "index " + std::to_string(index) + " outside [0, " +
+                               std::to_string(axis_size_) + ")");
         }
         std::memcpy(out, block + index * static_cast<int64_t>(inner_bytes_), inner_bytes_);
         out += inner_bytes_;
@@ -76,6 +76,23 @@ class OneHotKernel final : public Kernel {
   }
 
   Status Run() override {
+    if (element_size_ == 4 && index_type_ == TensorType::kInt32) {
+      // The common case (float or int32 values, int32 indices) without per-element memcpy.
+      uint32_t on = 0;
+      uint32_t off = 0;
+      std::memcpy(&on, on_, 4);
+      std::memcpy(&off, off_, 4);
+      const int32_t* indices = static_cast<const int32_t*>(indices_);
+      uint32_t* out = reinterpret_cast<uint32_t*>(out_);
+      for (int64_t p = 0; p < prefix_; ++p) {
+        for (int64_t d = 0; d < depth_; ++d) {
+          for (int64_t s = 0; s < suffix_; ++s) {
+            *out++ = indices[p * suffix_ + s] == d ? on : off;
+          }
+        }
+      }
+      return Status::Ok();
+    }
     uint8_t* out = out_;
     for (int64_t p = 0; p < prefix_; ++p) {
       for (int64_t d = 0; d < depth_; ++d) {
@@ -121,8 +138,8 @@ PreparedKernel PrepareGather(const OperatorContext& context) {
   if (params.type != out.type || params.type == TensorType::kResource ||
       params.quantization.scales != out.quantization.scales ||
       params.quantization.zero_points != out.quantization.zero_points) {
-    return context.Error("params " + DescribeTensor(params) + " and output " +
-                         DescribeTensor(out) + " must share type and quantization");
+    return context.Error("params " + DescribeTensor(params) + " and output " + DescribeTensor(out) +
+                         " must share type and quantization");
   }
   if (context.options().batch_dims != 0) return context.Error("batch_dims is not supported");
   const int axis = NormalizeAxis(context.options().axis, params.rank());

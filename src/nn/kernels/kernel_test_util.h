@@ -101,8 +101,7 @@ inline std::vector<float> RandomFloats(size_t count, uint32_t seed, float low = 
   return values;
 }
 
-inline std::vector<int8_t> RandomInt8(size_t count, uint32_t seed, int low = -128,
-                                      int high = 127) {
+inline std::vector<int8_t> RandomInt8(size_t count, uint32_t seed, int low = -128, int high = 127) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> distribution(low, high);
   std::vector<int8_t> values(count);

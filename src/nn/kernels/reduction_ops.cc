@@ -21,10 +21,9 @@ Status ReadAxes(const OperatorContext& context, const TensorSpec& axis_tensor, i
   }
   std::set<int> unique;
   for (int64_t i = 0; i < axis_tensor.element_count; ++i) {
-    const int64_t value =
-        axis_tensor.type == TensorType::kInt32
-            ? reinterpret_cast<const int32_t*>(axis_tensor.constant_data)[i]
-            : reinterpret_cast<const int64_t*>(axis_tensor.constant_data)[i];
+    const int64_t value = axis_tensor.type == TensorType::kInt32
+                              ? reinterpret_cast<const int32_t*>(axis_tensor.constant_data)[i]
+                              : reinterpret_cast<const int64_t*>(axis_tensor.constant_data)[i];
     const int axis = NormalizeAxis(value, rank);
     if (axis < 0) return context.Error("axis " + std::to_string(value) + " outside the input");
     unique.insert(axis);
@@ -37,11 +36,11 @@ Status ReadAxes(const OperatorContext& context, const TensorSpec& axis_tensor, i
 class FloatRowSumKernel final : public Kernel {
  public:
   FloatRowSumKernel(const float* in, float* out, int64_t rows, int64_t count, CpuIsa isa)
-      : in_(in), out_(out), rows_(rows), count_(count), sum_(LaneSumFunction(isa)) {
+      : in_(in), out_(out), rows_(rows), count_(count), sum_rows_(LaneSumRowsFunction(isa)) {
     work = static_cast<uint64_t>(rows * count);
   }
   Status Run() override {
-    for (int64_t r = 0; r < rows_; ++r) out_[r] = sum_(in_ + r * count_, count_);
+    sum_rows_(in_, rows_, count_, out_);
     return Status::Ok();
   }
 
@@ -50,7 +49,7 @@ class FloatRowSumKernel final : public Kernel {
   float* out_;
   int64_t rows_;
   int64_t count_;
-  LaneSum sum_;
+  LaneSumRows sum_rows_;
 };
 
 // Any set of axes: walks the input in memory order adding into the output element each input
@@ -244,10 +243,10 @@ PreparedKernel PrepareSum(const OperatorContext& context) {
   }
   if (trailing && in.type == TensorType::kFloat32) {
     const int64_t rows = out.element_count;
-    return std::unique_ptr<Kernel>(std::make_unique<FloatRowSumKernel>(
-        static_cast<const float*>(context.input_data(0)),
-        static_cast<float*>(context.output_data(0)), rows, in.element_count / rows,
-        context.resources()->isa()));
+    return std::unique_ptr<Kernel>(
+        std::make_unique<FloatRowSumKernel>(static_cast<const float*>(context.input_data(0)),
+                                            static_cast<float*>(context.output_data(0)), rows,
+                                            in.element_count / rows, context.resources()->isa()));
   }
   // Output stride of each input axis (0 for reduced axes).
   std::vector<int64_t> out_strides(in.rank(), 0);

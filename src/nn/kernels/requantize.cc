@@ -71,14 +71,15 @@ AURALINK_TARGET_AVX2 void RequantizeRowAvx2(const int32_t* acc, int count,
     }
     r = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(r, zero_point), low), high);
     // Values are in [-128, 127]: pack 32 -> 16 -> 8 bits and keep the eight bytes in order.
-    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    const __m128i words =
+        _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
     const __m128i bytes = _mm_packs_epi16(words, words);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + c), bytes);
   }
   for (; c < count; ++c) {
-    const int32_t scaled = xnnpack ? XnnpackRescale(acc[c], q.scales[c])
-                                   : MultiplyByQuantizedMultiplier(acc[c], q.multipliers[c],
-                                                                   q.shifts[c]);
+    const int32_t scaled =
+        xnnpack ? XnnpackRescale(acc[c], q.scales[c])
+                : MultiplyByQuantizedMultiplier(acc[c], q.multipliers[c], q.shifts[c]);
     out[c] = static_cast<int8_t>(
         std::clamp<int64_t>(int64_t{scaled} + q.output_zero_point, q.low, q.high));
   }

@@ -1,7 +1,7 @@
 // TRANSPOSE_CONV (inputs: output shape, weights [out_c, h, w, in_c], input, optional bias), float
 // and int8 with per-tensor or per-channel weights. Every input pixel contributes
-// weights[:, fy, fx, :] . input_pixel to output pixel (y * stride + fy - pad, x * stride + fx - pad),
-// as in TFLite's reference TransposeConv. The products for a pixel are one row of a matrix
+// weights[:, fy, fx, :] . input_pixel to output pixel (y * stride + fy - pad, x * stride + fx -
+// pad), as in TFLite's reference TransposeConv. The products for a pixel are one row of a matrix
 // product (k = input channel, columns = (tap, output channel)) prepacked at creation; the rows are
 // then scattered into the output. Int8 sums stay in int32, so the result is exact; the bias is
 // added and the sum requantised per channel at the end.
@@ -12,6 +12,7 @@
 #include "nn/kernels/gemm_f32.h"
 #include "nn/kernels/gemm_s8.h"
 #include "nn/kernels/kernel_util.h"
+#include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {
 namespace {
@@ -36,8 +37,9 @@ struct TransposeGeometry {
 };
 
 // Adds one input pixel's products (columns ordered (fy, fx, oc)) into the output.
-template <typename T>
-void ScatterPixel(const TransposeGeometry& g, int64_t pixel, const T* products, T* output) {
+template <typename T, typename Accumulate>
+void ScatterPixel(const TransposeGeometry& g, int64_t pixel, const T* products, T* output,
+                  Accumulate accumulate) {
   const int64_t batch = pixel / (int64_t{g.in_h} * g.in_w);
   const int64_t y = (pixel / g.in_w) % g.in_h;
   const int64_t x = pixel % g.in_w;
@@ -48,8 +50,7 @@ void ScatterPixel(const TransposeGeometry& g, int64_t pixel, const T* products, 
       const int64_t ox = x * g.stride_w + fx - g.pad_left;
       if (ox < 0 || ox >= g.out_w) continue;
       T* out = output + ((batch * g.out_h + oy) * g.out_w + ox) * g.out_c;
-      const T* p = products + (int64_t{fy} * g.kernel_w + fx) * g.out_c;
-      for (int c = 0; c < g.out_c; ++c) out[c] += p[c];
+      accumulate(products + (int64_t{fy} * g.kernel_w + fx) * g.out_c, out, g.out_c);
     }
   }
 }
@@ -66,6 +67,7 @@ class FloatTransposeConvKernel final : public Kernel {
         low_(low),
         high_(high),
         gemm_(GemmF32For(isa)),
+        accumulate_(ElementwiseFunctionsFor(isa).accumulate_f32),
         products_(static_cast<size_t>(kGemmF32MaxRows * g.columns())) {
     work = static_cast<uint64_t>(g.input_pixels() * g.in_c * g.columns());
   }
@@ -83,7 +85,7 @@ class FloatTransposeConvKernel final : public Kernel {
       tile.ldc = g_.columns();
       gemm_(tile, packed_, -inf, inf);
       for (int r = 0; r < tile.rows; ++r) {
-        ScatterPixel(g_, m0 + r, products_.data() + r * g_.columns(), output_);
+        ScatterPixel(g_, m0 + r, products_.data() + r * g_.columns(), output_, accumulate_);
       }
     }
     for (int64_t i = 0; i < out_count; i += g_.out_c) {
@@ -105,14 +107,14 @@ class FloatTransposeConvKernel final : public Kernel {
   float low_;
   float high_;
   GemmF32Function gemm_;
+  decltype(ElementwiseFunctions::accumulate_f32) accumulate_;
   AlignedBuffer<float> products_;
 };
 
 class Int8TransposeConvKernel final : public Kernel {
  public:
   Int8TransposeConvKernel(const TransposeGeometry& g, PackedMatrixS8 packed, const int32_t* bias,
-                          ChannelRequantization q, const int8_t* input, int8_t* output,
-                          CpuIsa isa)
+                          ChannelRequantization q, const int8_t* input, int8_t* output, CpuIsa isa)
       : g_(g),
         packed_(std::move(packed)),
         bias_(bias),
@@ -121,8 +123,8 @@ class Int8TransposeConvKernel final : public Kernel {
         output_(output),
         gemm_(GemmS8For(packed_.layout)),
         requantize_(RequantizeRowFor(isa)) {
-    row_bytes_ = (static_cast<int64_t>(packed_.k_padded) * S8ActivationBytes(packed_.layout) +
-                  63) / 64 * 64;
+    row_bytes_ =
+        (static_cast<int64_t>(packed_.k_padded) * S8ActivationBytes(packed_.layout) + 63) / 64 * 64;
     activations_ = AlignedBuffer<uint8_t>(static_cast<size_t>(kGemmF32MaxRows * row_bytes_));
     products_ = AlignedBuffer<int32_t>(static_cast<size_t>(kGemmF32MaxRows * g.columns()));
     sums_ = AlignedBuffer<int32_t>(
@@ -147,7 +149,10 @@ class Int8TransposeConvKernel final : public Kernel {
       tile.ldc = g_.columns();
       gemm_(tile, packed_);
       for (int r = 0; r < tile.rows; ++r) {
-        ScatterPixel(g_, m0 + r, products_.data() + r * g_.columns(), sums_.data());
+        ScatterPixel(g_, m0 + r, products_.data() + r * g_.columns(), sums_.data(),
+                     [](const int32_t* p, int32_t* out, int count) {
+                       for (int c = 0; c < count; ++c) out[c] += p[c];
+                     });
       }
     }
     for (int64_t i = 0; i < out_count; i += g_.out_c) {
@@ -307,8 +312,8 @@ PreparedKernel PrepareTransposeConv(const OperatorContext& context) {
   const int32_t output_zero_point = static_cast<int32_t>(output.quantization.zero_points[0]);
   return std::unique_ptr<Kernel>(std::make_unique<Int8TransposeConvKernel>(
       g, std::move(packed), b,
-      MakeChannelRequantization(context.int8_semantics(), scales, 0, g.out_c,
-                                output_zero_point, low, high),
+      MakeChannelRequantization(context.int8_semantics(), scales, 0, g.out_c, output_zero_point,
+                                low, high),
       static_cast<const int8_t*>(context.input_data(2)),
       static_cast<int8_t*>(context.output_data(0)), context.resources()->isa()));
 }

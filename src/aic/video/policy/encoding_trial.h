@@ -1,0 +1,47 @@
+// One fixed-settings encode of a clip, measured the way a viewer sees it: every source frame is
+// compared with the decoded picture on screen at its time (frames the encoder never got or
+// dropped repeat the previous picture; pictures coded at a lower resolution are upscaled with
+// libyuv to the source size). The rate model is trained on these, and the benchmark's quality
+// numbers are measured the same way.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "aic/video/video_codec.h"
+#include "common/status.h"
+#include "video/video_frame.h"
+
+namespace auralink::video {
+
+struct EncodingTrialResult {
+  int source_frames = 0;
+  int encoded_frames = 0;  // frames the encoder emitted
+  int keyframes = 0;
+  int64_t total_bytes = 0;
+  double kbps = 0.0;  // over the source duration
+  double mean_ssim_y = 0.0;  // viewer side, over the measured frames
+  double mean_psnr_y = 0.0;
+  int measured_frames = 0;
+  double encode_ms_per_frame = 0.0;  // per frame given to the encoder (scaling included)
+  std::vector<int64_t> frame_bytes;  // per emitted frame
+  std::vector<double> frame_ssim_y;  // per measured source frame
+};
+
+struct EncodingTrialOptions {
+  // Viewer-side quality on every Nth source frame (1 = all). The decoder still sees every frame.
+  int measure_every = 1;
+  // The first (key) frame's quantizer relative to config.quality in constant-quality mode.
+  int keyframe_quality_offset = 0;
+};
+
+// Encodes `source` (frames of one size at source_fps) with `config`. The encoded size is
+// config.width x config.height (the source is box-downscaled to it); the encoded frame rate is
+// config's, reached by dropping source frames (FrameRateDecimator). The first frame is a key
+// frame; no other is forced.
+StatusOr<EncodingTrialResult> RunEncodingTrial(std::span<const VideoFrame> source, double source_fps,
+                                               const VideoEncoderConfig& config,
+                                               const EncodingTrialOptions& options = {});
+
+}  // namespace auralink::video

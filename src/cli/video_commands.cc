@@ -1,0 +1,366 @@
+#include "cli/video_commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "aic/video/livekit_video_presets.h"
+#include "aic/video/video_codec.h"
+#include "cli/cli_output.h"
+#include "cli/command_line.h"
+#include "cli/video_stream_file.h"
+#include "common/cpu_affinity.h"
+#include "quality/video_quality.h"
+#include "video/frame_scaler.h"
+#include "video/y4m.h"
+
+namespace auralink::cli {
+namespace {
+
+constexpr const char* kVideoUsage =
+    "usage:\n"
+    "  auralink video baseline IN.y4m OUT.ivf [--json]\n"
+    "  auralink video decode IN OUT.y4m [--fps N[/D]] [--json]\n"
+    "  auralink video compare REF.y4m DEG.y4m [--per-frame] [--json]\n";
+
+using Clock = std::chrono::steady_clock;
+
+double FrameRate(int numerator, int denominator) {
+  return static_cast<double>(numerator) / std::max(1, denominator);
+}
+
+// Keeps `send_fps` of every `source_fps` frames, evenly spread, as a browser capping a camera's
+// frame rate does: frame i is sent when floor(i * send / source) advances.
+bool KeepFrame(int64_t index, double source_fps, double send_fps) {
+  if (send_fps >= source_fps || index == 0) return true;
+  const double ratio = send_fps / source_fps;
+  return std::floor(static_cast<double>(index) * ratio) !=
+         std::floor(static_cast<double>(index - 1) * ratio);
+}
+
+struct EncodeSummary {
+  int64_t source_frames = 0;
+  int64_t encoded_frames = 0;
+  size_t bytes = 0;
+  std::vector<double> encode_ms;
+  double duration_s = 0.0;
+};
+
+void AddEncodeKeys(const EncodeSummary& summary, Json* json) {
+  (*json)["frames"] = summary.source_frames;
+  (*json)["encoded_frames"] = summary.encoded_frames;
+  (*json)["bytes"] = summary.bytes;
+  (*json)["bitrate_kbps"] =
+      summary.duration_s > 0 ? static_cast<double>(summary.bytes) * 8.0 / summary.duration_s / 1000.0
+                             : 0.0;
+  (*json)["duration_s"] = summary.duration_s;
+  (*json)["encode_ms_median"] = Percentile(summary.encode_ms, 0.5);
+  (*json)["encode_ms_p95"] = Percentile(summary.encode_ms, 0.95);
+  double total_ms = 0.0;
+  for (double ms : summary.encode_ms) total_ms += ms;
+  (*json)["encode_fps"] = total_ms > 0 ? static_cast<double>(summary.encode_ms.size()) * 1000.0 / total_ms : 0.0;
+}
+
+int Baseline(const std::vector<std::string>& raw) {
+  auto args = ParsedArguments::Parse(raw, {{"json", false}});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional().size() != 2) return Fail(Status::Error("video baseline needs IN.y4m and OUT.ivf"));
+  auto reader = video::Y4mReader::Create(args->positional()[0]);
+  if (!reader.ok()) return Fail(reader.status());
+  const video::Y4mHeader& header = (*reader)->header();
+  const video::LiveKitVideoPreset preset = video::LiveKitCameraPresetFor(header.width, header.height);
+  const double source_fps = FrameRate(header.fps_numerator, header.fps_denominator);
+  const double send_fps = std::min<double>(source_fps, preset.max_framerate);
+
+  video::VideoEncoderConfig config;
+  config.codec = video::VideoCodecType::kVp8;
+  config.width = header.width;
+  config.height = header.height;
+  if (send_fps < source_fps) {
+    config.fps_numerator = preset.max_framerate;
+    config.fps_denominator = 1;
+  } else {
+    config.fps_numerator = header.fps_numerator;
+    config.fps_denominator = header.fps_denominator;
+  }
+  config.rate_control = video::RateControlMode::kConstantBitrate;
+  config.target_kbps = preset.max_bitrate_kbps;
+  config.max_quantizer = 56;
+  auto encoder = video::CreateVideoEncoder(config);
+  if (!encoder.ok()) return Fail(encoder.status());
+  auto writer = EncodedVideoWriter::Create(args->positional()[1], config.codec, header.width,
+                                           header.height, header.fps_numerator,
+                                           header.fps_denominator);
+  if (!writer.ok()) return Fail(writer.status());
+
+  PinToCurrentCore();
+  EncodeSummary summary;
+  video::VideoFrame frame;
+  std::vector<video::EncodedFrame> encoded;
+  for (int64_t index = 0;; ++index) {
+    auto more = (*reader)->ReadFrame(&frame);
+    if (!more.ok()) return Fail(more.status());
+    if (!*more) break;
+    ++summary.source_frames;
+    if (!KeepFrame(index, source_fps, send_fps)) continue;
+    frame.pts = index;
+    encoded.clear();
+    auto start = Clock::now();
+    Status status = (*encoder)->Encode(frame, index == 0, &encoded);
+    summary.encode_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!status.ok()) return Fail(status.WithContext("encoding frame " + std::to_string(index)));
+    for (video::EncodedFrame& out : encoded) {
+      out.pts = index;
+      Status written = (*writer)->Write(out);
+      if (!written.ok()) return Fail(written);
+      ++summary.encoded_frames;
+    }
+  }
+  if (summary.source_frames == 0) return Fail(Status::Error(args->positional()[0] + ": no frames"));
+  Status closed = (*writer)->Close();
+  if (!closed.ok()) return Fail(closed);
+  summary.bytes = (*writer)->payload_bytes();
+  summary.duration_s = static_cast<double>(summary.source_frames) / source_fps;
+
+  Json json;
+  json["codec"] = "vp8";
+  json["mode"] = "baseline";
+  json["preset"] = std::string(preset.name) + " (" + std::string(preset.aspect) + ")";
+  json["target_kbps"] = preset.max_bitrate_kbps;
+  json["fps"] = send_fps;
+  AddEncodeKeys(summary, &json);
+  json["fallbacks"] = 0;
+  if (args->Has("json")) {
+    PrintJson(json);
+  } else {
+    std::printf("baseline: VP8 CBR %d kbps at %.1f fps (livekit-client preset %s): %lld frames, "
+                "%.1f kbps, encode %.2f ms median\n",
+                preset.max_bitrate_kbps, send_fps, json["preset"].get<std::string>().c_str(),
+                static_cast<long long>(summary.source_frames), json["bitrate_kbps"].get<double>(),
+                json["encode_ms_median"].get<double>());
+  }
+  return 0;
+}
+
+StatusOr<std::pair<int, int>> ParseFps(const std::string& text) {
+  int numerator = 0, denominator = 1;
+  char slash = 0;
+  int fields = std::sscanf(text.c_str(), "%d%c%d", &numerator, &slash, &denominator);
+  if (fields < 1 || (fields >= 2 && (slash != '/' || fields != 3)) || numerator <= 0 ||
+      denominator <= 0 || numerator > 1000000 || denominator > 1000000) {
+    return Status::Error("--fps needs N or N/D with positive integers, got '" + text + "'");
+  }
+  return std::make_pair(numerator, denominator);
+}
+
+int Decode(const std::vector<std::string>& raw) {
+  auto args = ParsedArguments::Parse(raw, {{"fps", true}, {"json", false}});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional().size() != 2) return Fail(Status::Error("video decode needs IN and OUT.y4m"));
+  auto reader = EncodedVideoReader::Create(args->positional()[0]);
+  if (!reader.ok()) return Fail(reader.status());
+  auto decoder = video::CreateVideoDecoder((*reader)->codec());
+  if (!decoder.ok()) return Fail(decoder.status());
+
+  int fps_numerator = (*reader)->fps_numerator(), fps_denominator = (*reader)->fps_denominator();
+  if (auto fps = args->Value("fps")) {
+    auto parsed = ParseFps(*fps);
+    if (!parsed.ok()) return Fail(parsed.status());
+    std::tie(fps_numerator, fps_denominator) = *parsed;
+  } else if (fps_numerator == 0) {
+    fps_numerator = 30;
+    fps_denominator = 1;
+  }
+
+  // One output frame per source frame: a frame the encoder skipped shows the previous picture
+  // again, and every picture is scaled to the stream's size, as a viewer would see it.
+  std::unique_ptr<video::Y4mWriter> writer;
+  video::VideoFrame shown;
+  int64_t next_index = 0;
+  int64_t units = 0, decode_errors = 0, repeated = 0;
+  auto emit = [&](const video::VideoFrame& picture, int64_t index) -> Status {
+    if (!writer) {
+      video::Y4mHeader header;
+      header.width = (*reader)->width() > 0 ? (*reader)->width() : picture.width;
+      header.height = (*reader)->height() > 0 ? (*reader)->height() : picture.height;
+      header.fps_numerator = fps_numerator;
+      header.fps_denominator = fps_denominator;
+      auto created = video::Y4mWriter::Create(args->positional()[1], header);
+      if (!created.ok()) return created.status();
+      writer = std::move(*created);
+      shown = video::VideoFrame::Allocate(header.width, header.height);
+    }
+    while (next_index < index) {  // skipped source frames: the previous picture stays on screen
+      AURALINK_RETURN_IF_ERROR(writer->WriteFrame(shown));
+      ++next_index;
+      ++repeated;
+    }
+    if (picture.width == shown.width && picture.height == shown.height) {
+      shown.data = picture.data;
+    } else {
+      AURALINK_RETURN_IF_ERROR(video::ScaleFrameInto(picture, &shown, video::ScaleFilter::kBilinear));
+    }
+    AURALINK_RETURN_IF_ERROR(writer->WriteFrame(shown));
+    ++next_index;
+    return Status::Ok();
+  };
+
+  EncodedVideoUnit unit;
+  std::vector<video::VideoFrame> pictures;
+  for (;;) {
+    auto more = (*reader)->Read(&unit);
+    if (!more.ok()) return Fail(more.status());
+    if (!*more) break;
+    ++units;
+    pictures.clear();
+    Status decoded = (*decoder)->Decode(unit.data, &pictures);
+    if (!decoded.ok()) {
+      ++decode_errors;
+      continue;
+    }
+    for (const video::VideoFrame& picture : pictures) {
+      const int64_t index = unit.pts >= 0 ? std::max(unit.pts, next_index) : next_index;
+      if (index - next_index > 100000) {
+        return Fail(Status::Error(args->positional()[0] + ": frame timestamp " +
+                                  std::to_string(unit.pts) + " jumps too far ahead"));
+      }
+      Status status = emit(picture, index);
+      if (!status.ok()) return Fail(status);
+    }
+  }
+  if (!writer) {
+    return Fail(Status::Error(args->positional()[0] + ": no decodable frames (" +
+                              std::to_string(units) + " units, " + std::to_string(decode_errors) +
+                              " failed to decode)"));
+  }
+  Status closed = writer->Close();
+  if (!closed.ok()) return Fail(closed);
+
+  Json json;
+  json["codec"] = video::VideoCodecName((*reader)->codec());
+  json["frames"] = next_index;
+  json["units"] = units;
+  json["repeated_frames"] = repeated;
+  json["decode_errors"] = decode_errors;
+  json["width"] = shown.width;
+  json["height"] = shown.height;
+  json["fps"] = FrameRate(fps_numerator, fps_denominator);
+  if (args->Has("json")) {
+    PrintJson(json);
+  } else {
+    std::printf("decoded %lld %s units to %lld frames (%lld repeated, %lld decode errors)\n",
+                static_cast<long long>(units), video::VideoCodecName((*reader)->codec()),
+                static_cast<long long>(next_index), static_cast<long long>(repeated),
+                static_cast<long long>(decode_errors));
+  }
+  return 0;
+}
+
+int Compare(const std::vector<std::string>& raw) {
+  auto args = ParsedArguments::Parse(raw, {{"per-frame", false}, {"json", false}});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional().size() != 2) {
+    return Fail(Status::Error("video compare needs REF.y4m and DEG.y4m"));
+  }
+  auto reference = video::Y4mReader::Create(args->positional()[0]);
+  if (!reference.ok()) return Fail(reference.status());
+  auto degraded = video::Y4mReader::Create(args->positional()[1]);
+  if (!degraded.ok()) return Fail(degraded.status());
+
+  quality::VideoQualityAccumulator accumulator;
+  Json per_frame = Json::array();
+  video::VideoFrame ref_frame, deg_frame, scaled;
+  int64_t reference_frames = 0, degraded_frames = 0;
+  for (;;) {
+    auto more_ref = (*reference)->ReadFrame(&ref_frame);
+    if (!more_ref.ok()) return Fail(more_ref.status());
+    auto more_deg = (*degraded)->ReadFrame(&deg_frame);
+    if (!more_deg.ok()) return Fail(more_deg.status());
+    reference_frames += *more_ref ? 1 : 0;
+    degraded_frames += *more_deg ? 1 : 0;
+    if (!*more_ref || !*more_deg) {
+      // Count what is left on the longer side so a length mismatch is reported, not hidden.
+      if (*more_ref || *more_deg) {
+        video::Y4mReader& longer = *more_ref ? **reference : **degraded;
+        int64_t& count = *more_ref ? reference_frames : degraded_frames;
+        video::VideoFrame rest;
+        for (;;) {
+          auto more = longer.ReadFrame(&rest);
+          if (!more.ok()) return Fail(more.status());
+          if (!*more) break;
+          ++count;
+        }
+      }
+      break;
+    }
+    const video::VideoFrame* compared = &deg_frame;
+    if (deg_frame.width != ref_frame.width || deg_frame.height != ref_frame.height) {
+      scaled = video::VideoFrame::Allocate(ref_frame.width, ref_frame.height);
+      Status status = video::ScaleFrameInto(deg_frame, &scaled, video::ScaleFilter::kBilinear);
+      if (!status.ok()) return Fail(status);
+      compared = &scaled;
+    }
+    auto measured = quality::MeasureFrame(ref_frame, *compared, {.ms_ssim = true});
+    if (!measured.ok()) return Fail(measured.status());
+    accumulator.Add(*measured);
+    Json frame_json;
+    frame_json["frame"] = reference_frames - 1;
+    frame_json["psnr_y"] = measured->psnr_y;
+    frame_json["psnr_yuv"] = measured->psnr_yuv;
+    frame_json["ssim_y"] = measured->ssim_y;
+    frame_json["ms_ssim_y"] = measured->ms_ssim_y;
+    per_frame.push_back(frame_json);
+  }
+  if (accumulator.frames() == 0) return Fail(Status::Error("no frames to compare"));
+  const quality::FrameQuality mean = accumulator.Mean();
+  Json json;
+  json["frames"] = accumulator.frames();
+  json["reference_frames"] = reference_frames;
+  json["degraded_frames"] = degraded_frames;
+  json["psnr_y"] = mean.psnr_y;
+  json["psnr_yuv"] = mean.psnr_yuv;
+  json["ssim_y"] = mean.ssim_y;
+  json["ms_ssim_y"] = mean.ms_ssim_y;
+  json["per_frame"] = per_frame;
+  if (args->Has("json")) {
+    PrintJson(json);
+  } else {
+    if (args->Has("per-frame")) {
+      std::printf("frame   PSNR-Y  PSNR-YUV  SSIM-Y    MS-SSIM-Y\n");
+      for (const Json& f : per_frame) {
+        std::printf("%5lld  %7.3f  %8.3f  %.6f  %.6f\n", f["frame"].get<long long>(),
+                    f["psnr_y"].get<double>(), f["psnr_yuv"].get<double>(),
+                    f["ssim_y"].get<double>(), f["ms_ssim_y"].get<double>());
+      }
+    }
+    std::printf("%lld frames: PSNR-Y %.3f dB  PSNR-YUV %.3f dB  SSIM-Y %.6f  MS-SSIM-Y %.6f\n",
+                static_cast<long long>(accumulator.frames()), mean.psnr_y, mean.psnr_yuv,
+                mean.ssim_y, mean.ms_ssim_y);
+  }
+  if (reference_frames != degraded_frames) {
+    std::fprintf(stderr, "auralink: warning: %lld reference frames but %lld degraded frames; "
+                 "compared the first %lld\n", static_cast<long long>(reference_frames),
+                 static_cast<long long>(degraded_frames),
+                 static_cast<long long>(accumulator.frames()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunVideoCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kVideoUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "baseline") return Baseline(rest);
+  if (args[0] == "decode") return Decode(rest);
+  if (args[0] == "compare") return Compare(rest);
+  std::fprintf(stderr, "auralink: error: unknown video command '%s'\n%s", args[0].c_str(), kVideoUsage);
+  return 2;
+}
+
+}  // namespace auralink::cli
