@@ -437,9 +437,7 @@ int RunAudioCommand(const std::vector<std::string>& args) {
   if (args[0] == "decode") return Decode(rest);
   if (args[0] == "compare") return Compare(rest);
   if (args[0] == "bench") return Bench(rest);
-  std::fprintf(stderr, "auralink: error: unknown audio command '%s'\n%s", args[0].c_str(),
-               kAudioUsage);
-  return 2;
+  return Fail(Status::Error("unknown audio command '" + args[0] + "' (see 'auralink audio help')"));
 }
 
 }  // namespace auralink::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  std::fprintf(stderr, "auralink: error: unknown command '%s'\n%s", command.c_str(), kUsage);
+  std::fprintf(stderr, "auralink: error: unknown command '%s' (see 'auralink help')\n",
+               command.c_str());
   return 2;
 }

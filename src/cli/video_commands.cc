@@ -359,8 +359,7 @@ int RunVideoCommand(const std::vector<std::string>& args) {
   if (args[0] == "baseline") return Baseline(rest);
   if (args[0] == "decode") return Decode(rest);
   if (args[0] == "compare") return Compare(rest);
-  std::fprintf(stderr, "auralink: error: unknown video command '%s'\n%s", args[0].c_str(), kVideoUsage);
-  return 2;
+  return Fail(Status::Error("unknown video command '" + args[0] + "' (see 'auralink video help')"));
 }
 
 }  // namespace auralink::cli

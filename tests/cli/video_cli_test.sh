@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# End-to-end tests of `auralink video ...` as a user runs it: the LiveKit baseline, decode, compare,
+# JSON keys, and clear one-line errors with exit status 2 (and no output file) on bad input.
+#   tests/cli/video_cli_test.sh BUILD_DIR
+set -u
+bin="$(cd "$1" && pwd)/auralink"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+check() { local name="$1"; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+json() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8"));const v=o[process.argv[1]];if(v===undefined){process.exit(3)}console.log(v)' "$2" <<<"$1"; }
+above() { node -e "process.exit(($1) > ($2) ? 0 : 1)"; }
+
+expect_error() {
+  local name="$1" output="$2"; shift 2
+  rm -f "$output"
+  "$@" >"$work/out.txt" 2>"$work/err.txt"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$work/err.txt")
+  if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -e "$output" ] && grep -q "error" "$work/err.txt"; then
+    pass "$name ($(cat "$work/err.txt"))"
+  else
+    fail "$name: rc=$rc, stderr lines=$lines, output exists=$([ -e "$output" ] && echo yes || echo no)"
+    cat "$work/err.txt"
+  fi
+}
+
+# A moving test pattern, 4:3, 25 fps: livekit-client would send VP8 at 330 kbps, 20 fps.
+ffmpeg -loglevel error -f lavfi -i testsrc=size=352x288:rate=25 -frames:v 50 -pix_fmt yuv420p "$work/src.y4m"
+
+enc=$("$bin" video baseline "$work/src.y4m" "$work/base.ivf" --json)
+check "baseline exits 0" test $? -eq 0
+for key in codec mode frames fps bytes bitrate_kbps encode_ms_median encode_ms_p95 fallbacks; do
+  check "baseline json has $key" json "$enc" "$key" >/dev/null
+done
+check "baseline uses livekit's h360 4:3 preset" test "$(json "$enc" preset)" = "h360 (4:3)"
+check "baseline sends 20 of 25 fps: 40 of 50 frames" test "$(json "$enc" encoded_frames)" -eq 40
+check "baseline CBR stays under 330 kbps + 15% (got $(json "$enc" bitrate_kbps))" \
+  node -e "const b=$(json "$enc" bitrate_kbps); process.exit(b > 50 && b < 380 ? 0 : 1)"
+
+dec=$("$bin" video decode "$work/base.ivf" "$work/base.y4m" --json)
+check "decode restores one frame per source frame" test "$(json "$dec" frames)" -eq 50
+check "decode repeats the 10 skipped frames" test "$(json "$dec" repeated_frames)" -eq 10
+cmp=$("$bin" video compare "$work/src.y4m" "$work/base.y4m" --json)
+for key in psnr_y ssim_y ms_ssim_y per_frame; do
+  check "compare json has $key" json "$cmp" "$key" >/dev/null
+done
+check "baseline SSIM-Y is plausible ($(json "$cmp" ssim_y))" above "$(json "$cmp" ssim_y)" 0.7
+same=$("$bin" video compare "$work/src.y4m" "$work/src.y4m" --json)
+check "identical clips: SSIM-Y 1" above "$(json "$same" ssim_y)" 0.999999
+"$bin" video compare "$work/src.y4m" "$work/base.y4m" --per-frame | grep -q "SSIM-Y"
+check "compare prints a per-frame table" test $? -eq 0
+
+# Bad input.
+expect_error "missing y4m" "$work/x.ivf" "$bin" video baseline "$work/nope.y4m" "$work/x.ivf"
+: >"$work/empty.y4m"
+expect_error "empty y4m" "$work/x.ivf" "$bin" video baseline "$work/empty.y4m" "$work/x.ivf"
+head -c 200000 "$work/src.y4m" >"$work/truncated.y4m"
+expect_error "truncated y4m" "$work/x.ivf" "$bin" video baseline "$work/truncated.y4m" "$work/x.ivf"
+echo "YUV4MPEG2 W-5 H0 F25:1" >"$work/badheader.y4m"
+expect_error "malformed y4m header" "$work/x.ivf" "$bin" video baseline "$work/badheader.y4m" "$work/x.ivf"
+expect_error "missing encoded file" "$work/x.y4m" "$bin" video decode "$work/nope.ivf" "$work/x.y4m"
+head -c 3000 "$work/base.ivf" >"$work/truncated.ivf"
+expect_error "truncated ivf" "$work/x.y4m" "$bin" video decode "$work/truncated.ivf" "$work/x.y4m"
+head -c 4000 /dev/urandom >"$work/random.bin"
+expect_error "random bytes as video" "$work/x.y4m" "$bin" video decode "$work/random.bin" "$work/x.y4m"
+expect_error "compare against a missing file" "$work/none" "$bin" video compare "$work/src.y4m" "$work/nope.y4m"
+expect_error "unknown video command" "$work/none" "$bin" video frobnicate
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
