@@ -7,7 +7,8 @@
 #include "video/ivf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto reader = auralink::video::IvfReader::CreateFromMemory(std::vector<uint8_t>(data, data + size));
+  auto reader =
+      auralink::video::IvfReader::CreateFromMemory(std::vector<uint8_t>(data, data + size));
   if (!reader.ok()) {
     if (reader.status().message().empty()) std::abort();
     return 0;

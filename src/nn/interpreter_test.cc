@@ -12,7 +12,7 @@
 #include <iterator>
 #include <new>
 
-#include "nn/kernels/kernel_test_util.h"
+#include "nn/kernels/operator_test_harness.h"
 
 // Counts heap allocations while `g_count_allocations` is set, to check that Invoke allocates
 // nothing.
@@ -21,13 +21,51 @@ std::atomic<bool> g_count_allocations{false};
 std::atomic<int> g_allocations{0};
 }  // namespace
 
-void* operator new(size_t size) {
+namespace {
+void* CountedAllocation(size_t size, size_t alignment) {
   if (g_count_allocations.load(std::memory_order_relaxed)) ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
+  size = size == 0 ? 1 : size;
+  void* p = alignment <= alignof(std::max_align_t)
+                ? std::malloc(size)
+                : std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
 }
+}  // namespace
+
+// Every form, so that allocation and release always pair up (sanitizers check that).
+void* operator new(size_t size) { return CountedAllocation(size, 0); }
+void* operator new[](size_t size) { return CountedAllocation(size, 0); }
+void* operator new(size_t size, std::align_val_t a) {
+  return CountedAllocation(size, static_cast<size_t>(a));
+}
+void* operator new[](size_t size, std::align_val_t a) {
+  return CountedAllocation(size, static_cast<size_t>(a));
+}
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return CountedAllocation(size, 0);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return CountedAllocation(size, 0);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace auralink::nn {
 namespace {
@@ -147,7 +185,7 @@ TEST(InterpreterTest, InvokeDoesNotAllocate) {
   const char* shared = std::getenv("AURALINK_SHARED");
   const std::filesystem::path dir =
       std::filesystem::path(shared != nullptr && *shared != '\0' ? shared
-                                                                  : AURALINK_DEFAULT_SHARED_DIR) /
+                                                                 : AURALINK_DEFAULT_SHARED_DIR) /
       "models" / "lyra-v1.3.2";
   for (const char* name : {"soundstream_encoder.tflite", "lyragan.tflite"}) {
     std::ifstream file(dir / name, std::ios::binary);

@@ -721,8 +721,8 @@ class ModelParser {
           size_t height = 1;
           for (int target : calls[node]) height = std::max(height, depth[target] + 1);
           if (height > kMaxCallDepth) {
-            return Status::Error("CALL_ONCE nesting deeper than " +
-                                 std::to_string(kMaxCallDepth) + " subgraphs");
+            return Status::Error("CALL_ONCE nesting deeper than " + std::to_string(kMaxCallDepth) +
+                                 " subgraphs");
           }
           depth[node] = height;
           state[node] = 2;

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "nn/kernels/kernel_test_util.h"
+#include "nn/kernels/operator_test_harness.h"
 
 namespace auralink::nn {
 namespace {

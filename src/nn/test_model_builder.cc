@@ -24,8 +24,10 @@ class FlatbufferWriter {
   void Patch32(size_t at, uint32_t value) { std::memcpy(out_.data() + at, &value, 4); }
   size_t Append(const void* data, size_t bytes) {
     const size_t at = out_.size();
-    out_.insert(out_.end(), static_cast<const uint8_t*>(data),
-                static_cast<const uint8_t*>(data) + bytes);
+    if (bytes > 0) {
+      out_.insert(out_.end(), static_cast<const uint8_t*>(data),
+                  static_cast<const uint8_t*>(data) + bytes);
+    }
     return at;
   }
 
@@ -94,7 +96,9 @@ class FlatbufferWriter {
     out_.resize(out_.size() + table_size);
     const uint16_t header[2] = {vtable_size, static_cast<uint16_t>(table_size)};
     std::memcpy(out_.data() + vtable_at, header, 4);
-    std::memcpy(out_.data() + vtable_at + 4, offsets.data(), 2 * offsets.size());
+    if (!offsets.empty()) {
+      std::memcpy(out_.data() + vtable_at + 4, offsets.data(), 2 * offsets.size());
+    }
     const int32_t soffset = static_cast<int32_t>(table_at - vtable_at);
     std::memcpy(out_.data() + table_at, &soffset, 4);
     for (int id = 0; id <= max_id; ++id) {

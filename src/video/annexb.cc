@@ -227,9 +227,8 @@ StatusOr<bool> AnnexBReader::ReadAccessUnit(std::vector<uint8_t>* access_unit) {
       held_prefix = std::move(nal);
       continue;
     }
-    const bool begins_next =
-        has_picture && (BeginsAccessUnitAfterPicture(type) ||
-                        (IsVcl(type) && BeginsPicture(nal.payload)));
+    const bool begins_next = has_picture && (BeginsAccessUnitAfterPicture(type) ||
+                                             (IsVcl(type) && BeginsPicture(nal.payload)));
     if (begins_next) {
       if (held_prefix) carried_.push_back(std::move(*held_prefix));
       carried_.push_back(std::move(nal));
@@ -269,8 +268,8 @@ StatusOr<std::unique_ptr<AnnexBWriter>> AnnexBWriter::Create(const std::string& 
 }
 
 Status AnnexBWriter::WriteAccessUnit(std::span<const uint8_t> access_unit) {
-  const bool short_code = access_unit.size() >= 3 && access_unit[0] == 0 && access_unit[1] == 0 &&
-                          access_unit[2] == 1;
+  const bool short_code =
+      access_unit.size() >= 3 && access_unit[0] == 0 && access_unit[1] == 0 && access_unit[2] == 1;
   const bool long_code = access_unit.size() >= 4 && access_unit[0] == 0 && access_unit[1] == 0 &&
                          access_unit[2] == 0 && access_unit[3] == 1;
   if (!short_code && !long_code) {

@@ -20,9 +20,9 @@ using Bytes = std::vector<uint8_t>;
 // as ue(v), where a leading 1 bit codes 0 and "0 0 1 1 0" codes 5.
 const Bytes kSps = {0x67, 0x42, 0xC0, 0x1E, 0xDA};
 const Bytes kPps = {0x68, 0xCE, 0x3C, 0x80};
-const Bytes kIdrFirstSlice = {0x65, 0x88, 0x84, 0x21};           // first_mb_in_slice 0
-const Bytes kIdrSecondSlice = {0x65, 0x30, 0x84, 0x21};          // first_mb_in_slice 5
-const Bytes kSliceFirst = {0x41, 0x9A, 0x02, 0x11};              // first_mb_in_slice 0
+const Bytes kIdrFirstSlice = {0x65, 0x88, 0x84, 0x21};   // first_mb_in_slice 0
+const Bytes kIdrSecondSlice = {0x65, 0x30, 0x84, 0x21};  // first_mb_in_slice 5
+const Bytes kSliceFirst = {0x41, 0x9A, 0x02, 0x11};      // first_mb_in_slice 0
 // first_mb_in_slice with 22 leading zeros, its RBSP 00 00 02 escaped as 00 00 03 02.
 const Bytes kSliceEscaped = {0x41, 0x00, 0x00, 0x03, 0x02, 0x7F, 0xFF, 0xFF, 0x80};
 const Bytes kAud = {0x09, 0xF0};
@@ -59,8 +59,8 @@ std::vector<Bytes> ReadAll(Bytes stream, std::string* error = nullptr) {
 }
 
 TEST(SplitAnnexBNalUnitsTest, ReturnsPayloadsWithoutStartCodesOrTrailingZeros) {
-  const Bytes stream = {0xAB, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 0, 1, 0x68, 0xCE, 0, 0, 1, 0, 0, 1,
-                        0x65, 0x88, 0};
+  const Bytes stream = {0xAB, 0,    0, 1, 0x67, 0x42, 0, 0, 0,    0,    1,
+                        0x68, 0xCE, 0, 0, 1,    0,    0, 1, 0x65, 0x88, 0};
   const auto units = SplitAnnexBNalUnits(stream);
   ASSERT_EQ(units.size(), 3u);
   EXPECT_EQ(Bytes(units[0].begin(), units[0].end()), (Bytes{0x67, 0x42}));
@@ -69,8 +69,8 @@ TEST(SplitAnnexBNalUnitsTest, ReturnsPayloadsWithoutStartCodesOrTrailingZeros) {
 }
 
 TEST(AnnexBReaderTest, GroupsNalUnitsIntoAccessUnits) {
-  const Bytes first = Concatenate({{true, kSps}, {true, kPps}, {true, kIdrFirstSlice},
-                                   {false, kIdrSecondSlice}});
+  const Bytes first =
+      Concatenate({{true, kSps}, {true, kPps}, {true, kIdrFirstSlice}, {false, kIdrSecondSlice}});
   const Bytes second = Concatenate({{true, kSliceFirst}, {false, kSliceEscaped}});
   const Bytes third = Concatenate({{true, kAud}, {false, kSliceFirst}});
   const Bytes fourth = Concatenate({{true, kSei}, {true, kSliceFirst}});
@@ -126,8 +126,8 @@ TEST(AnnexBReaderTest, ReadsNalUnitsLongerThanOneReadChunk) {
 }
 
 TEST(AnnexBWriterTest, WritesAccessUnitsThatReadBackUnchanged) {
-  const fs::path path = fs::temp_directory_path() /
-                        ("auralink_annexb_test_" + std::to_string(::getpid()) + ".264");
+  const fs::path path =
+      fs::temp_directory_path() / ("auralink_annexb_test_" + std::to_string(::getpid()) + ".264");
   const Bytes first = Concatenate({{true, kSps}, {true, kPps}, {true, kIdrFirstSlice}});
   const Bytes second = Concatenate({{true, kSliceFirst}});
   {
@@ -191,8 +191,8 @@ TEST(AnnexBReaderTest, SplitsTheSharedStreamsIntoOnePictureEach) {
     const auto actual = SplitAnnexBNalUnits(joined);
     ASSERT_EQ(actual.size(), expected.size()) << name;
     for (size_t i = 0; i < expected.size(); ++i) {
-      ASSERT_TRUE(std::equal(actual[i].begin(), actual[i].end(), expected[i].begin(),
-                             expected[i].end()))
+      ASSERT_TRUE(
+          std::equal(actual[i].begin(), actual[i].end(), expected[i].begin(), expected[i].end()))
           << name << " NAL unit " << i;
     }
   }

@@ -20,8 +20,7 @@ StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(const std::
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) return Status::Error(path + ": cannot create (" + std::strerror(errno) + ")");
-  return std::unique_ptr<AtomicFileWriter>(
-      new AtomicFileWriter(path, std::move(temp_path), fd));
+  return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(path, std::move(temp_path), fd));
 }
 
 AtomicFileWriter::~AtomicFileWriter() { Abandon(); }

@@ -35,12 +35,12 @@ Status ScaleFrameInto(const VideoFrame& source, VideoFrame* destination, ScaleFi
   destination->pts = source.pts;
   const libyuv::FilterMode mode =
       filter == ScaleFilter::kBox ? libyuv::kFilterBox : libyuv::kFilterBilinear;
-  const int result = libyuv::I420Scale(
-      source.y().data(), source.width, source.u().data(), source.chroma_width(),
-      source.v().data(), source.chroma_width(), source.width, source.height,
-      destination->y().data(), destination->width, destination->u().data(),
-      destination->chroma_width(), destination->v().data(), destination->chroma_width(),
-      destination->width, destination->height, mode);
+  const int result =
+      libyuv::I420Scale(source.y().data(), source.width, source.u().data(), source.chroma_width(),
+                        source.v().data(), source.chroma_width(), source.width, source.height,
+                        destination->y().data(), destination->width, destination->u().data(),
+                        destination->chroma_width(), destination->v().data(),
+                        destination->chroma_width(), destination->width, destination->height, mode);
   if (result != 0) return Status::Error("libyuv I420Scale failed");
   return Status::Ok();
 }
@@ -48,9 +48,8 @@ Status ScaleFrameInto(const VideoFrame& source, VideoFrame* destination, ScaleFi
 StatusOr<VideoFrame> ScaleFrame(const VideoFrame& source, int width, int height,
                                 ScaleFilter filter) {
   if (width < 1 || height < 1 || width > kMaxVideoDimension || height > kMaxVideoDimension) {
-    return Status::Error("cannot scale to " + std::to_string(width) + "x" +
-                         std::to_string(height) + " (1.." + std::to_string(kMaxVideoDimension) +
-                         " per side)");
+    return Status::Error("cannot scale to " + std::to_string(width) + "x" + std::to_string(height) +
+                         " (1.." + std::to_string(kMaxVideoDimension) + " per side)");
   }
   VideoFrame destination = VideoFrame::Allocate(width, height);
   AURALINK_RETURN_IF_ERROR(ScaleFrameInto(source, &destination, filter));

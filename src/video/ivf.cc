@@ -162,8 +162,8 @@ StatusOr<bool> IvfReader::ReadFrame(IvfFrame* frame) {
   got = source_->Read(frame->data.data(), size);
   if (!got.ok()) return got.status();
   if (*got != size) {
-    return Fail("truncated frame " + index + " (expected " + std::to_string(size) +
-                " bytes, got " + std::to_string(*got) + ")");
+    return Fail("truncated frame " + index + " (expected " + std::to_string(size) + " bytes, got " +
+                std::to_string(*got) + ")");
   }
   frame->pts = static_cast<int64_t>(ReadLe64(bytes + 4));
   ++frames_read_;

@@ -34,9 +34,13 @@ std::vector<uint8_t> ReadFile(const std::string& path) {
 // A VP9 file header for 320x240 at time base 1/30 claiming `frame_count` frames, written out by
 // hand from the layout.
 std::vector<uint8_t> HeaderBytes(uint32_t frame_count = 2) {
-  return {'D', 'K', 'I', 'F', 0, 0, 32, 0, 'V', 'P', '9', '0', 0x40, 0x01, 0xF0, 0x00,
-          30,  0,   0,   0,   1, 0, 0,  0, static_cast<uint8_t>(frame_count), 0, 0, 0,
-          0,   0,   0,   0};
+  return {'D',  'K', 'I',  'F',  0,
+          0,    32,  0,    'V',  'P',
+          '9',  '0', 0x40, 0x01, 0xF0,
+          0x00, 30,  0,    0,    0,
+          1,    0,   0,    0,    static_cast<uint8_t>(frame_count),
+          0,    0,   0,    0,    0,
+          0,    0};
 }
 
 void AppendFrame(std::vector<uint8_t>* bytes, std::vector<uint8_t> payload, uint64_t pts) {
@@ -100,7 +104,8 @@ TEST_F(IvfTest, ReadsBackWhatItWrote) {
     auto writer = IvfWriter::Create(path, header);
     ASSERT_TRUE(writer.ok());
     for (int i = 0; i < 5; ++i) {
-      ASSERT_TRUE((*writer)->WriteFrame(std::vector<uint8_t>(100 * i + 1, uint8_t(i)), 3000 * i).ok());
+      ASSERT_TRUE(
+          (*writer)->WriteFrame(std::vector<uint8_t>(100 * i + 1, uint8_t(i)), 3000 * i).ok());
     }
     ASSERT_TRUE((*writer)->Close().ok());
   }
@@ -187,7 +192,8 @@ TEST(IvfReaderTest, RefusesTruncatedAndAbsurdFrames) {
 
   std::vector<uint8_t> short_payload = HeaderBytes();
   AppendFrame(&short_payload, {1, 2, 3, 4, 5}, 0);
-  short_payload.resize(short_payload.size() - 2);
+  short_payload.pop_back();
+  short_payload.pop_back();
   EXPECT_EQ(FirstFrameError(short_payload), "x.ivf: truncated frame 0 (expected 5 bytes, got 3)");
 
   std::vector<uint8_t> absurd = HeaderBytes();
@@ -197,8 +203,7 @@ TEST(IvfReaderTest, RefusesTruncatedAndAbsurdFrames) {
   // Within the limit but beyond the data: refused without allocating the claimed size.
   std::vector<uint8_t> large = HeaderBytes();
   large.insert(large.end(), {0x00, 0x00, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0});
-  EXPECT_EQ(FirstFrameError(large),
-            "x.ivf: truncated frame 0 (expected 134217728 bytes, got 0)");
+  EXPECT_EQ(FirstFrameError(large), "x.ivf: truncated frame 0 (expected 134217728 bytes, got 0)");
 }
 
 TEST(IvfReaderTest, ReportsAMissingFile) {

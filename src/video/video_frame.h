@@ -38,8 +38,7 @@ struct VideoFrame {
   // Copies planes laid out with any row strides (a decoder's or capturer's buffers) into a packed
   // frame.
   static VideoFrame CopyFromPlanes(int width, int height, const uint8_t* y, int y_stride,
-                                   const uint8_t* u, int u_stride, const uint8_t* v,
-                                   int v_stride) {
+                                   const uint8_t* u, int u_stride, const uint8_t* v, int v_stride) {
     VideoFrame frame = Allocate(width, height);
     const int chroma_width = ChromaWidth(width);
     for (int row = 0; row < height; ++row) {
@@ -50,9 +49,11 @@ struct VideoFrame {
     uint8_t* const v_plane = u_plane + static_cast<size_t>(chroma_width) * ChromaHeight(height);
     for (int row = 0; row < ChromaHeight(height); ++row) {
       std::memcpy(u_plane + static_cast<size_t>(row) * chroma_width,
-                  u + static_cast<std::ptrdiff_t>(row) * u_stride, static_cast<size_t>(chroma_width));
+                  u + static_cast<std::ptrdiff_t>(row) * u_stride,
+                  static_cast<size_t>(chroma_width));
       std::memcpy(v_plane + static_cast<size_t>(row) * chroma_width,
-                  v + static_cast<std::ptrdiff_t>(row) * v_stride, static_cast<size_t>(chroma_width));
+                  v + static_cast<std::ptrdiff_t>(row) * v_stride,
+                  static_cast<size_t>(chroma_width));
     }
     return frame;
   }

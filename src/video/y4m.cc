@@ -109,16 +109,17 @@ Status Y4mReader::ReadHeader() {
     const std::string_view value = field.substr(1);
     if (tag == 'W' || tag == 'H') {
       const auto number = ParseInt(value);
-      if (!number) return Fail("bad " + std::string(1, tag) + " field '" + std::string(field) + "'");
+      if (!number) {
+        return Fail("bad " + std::string(1, tag) + " field '" + std::string(field) + "'");
+      }
       (tag == 'W' ? header_.width : header_.height) = *number;
       (tag == 'W' ? have_width : have_height) = true;
     } else if (tag == 'F') {
       const size_t colon = value.find(':');
-      const auto numerator = colon == std::string_view::npos ? std::nullopt
-                                                             : ParseInt(value.substr(0, colon));
-      const auto denominator = colon == std::string_view::npos
-                                   ? std::nullopt
-                                   : ParseInt(value.substr(colon + 1));
+      const auto numerator =
+          colon == std::string_view::npos ? std::nullopt : ParseInt(value.substr(0, colon));
+      const auto denominator =
+          colon == std::string_view::npos ? std::nullopt : ParseInt(value.substr(colon + 1));
       if (!numerator || !denominator) {
         return Fail("bad frame rate field '" + std::string(field) + "'");
       }
@@ -188,13 +189,12 @@ StatusOr<std::unique_ptr<Y4mWriter>> Y4mWriter::Create(const std::string& path,
   }
   auto file = AtomicFileWriter::Create(path);
   if (!file.ok()) return file.status();
-  const std::string text = std::string(kMagic) + " W" + std::to_string(header.width) + " H" +
-                           std::to_string(header.height) + " F" +
-                           std::to_string(header.fps_numerator) + ":" +
-                           std::to_string(header.fps_denominator) + " Ip A0:0 C" +
-                           header.colour_space + "\n";
-  AURALINK_RETURN_IF_ERROR((*file)->Append(
-      {reinterpret_cast<const uint8_t*>(text.data()), text.size()}));
+  const std::string text =
+      std::string(kMagic) + " W" + std::to_string(header.width) + " H" +
+      std::to_string(header.height) + " F" + std::to_string(header.fps_numerator) + ":" +
+      std::to_string(header.fps_denominator) + " Ip A0:0 C" + header.colour_space + "\n";
+  AURALINK_RETURN_IF_ERROR(
+      (*file)->Append({reinterpret_cast<const uint8_t*>(text.data()), text.size()}));
   return std::unique_ptr<Y4mWriter>(new Y4mWriter(std::move(*file), header));
 }
 

@@ -34,9 +34,8 @@ Status CodecError(const char* what, aom_codec_ctx_t* context) {
 }
 
 int64_t FrameDuration(const VideoEncoderConfig& config) {
-  return std::max<int64_t>(
-      1, std::llround(static_cast<double>(kTimebaseHz) * config.fps_denominator /
-                      config.fps_numerator));
+  return std::max<int64_t>(1, std::llround(static_cast<double>(kTimebaseHz) *
+                                           config.fps_denominator / config.fps_numerator));
 }
 
 void FillConfig(const VideoEncoderConfig& config, aom_codec_enc_cfg_t* cfg) {
@@ -141,27 +140,27 @@ Status AomEncoder::ApplyControls() {
   aom_codec_ctx_t* context = &state_->context;
   const int speed = config_.speed != -1 ? config_.speed : kDefaultSpeed;
   const int tile_columns = static_cast<int>(std::floor(std::log2(config_.threads)));
-  bool ok = aom_codec_control(context, AOME_SET_CPUUSED, speed) == AOM_CODEC_OK &&
-            aom_codec_control(context, AOME_SET_CQ_LEVEL, config_.quality) == AOM_CODEC_OK &&
-            aom_codec_control(context, AOME_SET_MAX_INTRA_BITRATE_PCT, kMaxIntraBitratePercent) ==
-                AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_CDEF, 1) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_TPL_MODEL, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_DELTAQ_MODE, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_ORDER_HINT, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_AQ_MODE, 3) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_COEFF_COST_UPD_FREQ, 3) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_MODE_COST_UPD_FREQ, 3) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_MV_COST_UPD_FREQ, 3) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_PALETTE, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_TILE_COLUMNS, tile_columns) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ROW_MT, config_.threads > 1 ? 1 : 0) ==
-                AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_OBMC, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_NOISE_SENSITIVITY, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_WARPED_MOTION, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_GLOBAL_MOTION, 0) == AOM_CODEC_OK &&
-            aom_codec_control(context, AV1E_SET_ENABLE_REF_FRAME_MVS, 0) == AOM_CODEC_OK;
+  bool ok =
+      aom_codec_control(context, AOME_SET_CPUUSED, speed) == AOM_CODEC_OK &&
+      aom_codec_control(context, AOME_SET_CQ_LEVEL, config_.quality) == AOM_CODEC_OK &&
+      aom_codec_control(context, AOME_SET_MAX_INTRA_BITRATE_PCT, kMaxIntraBitratePercent) ==
+          AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_CDEF, 1) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_TPL_MODEL, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_DELTAQ_MODE, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_ORDER_HINT, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_AQ_MODE, 3) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_COEFF_COST_UPD_FREQ, 3) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_MODE_COST_UPD_FREQ, 3) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_MV_COST_UPD_FREQ, 3) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_PALETTE, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_TILE_COLUMNS, tile_columns) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ROW_MT, config_.threads > 1 ? 1 : 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_OBMC, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_NOISE_SENSITIVITY, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_WARPED_MOTION, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_GLOBAL_MOTION, 0) == AOM_CODEC_OK &&
+      aom_codec_control(context, AV1E_SET_ENABLE_REF_FRAME_MVS, 0) == AOM_CODEC_OK;
   const int layers = config_.temporal_layers;
   if (ok && layers > 1) {
     aom_svc_params_t svc{};
@@ -185,7 +184,9 @@ Status AomEncoder::ApplyControls() {
 Status AomEncoder::Encode(const VideoFrame& frame, bool force_keyframe,
                           std::vector<EncodedFrame>* out) {
   State& state = *state_;
-  if (!state.initialized) return Status::Error("AV1 encoder is not usable after a failed reconfigure");
+  if (!state.initialized) {
+    return Status::Error("AV1 encoder is not usable after a failed reconfigure");
+  }
   if (frame.width != config_.width || frame.height != config_.height ||
       frame.data.size() != VideoFrame::BufferSize(frame.width, frame.height)) {
     return Status::Error("AV1 encoder: frame is " + std::to_string(frame.width) + "x" +
@@ -214,8 +215,7 @@ Status AomEncoder::Encode(const VideoFrame& frame, bool force_keyframe,
     aom_svc_ref_frame_config_t references = LayerReferences(layers, state.frames_since_key);
     // Frames of upper layers may be dropped, so they never carry state forward (as libwebrtc).
     const int error_resilient = layer > 0 || config_.error_resilient ? 1 : 0;
-    bool ok = aom_codec_control(&state.context, AV1E_SET_SVC_LAYER_ID, &layer_id) ==
-                  AOM_CODEC_OK &&
+    bool ok = aom_codec_control(&state.context, AV1E_SET_SVC_LAYER_ID, &layer_id) == AOM_CODEC_OK &&
               aom_codec_control(&state.context, AV1E_SET_SVC_REF_FRAME_CONFIG, &references) ==
                   AOM_CODEC_OK;
     if (ok && error_resilient != state.error_resilient_now) {
@@ -242,8 +242,11 @@ Status AomEncoder::Encode(const VideoFrame& frame, bool force_keyframe,
     encoded.keyframe = encoded.keyframe || (packet->data.frame.flags & AOM_FRAME_IS_KEY) != 0;
   }
   if (encoded.data.empty()) {
-    if (keyframe) state.keyframe_pending = true;
-    else ++state.frames_since_key;
+    if (keyframe) {
+      state.keyframe_pending = true;
+    } else {
+      ++state.frames_since_key;
+    }
     return Status::Ok();
   }
   state.keyframe_pending = false;

@@ -15,7 +15,8 @@ class Dav1dDecoder final : public VideoDecoder {
 
   VideoCodecType codec() const override { return VideoCodecType::kAv1; }
   // Takes one temporal unit (the OBUs of one frame, as AomEncoder emits them). After a corrupt
-  // unit, pictures are withheld (an error) until a key frame decodes.
+  // unit, pictures are withheld (an error) until a key frame decodes. A decoded frame's pts
+  // counts the pictures this decoder has put out.
   Status Decode(std::span<const uint8_t> data, std::vector<VideoFrame>* out) override;
 
  private:

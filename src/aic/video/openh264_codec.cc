@@ -36,7 +36,7 @@ Status CheckH264Limits(const VideoEncoderConfig& config) {
   return Status::Ok();
 }
 
-// Whether Reconfigure() can go from `old` to `new` with SetOption calls alone.
+// Whether Reconfigure() can go from `before` to `after` with SetOption calls alone.
 bool ChangesInPlace(const VideoEncoderConfig& before, const VideoEncoderConfig& after) {
   const bool bitrate_driven_before =
       before.rate_control == RateControlMode::kConstantBitrate || before.target_kbps > 0;
@@ -209,8 +209,11 @@ Status OpenH264Encoder::Encode(const VideoFrame& frame, bool force_keyframe,
     return Status::Error("openh264: encoding failed");
   }
   if (info.eFrameType == videoFrameTypeSkip || info.eFrameType == videoFrameTypeInvalid) {
-    if (keyframe) state.keyframe_pending = true;
-    else ++state.frames_since_key;
+    if (keyframe) {
+      state.keyframe_pending = true;
+    } else {
+      ++state.frames_since_key;
+    }
     return Status::Ok();
   }
   EncodedFrame encoded;
@@ -321,8 +324,8 @@ Status OpenH264Decoder::Decode(std::span<const uint8_t> data, std::vector<VideoF
   }
   unsigned char* planes[3] = {nullptr, nullptr, nullptr};
   SBufferInfo info{};
-  const DECODING_STATE result = state.decoder->DecodeFrameNoDelay(
-      data.data(), static_cast<int>(data.size()), planes, &info);
+  const DECODING_STATE result =
+      state.decoder->DecodeFrameNoDelay(data.data(), static_cast<int>(data.size()), planes, &info);
   if (result != dsErrorFree) {
     state.waiting_for_idr = true;
     return Status::Error("H.264 decoder: " + DecodingStateText(result));

@@ -46,7 +46,8 @@ class OpenH264Decoder final : public VideoDecoder {
 
   VideoCodecType codec() const override { return VideoCodecType::kH264; }
   // Takes one Annex-B access unit. Error concealment is off: a damaged access unit is an error,
-  // and access units are refused until one carrying an IDR slice decodes.
+  // and access units are refused until one carrying an IDR slice decodes. A decoded frame's pts
+  // counts the pictures this decoder has put out.
   Status Decode(std::span<const uint8_t> data, std::vector<VideoFrame>* out) override;
 
  private:

@@ -71,8 +71,10 @@ TEST(RegionOfInterestSegmentsTest, ExpandsToEightPixelBlocks) {
 }
 
 TEST(RegionOfInterestSegmentsTest, RefusesAMapOfTheWrongShape) {
-  EXPECT_FALSE(QuantizeRegionOfInterest(MapOf(3, 2, std::vector<int8_t>(6)), 64, 32, 16, 4, 63).ok());
-  EXPECT_FALSE(QuantizeRegionOfInterest(MapOf(4, 2, std::vector<int8_t>(7)), 64, 32, 16, 4, 63).ok());
+  EXPECT_FALSE(
+      QuantizeRegionOfInterest(MapOf(3, 2, std::vector<int8_t>(6)), 64, 32, 16, 4, 63).ok());
+  EXPECT_FALSE(
+      QuantizeRegionOfInterest(MapOf(4, 2, std::vector<int8_t>(7)), 64, 32, 16, 4, 63).ok());
   auto error = QuantizeRegionOfInterest(MapOf(0, 0, {}), 64, 32, 16, 4, 63);
   ASSERT_FALSE(error.ok());
   EXPECT_NE(error.status().message().find("needs 4x2"), std::string::npos)

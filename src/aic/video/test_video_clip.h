@@ -36,9 +36,11 @@ inline VideoFrame SyntheticFrame(int width, int height, int index) {
       const double dx = (x - center_x) / (width * 0.22);
       const double dy = (y - center_y) / (height * 0.3);
       if (dx * dx + dy * dy < 1.0) {
-        value = 150 + static_cast<int>(25 * std::sin(x * 0.15) * std::cos(y * 0.12)) + noise(random);
+        value =
+            150 + static_cast<int>(25 * std::sin(x * 0.15) * std::cos(y * 0.12)) + noise(random);
       }
-      frame.y()[static_cast<size_t>(y) * width + x] = static_cast<uint8_t>(std::clamp(value, 0, 255));
+      frame.y()[static_cast<size_t>(y) * width + x] =
+          static_cast<uint8_t>(std::clamp(value, 0, 255));
     }
   }
   for (int y = 0; y < frame.chroma_height(); ++y) {

@@ -1,6 +1,6 @@
-// One interface for every real-time video encoder and decoder AuraLink drives: VP8 and VP9 (libvpx),
-// AV1 (libaom to encode, dav1d to decode), H.264 (openh264). Real-time settings only: one pass, no
-// look-ahead, low delay, error resilient; everything below can change between frames.
+// One interface for every real-time video encoder and decoder AuraLink drives: VP8 and VP9
+// (libvpx), AV1 (libaom to encode, dav1d to decode), H.264 (openh264). Real-time settings only: one
+// pass, no look-ahead, low delay, error resilient; everything below can change between frames.
 #pragma once
 
 #include <cstdint>
@@ -33,11 +33,12 @@ struct VideoEncoderConfig {
   int fps_denominator = 1;
   RateControlMode rate_control = RateControlMode::kConstantBitrate;
   int target_kbps = 500;
-  int quality = 32;        // kConstantQuality: codec quantizer on the codec's own scale (0..63 libvpx/aom, 0..51 h264)
+  int quality = 32;        // kConstantQuality: codec quantizer on the codec's own scale (0..63
+                           // libvpx/aom, 0..51 h264)
   int min_quantizer = 2;   // codec's own scale
   int max_quantizer = 56;  // libwebrtc's VP8 qmax
-  int speed = -1;          // codec-specific real-time speed; -1 = the codec's libwebrtc-like default
-  int temporal_layers = 1;  // 1..3 where the codec offers them
+  int speed = -1;  // codec-specific real-time speed; -1 = the codec's libwebrtc-like default
+  int temporal_layers = 1;       // 1..3 where the codec offers them
   int keyframe_interval = 3000;  // frames; key frames are also sent on demand
   int threads = 1;
   // Frames decodable without the state a lost frame would have left (VP8/VP9/AV1 error-resilient
@@ -72,8 +73,8 @@ class VideoEncoder {
   // `out` (zero when the rate controller drops the frame).
   virtual Status Encode(const VideoFrame& frame, bool force_keyframe,
                         std::vector<EncodedFrame>* out) = 0;
-  // Changes bitrate, quality, quantizer range, resolution or frame rate between frames. A resolution
-  // change may force a key frame.
+  // Changes bitrate, quality, quantizer range, resolution or frame rate between frames. A
+  // resolution change may force a key frame.
   virtual Status Reconfigure(const VideoEncoderConfig& config) = 0;
   virtual Status SetRegionOfInterest(const RegionOfInterestMap& map) = 0;
 };

@@ -101,10 +101,14 @@ TEST(VideoEncoderConfigTest, RefusesOutOfRangeSettings) {
     change(config);
     return !CreateVideoEncoder(config).ok();
   };
-  EXPECT_TRUE(refused_by_codec([](VideoEncoderConfig& c) { c.codec = VideoCodecType::kVp9, c.speed = 12; }));
-  EXPECT_TRUE(refused_by_codec([](VideoEncoderConfig& c) { c.codec = VideoCodecType::kAv1, c.speed = 11; }));
-  EXPECT_TRUE(refused_by_codec([](VideoEncoderConfig& c) { c.codec = VideoCodecType::kH264, c.width = 255; }));
-  EXPECT_TRUE(refused_by_codec([](VideoEncoderConfig& c) { c.codec = VideoCodecType::kH264, c.speed = 3; }));
+  EXPECT_TRUE(refused_by_codec(
+      [](VideoEncoderConfig& c) { c.codec = VideoCodecType::kVp9, c.speed = 12; }));
+  EXPECT_TRUE(refused_by_codec(
+      [](VideoEncoderConfig& c) { c.codec = VideoCodecType::kAv1, c.speed = 11; }));
+  EXPECT_TRUE(refused_by_codec(
+      [](VideoEncoderConfig& c) { c.codec = VideoCodecType::kH264, c.width = 255; }));
+  EXPECT_TRUE(refused_by_codec(
+      [](VideoEncoderConfig& c) { c.codec = VideoCodecType::kH264, c.speed = 3; }));
   // Quality mode may run without a bitrate.
   VideoEncoderConfig quality = good;
   quality.rate_control = RateControlMode::kConstantQuality;
@@ -261,6 +265,27 @@ TEST_P(VideoCodecTest, FollowsBitrateChangesBothWays) {
   EXPECT_GT(bytes[1], 2 * bytes[2]) << bytes[1] << " then " << bytes[2];
 }
 
+TEST_P(VideoCodecTest, SpendsMoreBitsPerFrameAtALowerFrameRate) {
+  const VideoCodecType codec = GetParam();
+  const auto frames = LoadTestClip(kWidth, kHeight, 100);
+  VideoEncoderConfig config = BaseConfig(codec, 300);
+  auto encoder = MakeEncoder(config);
+  ASSERT_TRUE(encoder);
+  // 25 fps, then 10 fps from frame 50 at the same bitrate: 2.5 times the bits per frame.
+  size_t bytes[2] = {0, 0};
+  for (const VideoFrame& frame : frames) {
+    if (frame.pts == 50) {
+      config.fps_numerator = 10;
+      const Status status = encoder->Reconfigure(config);
+      ASSERT_TRUE(status.ok()) << status.message();
+    }
+    std::vector<EncodedFrame> encoded;
+    ASSERT_TRUE(encoder->Encode(frame, false, &encoded).ok());
+    if (frame.pts % 50 >= 15) bytes[frame.pts / 50] += TotalBytes(encoded);
+  }
+  EXPECT_GT(bytes[1], 3 * bytes[0] / 2) << bytes[0] << " then " << bytes[1];
+}
+
 TEST_P(VideoCodecTest, CodesFinerAtAHigherQualitySetting) {
   const VideoCodecType codec = GetParam();
   const auto frames = LoadTestClip(kWidth, kHeight, 10);
@@ -306,6 +331,28 @@ TEST_P(VideoCodecTest, CyclesTemporalLayersAndDecodesTheBaseLayerAlone) {
         EXPECT_GT(PsnrY(frames[static_cast<size_t>(frame.pts)], decoded[0]), 28.0);
       }
     }
+  }
+}
+
+TEST_P(VideoCodecTest, KeepsTheLayerPatternThroughABitrateChange) {
+  const VideoCodecType codec = GetParam();
+  const auto frames = LoadTestClip(kWidth, kHeight, 24);
+  VideoEncoderConfig config = BaseConfig(codec, 700);
+  config.temporal_layers = 3;
+  auto encoder = MakeEncoder(config);
+  auto decoder = MakeDecoder(codec);
+  ASSERT_TRUE(encoder && decoder);
+  for (const VideoFrame& frame : frames) {
+    if (frame.pts == 10) {
+      config.target_kbps = 900;
+      ASSERT_TRUE(encoder->Reconfigure(config).ok());
+    }
+    std::vector<EncodedFrame> encoded;
+    ASSERT_TRUE(encoder->Encode(frame, false, &encoded).ok());
+    ASSERT_EQ(encoded.size(), 1u) << "pts " << frame.pts;
+    EXPECT_EQ(encoded[0].temporal_layer, TemporalLayerAt(3, frame.pts)) << "pts " << frame.pts;
+    std::vector<VideoFrame> decoded;
+    ASSERT_TRUE(decoder->Decode(encoded[0].data, &decoded).ok());
   }
 }
 

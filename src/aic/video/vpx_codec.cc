@@ -6,7 +6,6 @@
 #include <vpx/vpx_encoder.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <string>
 
@@ -27,7 +26,8 @@ constexpr int kOvershootPercent = 15;
 constexpr int kDropFrameThresholdPercent = 30;
 constexpr int kDefaultVp8CpuUsed = -6;
 constexpr int kDefaultVp9Speed = 7;
-// Segments libvpx offers per frame, and the block side each segment id covers.
+// Segments libvpx offers per frame (VP8 per 16x16 macroblock, VP9 per 8x8 block), and the
+// largest segment quantiser delta it takes.
 constexpr int kVp8Segments = 4;
 constexpr int kVp9Segments = 8;
 constexpr int kVpxMaxDeltaQ = 63;
@@ -42,17 +42,16 @@ Status CodecError(const char* what, vpx_codec_ctx_t* context) {
   return Status::Error(message);
 }
 
-// libwebrtc's cap on a key frame's size, in percent of the average frame: half the optimal buffer
-// spread over a tenth of a second's frames, at least 300 %.
+// libwebrtc's cap on a key frame's size in percent of an average frame: optimal buffer (ms) x 0.5
+// x frame rate / 10, at least 300 %.
 unsigned MaxIntraBitratePercent(const VideoEncoderConfig& config) {
   const double fps = static_cast<double>(config.fps_numerator) / config.fps_denominator;
   return std::max(300u, static_cast<unsigned>(kBufferOptimalMs * 0.5 * fps / 10.0));
 }
 
 int64_t FrameDuration(const VideoEncoderConfig& config) {
-  return std::max<int64_t>(
-      1, std::llround(static_cast<double>(kTimebaseHz) * config.fps_denominator /
-                      config.fps_numerator));
+  return std::max<int64_t>(1, std::llround(static_cast<double>(kTimebaseHz) *
+                                           config.fps_denominator / config.fps_numerator));
 }
 
 // Reference and update flags for VP8 temporal layers (the structures of libvpx's
@@ -82,13 +81,12 @@ void FillConfig(const VideoEncoderConfig& config, vpx_codec_enc_cfg_t* cfg) {
   cfg->g_threads = static_cast<unsigned>(config.threads);
   cfg->g_pass = VPX_RC_ONE_PASS;
   cfg->g_lag_in_frames = 0;
-  cfg->g_error_resilient =
-      config.error_resilient || layers > 1 ? VPX_ERROR_RESILIENT_DEFAULT : 0;
+  cfg->g_error_resilient = config.error_resilient || layers > 1 ? VPX_ERROR_RESILIENT_DEFAULT : 0;
   const bool quality = config.rate_control == RateControlMode::kConstantQuality;
   cfg->rc_end_usage = !quality ? VPX_CBR : config.target_kbps > 0 ? VPX_CQ : VPX_Q;
   // VPX_Q ignores the target; libvpx still wants a plausible one.
-  cfg->rc_target_bitrate = static_cast<unsigned>(config.target_kbps > 0 ? config.target_kbps
-                                                                         : 100000);
+  cfg->rc_target_bitrate =
+      static_cast<unsigned>(config.target_kbps > 0 ? config.target_kbps : 100000);
   cfg->rc_min_quantizer = static_cast<unsigned>(config.min_quantizer);
   cfg->rc_max_quantizer = static_cast<unsigned>(config.max_quantizer);
   if (cfg->rc_end_usage == VPX_Q && config.codec == VideoCodecType::kVp8) {
@@ -114,10 +112,12 @@ void FillConfig(const VideoEncoderConfig& config, vpx_codec_enc_cfg_t* cfg) {
     cfg->ts_layer_id[i] = static_cast<unsigned>(TemporalLayerAt(layers, i));
   }
   for (int layer = 0; layer < layers; ++layer) {
-    const int kbps = CumulativeTemporalLayerKbps(layers, layer, static_cast<int>(cfg->rc_target_bitrate));
+    const int kbps =
+        CumulativeTemporalLayerKbps(layers, layer, static_cast<int>(cfg->rc_target_bitrate));
     cfg->ts_target_bitrate[layer] = static_cast<unsigned>(kbps);
     cfg->layer_target_bitrate[layer] = static_cast<unsigned>(kbps);
-    cfg->ts_rate_decimator[layer] = static_cast<unsigned>(TemporalLayerRateDecimator(layers, layer));
+    cfg->ts_rate_decimator[layer] =
+        static_cast<unsigned>(TemporalLayerRateDecimator(layers, layer));
   }
   cfg->temporal_layering_mode = layers == 3   ? VP9E_TEMPORAL_LAYERING_MODE_0212
                                 : layers == 2 ? VP9E_TEMPORAL_LAYERING_MODE_0101
@@ -144,11 +144,11 @@ struct VpxEncoder::State {
   vpx_codec_ctx_t context{};
   vpx_codec_enc_cfg_t cfg{};
   bool initialized = false;
-  int64_t timestamp = 0;          // 90 kHz
-  int64_t frames_since_key = 0;   // also the position in the temporal layer pattern
-  bool keyframe_pending = true;   // the first frame, and after a resolution change
+  int64_t timestamp = 0;         // 90 kHz
+  int64_t frames_since_key = 0;  // also the position in the temporal layer pattern
+  bool keyframe_pending = true;  // the first frame, and after a resolution change
   bool roi_enabled = false;
-  RegionOfInterestSegments roi;   // per codec block (16x16 VP8, 8x8 VP9)
+  RegionOfInterestSegments roi;  // per codec block (16x16 VP8, 8x8 VP9)
 
   ~State() {
     if (initialized) vpx_codec_destroy(&context);
@@ -210,16 +210,15 @@ Status VpxEncoder::ApplyControls() {
              VPX_CODEC_OK;
   } else {
     // Cyclic refresh shares the segmentation that ROI needs, so it is off while a map is set.
-    ok = ok &&
-         vpx_codec_control(context, VP9E_SET_AQ_MODE, state_->roi_enabled ? 0 : 3) ==
-             VPX_CODEC_OK &&
-         vpx_codec_control(context, VP9E_SET_NOISE_SENSITIVITY, 0) == VPX_CODEC_OK &&
-         vpx_codec_control(context, VP9E_SET_ROW_MT, config_.threads > 1 ? 1 : 0) ==
-             VPX_CODEC_OK &&
-         vpx_codec_control(context, VP9E_SET_TILE_COLUMNS,
-                           static_cast<int>(std::floor(std::log2(config_.threads)))) ==
-             VPX_CODEC_OK &&
-         vpx_codec_control(context, VP9E_SET_FRAME_PARALLEL_DECODING, 0) == VPX_CODEC_OK;
+    ok =
+        ok &&
+        vpx_codec_control(context, VP9E_SET_AQ_MODE, state_->roi_enabled ? 0 : 3) == VPX_CODEC_OK &&
+        vpx_codec_control(context, VP9E_SET_NOISE_SENSITIVITY, 0) == VPX_CODEC_OK &&
+        vpx_codec_control(context, VP9E_SET_ROW_MT, config_.threads > 1 ? 1 : 0) == VPX_CODEC_OK &&
+        vpx_codec_control(context, VP9E_SET_TILE_COLUMNS,
+                          static_cast<int>(std::floor(std::log2(config_.threads)))) ==
+            VPX_CODEC_OK &&
+        vpx_codec_control(context, VP9E_SET_FRAME_PARALLEL_DECODING, 0) == VPX_CODEC_OK;
     if (ok && config_.temporal_layers > 1) {
       vpx_svc_extra_cfg_t svc{};
       for (int layer = 0; layer < config_.temporal_layers; ++layer) {
@@ -241,13 +240,15 @@ Status VpxEncoder::ApplyControls() {
 Status VpxEncoder::Encode(const VideoFrame& frame, bool force_keyframe,
                           std::vector<EncodedFrame>* out) {
   State& state = *state_;
-  if (!state.initialized) return Status::Error("VP8/VP9 encoder is not usable after a failed reconfigure");
+  if (!state.initialized) {
+    return Status::Error("VP8/VP9 encoder is not usable after a failed reconfigure");
+  }
   if (frame.width != config_.width || frame.height != config_.height ||
       frame.data.size() != VideoFrame::BufferSize(frame.width, frame.height)) {
     return Status::Error(std::string(Name(config_.codec)) + " encoder: frame is " +
                          std::to_string(frame.width) + "x" + std::to_string(frame.height) +
-                         ", the encoder is configured for " + std::to_string(config_.width) +
-                         "x" + std::to_string(config_.height));
+                         ", the encoder is configured for " + std::to_string(config_.width) + "x" +
+                         std::to_string(config_.height));
   }
   vpx_image_t image;
   uint8_t* data = const_cast<uint8_t*>(frame.data.data());  // libvpx only reads the source
@@ -291,8 +292,11 @@ Status VpxEncoder::Encode(const VideoFrame& frame, bool force_keyframe,
   }
   if (encoded.data.empty()) {
     // Dropped by the rate controller; a requested key frame is retried on the next frame.
-    if (keyframe) state.keyframe_pending = true;
-    else ++state.frames_since_key;
+    if (keyframe) {
+      state.keyframe_pending = true;
+    } else {
+      ++state.frames_since_key;
+    }
     return Status::Ok();
   }
   state.keyframe_pending = false;
@@ -359,8 +363,8 @@ Status VpxEncoder::SetRegionOfInterest(const RegionOfInterestMap& map) {
       // shifted to be non-negative. Only the differences between regions matter to CBR, whose
       // base quantiser absorbs the shift; in quality mode the region keeps `quality` and the
       // rest is coded coarser.
-      const int lowest = *std::min_element(segments->segment_delta.begin(),
-                                           segments->segment_delta.end());
+      const int lowest =
+          *std::min_element(segments->segment_delta.begin(), segments->segment_delta.end());
       if (lowest < 0) {
         for (int& delta : segments->segment_delta) {
           delta = std::min(delta - lowest, kVpxMaxDeltaQ);
@@ -368,11 +372,14 @@ Status VpxEncoder::SetRegionOfInterest(const RegionOfInterestMap& map) {
       }
     }
     state_->roi = std::move(*segments);
-    state_->roi_enabled = std::any_of(state_->roi.segment_delta.begin(),
-                                      state_->roi.segment_delta.end(),
-                                      [](int delta) { return delta != 0; });
+    state_->roi_enabled =
+        std::any_of(state_->roi.segment_delta.begin(), state_->roi.segment_delta.end(),
+                    [](int delta) { return delta != 0; });
   }
-  if (!vp8) AURALINK_RETURN_IF_ERROR(ApplyControls());  // AQ mode follows the map
+  if (!vp8 && vpx_codec_control(&state_->context, VP9E_SET_AQ_MODE, state_->roi_enabled ? 0 : 3) !=
+                  VPX_CODEC_OK) {
+    return CodecError("AQ mode", &state_->context);
+  }
   return ApplyRegionOfInterest();
 }
 
@@ -434,10 +441,10 @@ Status VpxDecoder::Decode(std::span<const uint8_t> data, std::vector<VideoFrame>
   if (data.size() > UINT32_MAX) return Status::Error(name + " decoder: frame too large");
   vpx_codec_stream_info_t info{};
   info.sz = sizeof(info);
-  const bool keyframe = vpx_codec_peek_stream_info(state.iface, data.data(),
-                                                   static_cast<unsigned>(data.size()),
-                                                   &info) == VPX_CODEC_OK &&
-                        info.is_kf;
+  const bool keyframe =
+      vpx_codec_peek_stream_info(state.iface, data.data(), static_cast<unsigned>(data.size()),
+                                 &info) == VPX_CODEC_OK &&
+      info.is_kf;
   if (state.waiting_for_keyframe && !keyframe) {
     return Status::Error(name + " decoder: waiting for a key frame after a corrupt frame");
   }

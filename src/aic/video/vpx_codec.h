@@ -48,7 +48,8 @@ class VpxDecoder final : public VideoDecoder {
   ~VpxDecoder() override;
 
   VideoCodecType codec() const override { return codec_; }
-  // After a corrupt frame, inter frames are refused until the next key frame decodes.
+  // After a corrupt frame, inter frames are refused until the next key frame decodes. A decoded
+  // frame's pts counts the pictures this decoder has put out (the bitstream carries none).
   Status Decode(std::span<const uint8_t> data, std::vector<VideoFrame>* out) override;
 
  private:

@@ -129,7 +129,8 @@ TEST_P(VpxRegionOfInterestTest, DropsTheMapWhenTheSizeChanges) {
   config.height = 120;
   ASSERT_TRUE((*encoder)->Reconfigure(config).ok());
   const auto small = LoadTestClip(160, 120, 3);
-  for (const VideoFrame& frame : small) ASSERT_TRUE((*encoder)->Encode(frame, false, &encoded).ok());
+  for (const VideoFrame& frame : small)
+    ASSERT_TRUE((*encoder)->Encode(frame, false, &encoded).ok());
   for (const EncodedFrame& packet : encoded) {
     std::vector<VideoFrame> decoded;
     ASSERT_TRUE((*decoder)->Decode(packet.data, &decoded).ok());

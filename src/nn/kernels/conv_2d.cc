@@ -9,11 +9,12 @@
 
 #include <algorithm>
 
+#include "nn/kernels/activation.h"
 #include "nn/kernels/conv_common.h"
 #include "nn/kernels/fixed_point.h"
 #include "nn/kernels/gemm_f32.h"
 #include "nn/kernels/gemm_s8.h"
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
 #include "nn/kernels/requantize.h"
 
 namespace auralink::nn {

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "nn/kernels/fixed_point.h"
-#include "nn/kernels/kernel_test_util.h"
+#include "nn/kernels/operator_test_harness.h"
 #include "nn/kernels/requantize.h"
 
 namespace auralink::nn {

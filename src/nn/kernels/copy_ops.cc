@@ -3,8 +3,11 @@
 // element values, so one implementation serves every element type.
 
 #include <algorithm>
+#include <limits>
 
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
+#include "nn/kernels/strided_copy.h"
+#include "nn/kernels/tensor_layout.h"
 
 namespace auralink::nn {
 namespace {

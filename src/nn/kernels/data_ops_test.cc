@@ -5,7 +5,7 @@
 
 #include <numeric>
 
-#include "nn/kernels/kernel_test_util.h"
+#include "nn/kernels/operator_test_harness.h"
 #include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {

@@ -4,9 +4,11 @@
 // reference_integer_ops::DepthwiseConvPerChannel does, then requantises per channel.
 
 #include <algorithm>
+#include <limits>
 
+#include "nn/kernels/activation.h"
 #include "nn/kernels/conv_common.h"
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
 #include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {

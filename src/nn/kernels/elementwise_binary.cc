@@ -7,10 +7,13 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <optional>
 
+#include "nn/kernels/activation.h"
 #include "nn/kernels/fixed_point.h"
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
+#include "nn/kernels/tensor_layout.h"
 #include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {

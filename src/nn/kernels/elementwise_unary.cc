@@ -1,9 +1,10 @@
 // CAST, QUANTIZE, DEQUANTIZE and LEAKY_RELU: one output element per input element.
 
 #include <algorithm>
+#include <limits>
 
 #include "nn/kernels/fixed_point.h"
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
 #include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {

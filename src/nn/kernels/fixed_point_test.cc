@@ -8,7 +8,7 @@
 #include <cmath>
 #include <random>
 
-#include "nn/kernels/kernel_test_util.h"
+#include "nn/kernels/operator_test_harness.h"
 #include "nn/kernels/requantize.h"
 
 namespace auralink::nn {

@@ -2,7 +2,10 @@
 // the graph's inputs, so they are checked on every run; a bad index fails Invoke instead of reading
 // out of bounds (TFLite's GATHER also fails; its ONE_HOT writes the off value, as here).
 
-#include "nn/kernels/kernel_util.h"
+#include <cstring>
+
+#include "nn/kernels/prepare_functions.h"
+#include "nn/kernels/tensor_layout.h"
 
 namespace auralink::nn {
 namespace {

@@ -2,12 +2,20 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include "nn/kernel.h"
 
 namespace auralink::nn {
 
 using PreparedKernel = StatusOr<std::unique_ptr<Kernel>>;
+
+// Constructs kernel K, or returns nullptr while only validating.
+template <typename K, typename... Args>
+PreparedKernel MakeKernel(const OperatorContext& context, Args&&... args) {
+  if (context.resources() == nullptr) return std::unique_ptr<Kernel>();
+  return std::unique_ptr<Kernel>(std::make_unique<K>(std::forward<Args>(args)...));
+}
 
 PreparedKernel PrepareAdd(const OperatorContext& context);
 PreparedKernel PrepareSub(const OperatorContext& context);

@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <set>
 
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
+#include "nn/kernels/tensor_layout.h"
 #include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {

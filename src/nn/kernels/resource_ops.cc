@@ -3,7 +3,9 @@
 // nothing at run time, reads and assignments are copies, and CALL_ONCE runs the initialisation
 // subgraph on the first Invoke after creation or ResetState.
 
-#include "nn/kernels/kernel_util.h"
+#include <cstring>
+
+#include "nn/kernels/prepare_functions.h"
 
 namespace auralink::nn {
 namespace {

@@ -7,8 +7,10 @@
 #if defined(__x86_64__)
 // GCC 12's AVX-512 headers build some intrinsics from _mm512_undefined_*(), which its flow
 // analysis reports as uninitialised uses in every caller.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #define AURALINK_NN_X86 1
 #define AURALINK_TARGET_AVX2 __attribute__((target("avx2,fma")))

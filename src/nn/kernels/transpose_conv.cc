@@ -7,11 +7,13 @@
 // added and the sum requantised per channel at the end.
 
 #include <algorithm>
+#include <limits>
 
+#include "nn/kernels/activation.h"
 #include "nn/kernels/conv_common.h"
 #include "nn/kernels/gemm_f32.h"
 #include "nn/kernels/gemm_s8.h"
-#include "nn/kernels/kernel_util.h"
+#include "nn/kernels/prepare_functions.h"
 #include "nn/kernels/vector_math.h"
 
 namespace auralink::nn {

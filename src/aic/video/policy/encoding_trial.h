@@ -20,13 +20,18 @@ struct EncodingTrialResult {
   int encoded_frames = 0;  // frames the encoder emitted
   int keyframes = 0;
   int64_t total_bytes = 0;
-  double kbps = 0.0;  // over the source duration
+  double kbps = 0.0;         // over the source duration
   double mean_ssim_y = 0.0;  // viewer side, over the measured frames
+  // Over the measured frames whose picture on screen was coded from that very source frame.
+  double mean_ssim_fresh = 0.0;
+  int fresh_frames = 0;
+  int64_t keyframe_bytes = 0;
   double mean_psnr_y = 0.0;
   int measured_frames = 0;
-  double encode_ms_per_frame = 0.0;  // per frame given to the encoder (scaling included)
-  std::vector<int64_t> frame_bytes;  // per emitted frame
-  std::vector<double> frame_ssim_y;  // per measured source frame
+  double encode_ms_per_frame = 0.0;     // per frame given to the encoder (scaling included)
+  std::vector<int64_t> frame_bytes;     // per emitted frame
+  std::vector<double> frame_encode_ms;  // per frame given to the encoder
+  std::vector<double> frame_ssim_y;     // per measured source frame
 };
 
 struct EncodingTrialOptions {
@@ -34,14 +39,20 @@ struct EncodingTrialOptions {
   int measure_every = 1;
   // The first (key) frame's quantizer relative to config.quality in constant-quality mode.
   int keyframe_quality_offset = 0;
+  // Quantizer offsets cycled over the frames after the key frame (constant-quality mode; empty =
+  // none): a low-delay QP cascade, coarser frames between finer ones.
+  std::vector<int> quality_cycle;
+  // What the viewer-side quality is measured against; empty = the source itself. A pre-processed
+  // source (denoised, say) is judged against the original this way.
+  std::span<const VideoFrame> reference;
 };
 
 // Encodes `source` (frames of one size at source_fps) with `config`. The encoded size is
 // config.width x config.height (the source is box-downscaled to it); the encoded frame rate is
 // config's, reached by dropping source frames (FrameRateDecimator). The first frame is a key
 // frame; no other is forced.
-StatusOr<EncodingTrialResult> RunEncodingTrial(std::span<const VideoFrame> source, double source_fps,
-                                               const VideoEncoderConfig& config,
+StatusOr<EncodingTrialResult> RunEncodingTrial(std::span<const VideoFrame> source,
+                                               double source_fps, const VideoEncoderConfig& config,
                                                const EncodingTrialOptions& options = {});
 
 }  // namespace auralink::video

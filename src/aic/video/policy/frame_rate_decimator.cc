@@ -1,6 +1,7 @@
 #include "aic/video/policy/frame_rate_decimator.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace auralink::video {
 
@@ -11,17 +12,16 @@ void FrameRateDecimator::SetRates(double input_fps, double output_fps) {
 }
 
 bool FrameRateDecimator::Keep(int64_t index) {
-  const double now = static_cast<double>(index) / input_fps_;
-  // Half an input interval of tolerance absorbs rounding of the frame times.
-  const double tolerance = 0.5 / input_fps_;
-  if (!restart_ && now + tolerance < next_due_seconds_) return false;
-  const double interval = 1.0 / output_fps_;
-  next_due_seconds_ += interval;
-  // After a restart or a stall the schedule starts again from this frame instead of letting a
-  // burst of late frames through.
-  if (restart_ || next_due_seconds_ < now) next_due_seconds_ = now + interval;
-  restart_ = false;
-  return true;
+  if (restart_ || index <= first_index_) {
+    restart_ = false;
+    first_index_ = index;
+    return true;
+  }
+  if (output_fps_ >= input_fps_) return true;
+  const double ratio = output_fps_ / input_fps_;
+  const auto position = static_cast<double>(index - first_index_);
+  // The epsilon keeps exact multiples (5 * 0.8 = 4) from rounding down.
+  return std::floor(position * ratio + 1e-9) != std::floor((position - 1.0) * ratio + 1e-9);
 }
 
 }  // namespace auralink::video
