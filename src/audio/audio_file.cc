@@ -8,7 +8,7 @@
 #include <limits>
 #include <memory>
 
-#include "audio/whole_file.h"
+#include "common/whole_file.h"
 
 namespace auralink::audio {
 namespace {

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <numbers>
 
-#include "audio/shared_test_data.h"
-#include "audio/whole_file.h"
+#include "common/shared_test_data.h"
+#include "common/whole_file.h"
 
 namespace auralink::audio {
 namespace {

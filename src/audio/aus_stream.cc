@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "audio/whole_file.h"
+#include "common/whole_file.h"
 
 namespace auralink::audio {
 namespace {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "audio/shared_test_data.h"
+#include "common/shared_test_data.h"
 
 namespace auralink::video {
 namespace {
@@ -164,7 +164,7 @@ TEST(AnnexBReaderTest, SplitsTheSharedStreamsIntoOnePictureEach) {
   };
   int found = 0;
   for (const auto& [name, pictures] : streams) {
-    const std::string path = audio::SharedTestFile(name);
+    const std::string path = SharedTestFile(name);
     if (path.empty()) continue;
     ++found;
     auto reader = AnnexBReader::Create(path);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "video/atomic_file_writer.h"
+#include "common/atomic_file_writer.h"
 #include "video/byte_source.h"
 
 namespace auralink::video {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "audio/shared_test_data.h"
+#include "common/shared_test_data.h"
 
 namespace auralink::video {
 namespace {
@@ -237,7 +237,7 @@ TEST(Y4mReaderTest, ReadsTheSharedClips) {
   };
   int found = 0;
   for (const SharedClip& clip : clips) {
-    const std::string path = audio::SharedTestFile(std::string("media/video/") + clip.name);
+    const std::string path = SharedTestFile(std::string("media/video/") + clip.name);
     if (path.empty()) continue;
     ++found;
     auto reader = Y4mReader::Create(path);

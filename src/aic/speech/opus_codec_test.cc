@@ -9,7 +9,7 @@
 
 #include "audio/audio_file.h"
 #include "audio/resampler.h"
-#include "audio/shared_test_data.h"
+#include "common/shared_test_data.h"
 
 namespace auralink::speech {
 namespace {
@@ -46,7 +46,7 @@ std::vector<float> SyntheticSpeech(int rate, double seconds, uint32_t seed = 1) 
 
 // Real speech at `rate` when the shared clips are present, else the synthetic stand-in.
 std::vector<float> SpeechAt(int rate) {
-  const std::string path = audio::SharedTestFile("media/speech/lyra_sample1_16kHz.wav");
+  const std::string path = SharedTestFile("media/speech/lyra_sample1_16kHz.wav");
   if (path.empty()) return SyntheticSpeech(rate, 3.0);
   auto clip = audio::ReadAudioFile(path);
   if (!clip.ok()) return SyntheticSpeech(rate, 3.0);

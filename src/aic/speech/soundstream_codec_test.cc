@@ -3,30 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <numbers>
 #include <random>
 
 #include "audio/audio_file.h"
-#include "common/model_path.h"
+#include "common/shared_test_data.h"
 
 namespace auralink::speech {
 namespace {
 
-std::string SharedDirectory() {
-  if (const char* env = std::getenv("AURALINK_SHARED")) return env;
-  return std::string(AURALINK_SOURCE_DIR) + "/../shared";
-}
-
 std::string ModelDirectory() {
-  std::string dir = SharedDirectory() + "/models/lyra-v1.3.2";
-  return std::filesystem::exists(dir + "/soundstream_encoder.tflite") ? dir : "";
+  std::string encoder = SharedTestFile("models/lyra-v1.3.2/soundstream_encoder.tflite");
+  return encoder.empty() ? "" : std::filesystem::path(encoder).parent_path().string();
 }
 
 std::vector<float> LoadSpeech16k() {
-  auto clip = audio::ReadAudioFile(SharedDirectory() + "/media/speech/lyra_sample1_16kHz.wav");
+  std::string path = SharedTestFile("media/speech/lyra_sample1_16kHz.wav");
+  if (path.empty()) return {};
+  auto clip = audio::ReadAudioFile(path);
   if (!clip.ok()) return {};
   return clip->samples;
 }

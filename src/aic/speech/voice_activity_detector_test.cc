@@ -8,7 +8,7 @@
 
 #include "audio/audio_file.h"
 #include "audio/resampler.h"
-#include "audio/shared_test_data.h"
+#include "common/shared_test_data.h"
 
 namespace auralink::speech {
 namespace {
@@ -138,7 +138,7 @@ TEST(VoiceActivityDetectorTest, OddFramesAndNonFiniteSamplesAreSurvived) {
 TEST(VoiceActivityDetectorTest, CleanSpeechClipsAreSpeech) {
   for (const char* clip : {"media/speech/lyra_sample2_16kHz.wav", "media/speech/vctk_p225_003.wav",
                            "media/speech/librispeech_2843-152918-0000.flac"}) {
-    const std::string path = audio::SharedTestFile(clip);
+    const std::string path = SharedTestFile(clip);
     if (path.empty()) GTEST_SKIP() << clip << " not found (set AURALINK_SHARED)";
     const std::vector<float> speech = LoadAt16k(path);
     const std::vector<bool> labels = EnergyLabels(speech);
@@ -155,8 +155,8 @@ TEST(VoiceActivityDetectorTest, CleanSpeechClipsAreSpeech) {
 
 TEST(VoiceActivityDetectorTest, NoisySpeechAtZeroDbSnr) {
   const std::string clean_path =
-      audio::SharedTestFile("media/other/dfn_clean_freesound_33711_48k.wav");
-  const std::string noisy_path = audio::SharedTestFile("media/other/dfn_noisy_snr0_48k.wav");
+      SharedTestFile("media/other/dfn_clean_freesound_33711_48k.wav");
+  const std::string noisy_path = SharedTestFile("media/other/dfn_noisy_snr0_48k.wav");
   if (clean_path.empty() || noisy_path.empty()) {
     GTEST_SKIP() << "DeepFilterNet clips not found (set AURALINK_SHARED)";
   }

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "aic/video/test_video_clip.h"
-#include "audio/shared_test_data.h"
+#include "common/shared_test_data.h"
 #include "video/annexb.h"
 
 namespace auralink::video {
@@ -89,7 +89,7 @@ TEST(OpenH264CodecTest, DecodesTheSharedStreams) {
   };
   int found = 0;
   for (const Stream& stream : streams) {
-    const std::string path = audio::SharedTestFile(stream.name);
+    const std::string path = SharedTestFile(stream.name);
     if (path.empty()) continue;
     ++found;
     auto reader = AnnexBReader::Create(path);

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "audio/shared_test_data.h"
+#include "common/shared_test_data.h"
 #include "video/frame_scaler.h"
 #include "video/video_frame.h"
 #include "video/y4m.h"
@@ -58,7 +58,7 @@ inline VideoFrame SyntheticFrame(int width, int height, int index) {
 // then backwards when more frames are asked for.
 inline std::vector<VideoFrame> LoadTestClip(int width, int height, int count) {
   std::vector<VideoFrame> source;
-  const std::string path = audio::SharedTestFile(kTalkingHeadClip);
+  const std::string path = SharedTestFile(kTalkingHeadClip);
   if (!path.empty()) {
     auto reader = Y4mReader::Create(path);
     VideoFrame frame;

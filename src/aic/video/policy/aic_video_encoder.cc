@@ -169,8 +169,14 @@ Status AicVideoEncoder::EncodeBaseline(const VideoFrame& frame, int64_t index, b
 Status AicVideoEncoder::ApplyDecision(const RateDecision& decision, bool* keyframe_needed) {
   const int quantizer = NextQuantizer(decision.quantizer);
   const bool codec_changed = !encoder_ || decision.profile.codec != active_profile_.codec;
-  VideoEncoderConfig config = QualityEncoderConfig(decision.profile, decision.width,
-                                                   decision.height, decision.frame_rate, quantizer);
+  const bool resized = !codec_changed && (active_config_.width != decision.width ||
+                                          active_config_.height != decision.height);
+  if (codec_changed || resized) *keyframe_needed = true;
+  // What runs after this frame; a key frame itself is coded keyframe_quantizer_offset coarser.
+  active_config_ = QualityEncoderConfig(decision.profile, decision.width, decision.height,
+                                        decision.frame_rate, quantizer);
+  active_profile_ = decision.profile;
+  VideoEncoderConfig config = active_config_;
   if (*keyframe_needed && options_.keyframe_quantizer_offset != 0) {
     config.quality = std::clamp(quantizer + options_.keyframe_quantizer_offset, 0,
                                 MaxQuantizerOf(decision.profile.codec));
@@ -185,27 +191,17 @@ Status AicVideoEncoder::ApplyDecision(const RateDecision& decision, bool* keyfra
     checker_ = std::move(*checker);
     map_applied_ = false;
     last_faces_.clear();
-    *keyframe_needed = true;
   } else {
     const VideoEncoderConfig& current = encoder_->config();
     const bool same = current.quality == config.quality && current.width == config.width &&
                       current.height == config.height && current.speed == config.speed &&
                       current.fps_numerator == config.fps_numerator &&
                       current.target_kbps == config.target_kbps;
-    if (!same) {
-      if (current.width != config.width || current.height != config.height) {
-        *keyframe_needed = true;
-        map_applied_ = false;
-        last_faces_.clear();
-      }
-      AURALINK_RETURN_IF_ERROR(encoder_->Reconfigure(config));
+    if (resized) {
+      map_applied_ = false;
+      last_faces_.clear();
     }
-  }
-  active_profile_ = decision.profile;
-  active_config_ = config;
-  if (std::abs(decimator_.output_fps() - decision.frame_rate) > 1e-6 ||
-      std::abs(decimator_.input_fps() - fps_) > 1e-6) {
-    decimator_.SetRates(fps_, decision.frame_rate);
+    if (!same) AURALINK_RETURN_IF_ERROR(encoder_->Reconfigure(config));
   }
   return Status::Ok();
 }
@@ -266,12 +262,8 @@ Status AicVideoEncoder::EncodeAic(const VideoFrame& frame, int64_t index,
   AURALINK_RETURN_IF_ERROR(encoder_->Encode(*input, keyframe, out));
   report->encode_ms = MillisecondsSince(start);
   // The key frame's coarser quantizer is for that frame only.
-  if (keyframe && options_.keyframe_quantizer_offset != 0) {
-    VideoEncoderConfig config = encoder_->config();
-    config.quality = std::clamp(config.quality - options_.keyframe_quantizer_offset, 0,
-                                MaxQuantizerOf(decision.profile.codec));
-    AURALINK_RETURN_IF_ERROR(encoder_->Reconfigure(config));
-    active_config_ = config;
+  if (encoder_->config().quality != active_config_.quality) {
+    AURALINK_RETURN_IF_ERROR(encoder_->Reconfigure(active_config_));
   }
 
   for (size_t i = before; i < out->size(); ++i) {
@@ -392,7 +384,8 @@ Status AicVideoEncoder::Encode(const VideoFrame& frame, std::vector<EncodedFrame
     }
     report->analysis_ms = MillisecondsSince(analysis_start);
 
-    if (!shadow_done_ && options_.reference_calibration_ms > 0.0) {
+    if (!shadow_done_ && options_.reference_calibration_ms > 0.0 &&
+        width_ * static_cast<double>(height_) / 1e6 <= options_.reference_calibration_max_megapixels) {
       if (now_ms < options_.reference_calibration_ms) {
         RunShadowBaseline(frame, index, report);
       } else {

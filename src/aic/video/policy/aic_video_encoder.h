@@ -48,6 +48,10 @@ struct AicVideoEncoderOptions {
   // measured on every frame, calibrates the reference the mode's target is relative to. Its time
   // is reported apart (calibration_ms) and not held against the latency budget. 0 = off.
   double reference_calibration_ms = 2000.0;
+  // ... only for pictures up to this size: at 720p the shadow (VP8 encode and decode, SSIM on
+  // every frame) would cost ~15 ms a frame, half a 30 fps budget; the model's prediction alone
+  // sets the reference there.
+  double reference_calibration_max_megapixels = 0.5;
   int keyframe_quantizer_offset = 6;
   // Initial bandwidth cap; < 0 = the LiveKit preset's bitrate (what the call was provisioned
   // for); 0 = none.

@@ -50,9 +50,26 @@ int CodecLadder::Update(int64_t now_ms, double cap_kbps, std::span<const double>
   auto fits = [&](int rung, double fraction) {
     return cap_kbps <= 0.0 || required(rung) <= fraction * cap_kbps;
   };
+  if (cap_kbps <= 0.0) {
+    // No cap at all: nothing to be careful about.
+    if (rung_ != 0) {
+      rung_ = 0;
+      ++switches_;
+      last_switch_ms_ = now_ms;
+    }
+    fits_above_since_ms_ = -1;
+    return rung_;
+  }
   if (!fits(rung_, config_.down_fraction)) {
     int next = rung_;
     while (next + 1 < rung_count_ && !fits(next, config_.down_fraction)) ++next;
+    if (!fits(next, config_.down_fraction)) {
+      // Nothing fits: the cheapest rung from here down (a deeper rung need not be cheaper).
+      next = rung_;
+      for (int rung = rung_ + 1; rung < rung_count_; ++rung) {
+        if (required(rung) < required(next)) next = rung;
+      }
+    }
     if (next != rung_) {
       rung_ = next;
       ++switches_;

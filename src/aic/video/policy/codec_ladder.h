@@ -1,8 +1,9 @@
 // Which degradation rung the AIC video engine runs at when the bandwidth cap falls, and when it
 // may climb back. Rungs are ordered from best to cheapest; the rate controller says what each rung
 // needs (kbps) for the content at hand, the ladder compares that with the cap. It steps down at
-// once, straight to the first rung that fits (a call must fit its link), and climbs one rung at a
-// time only after the rung above has fitted with room to spare for a hold time: the asymmetric
+// once, straight to the first rung that fits (a call must fit its link; when none does, to the
+// cheapest), and climbs one rung at a time only after the rung above has fitted with room to
+// spare for a hold time (with no cap at all it returns to the top at once): the asymmetric
 // hysteresis libwebrtc's quality scaler and resolution adaptation use so a noisy estimate does not
 // make the picture pump.
 //

@@ -37,6 +37,14 @@ TEST(CodecLadderTest, StepsDownAtOnceToTheFirstRungThatFits) {
   EXPECT_EQ(ladder.Update(300, 10, kRequired), 6);
 }
 
+TEST(CodecLadderTest, WhenNothingFitsTakesTheCheapestRungAndWithoutACapReturnsToTheTop) {
+  // Deeper rungs that cost more (downscaling that loses more than it saves on this content).
+  const std::vector<double> required = {400, 300, 200, 260, 280, 250, 240};
+  CodecLadder ladder(static_cast<int>(required.size()));
+  EXPECT_EQ(ladder.Update(0, 100, required), 2);
+  EXPECT_EQ(ladder.Update(100, 0, required), 0);
+}
+
 TEST(CodecLadderTest, ClimbsOneRungAtATimeAfterTheHold) {
   CodecLadderConfig config;
   CodecLadder ladder(static_cast<int>(kRequired.size()), config);

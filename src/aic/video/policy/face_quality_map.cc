@@ -11,7 +11,7 @@ FaceQualityDeltas FaceQualityDeltasFor(VideoCodecType codec) {
     case VideoCodecType::kVp8:
       return {-10, 6};
     case VideoCodecType::kVp9:
-      return {-20, 12};
+      return {-10, 6};
     case VideoCodecType::kAv1:
     case VideoCodecType::kH264:
       return {0, 0};

@@ -84,6 +84,12 @@ const QualityTargetedRateController::ProfileState* QualityTargetedRateController
   return const_cast<QualityTargetedRateController*>(this)->StateOf(profile);
 }
 
+double QualityTargetedRateController::QualityBiasAt(const ProfileState& state, double scale) const {
+  const auto found = state.scale_bias.find(static_cast<int>(std::lround(scale * 1000.0)));
+  return found != state.scale_bias.end() && found->second.samples > 0 ? found->second.value
+                                                                      : state.quality_bias;
+}
+
 double QualityTargetedRateController::quality_bias(const EncoderProfile& profile) const {
   const ProfileState* state = StateOf(profile);
   return state != nullptr ? state->quality_bias : 0.0;
@@ -135,16 +141,19 @@ std::optional<QualityTargetedRateController::Candidate> QualityTargetedRateContr
     const RateModelContent& content, RateModelSettings settings, double target) const {
   const ProfileState* state = StateOf(settings.profile);
   if (state == nullptr) return std::nullopt;
-  const std::optional<double> quantizer =
-      model_->QuantizerForTarget(content, settings, target, state->quality_bias);
+  const double bias = QualityBiasAt(*state, settings.resolution_scale);
+  const std::optional<double> quantizer = model_->QuantizerForTarget(content, settings, target, bias);
   Candidate candidate;
   // A target out of reach still gets the finest quantizer: the ladder decides whether that fits.
   settings.quantizer = quantizer.value_or(0.0);
-  auto prediction = model_->Predict(content, settings, state->quality_bias);
+  auto prediction = model_->Predict(content, settings, bias);
   if (!prediction.ok()) return std::nullopt;
   candidate.settings = settings;
   candidate.kbps = prediction->kbps * std::exp(state->bits_bias);
   candidate.ssim = prediction->ssim_viewer;
+  const ProfileModel* model = model_->FindProfile(settings.profile);
+  candidate.trained = settings.quantizer >= model->min_trained_quantizer - 1e-9 &&
+                      settings.quantizer <= model->max_trained_quantizer + 1e-9;
   if (!quantizer) candidate.kbps = kInfinity;
   return candidate;
 }
@@ -167,7 +176,11 @@ std::optional<QualityTargetedRateController::Candidate> QualityTargetedRateContr
         settings.frame_rate = frame_rate;
         auto candidate = Evaluate(content, settings, target);
         if (!candidate) continue;
-        if (!best || candidate->kbps < best->kbps) best = candidate;
+        // Trained candidates first, then the fewest bits.
+        if (!best || (candidate->trained && !best->trained) ||
+            (candidate->trained == best->trained && candidate->kbps < best->kbps)) {
+          best = candidate;
+        }
       }
     }
   }
@@ -256,8 +269,13 @@ bool QualityTargetedRateController::Decide(int64_t now_ms, bool free_structure) 
   if (!chosen) return false;
 
   // Within a scene a new structure must pay for its key frame: it must save
-  // structure_switch_saving of the bits, and the structure must have held for structure_dwell_ms.
-  if (!free_structure && has_decision_ && rung == decision_.ladder_rung) {
+  // structure_switch_saving of the bits, and the structure must have held for structure_dwell_ms;
+  // unless the loop has driven the current one out of the model's trained range.
+  const ProfileModel* current_model = has_decision_ ? model_->FindProfile(decision_.profile) : nullptr;
+  const bool current_untrained = current_model != nullptr &&
+                                 (decision_.quantizer < current_model->min_trained_quantizer - 1e-9 ||
+                                  decision_.quantizer > current_model->max_trained_quantizer + 1e-9);
+  if (!free_structure && has_decision_ && rung == decision_.ladder_rung && !current_untrained) {
     const bool same_structure =
         chosen->settings.profile == decision_.profile &&
         std::abs(chosen->settings.resolution_scale - decision_.resolution_scale) < 1e-9 &&
@@ -402,6 +420,10 @@ bool QualityTargetedRateController::OnQualityMeasured(double ssim) {
   const double gain = std::max(config_.bias_gain, 1.0 / state->quality_samples);
   state->quality_bias += gain * (residual - state->quality_bias);
   state->quality_bias = std::clamp(state->quality_bias, -kMaxBias, kMaxBias);
+  Bias& at_scale = state->scale_bias[static_cast<int>(std::lround(decision_.resolution_scale * 1000.0))];
+  ++at_scale.samples;
+  at_scale.value += std::max(config_.bias_gain, 1.0 / at_scale.samples) * (residual - at_scale.value);
+  at_scale.value = std::clamp(at_scale.value, -kMaxBias, kMaxBias);
 
   // Re-solve the quantizer for the same structure and target.
   auto candidate = Evaluate(content, settings, decision_.target_ssim);
@@ -450,7 +472,9 @@ void QualityTargetedRateController::OnFrameEncoded(int64_t now_ms, size_t bytes,
 double QualityTargetedRateController::ReferenceSsim() const {
   const double predicted =
       model_->PredictBaselineSsim(SceneContent(), config_.baseline_kbps, config_.baseline_fps);
-  if (reference_samples_ == 0) return predicted;
+  // A second of measurements at least: the baseline's first frames (its key frame, its first
+  // repeats) are no guide to the rest.
+  if (reference_samples_ < std::max(1, static_cast<int>(std::lround(config_.fps)))) return predicted;
   const double bias = reference_residual_sum_ / reference_samples_;
   return 1.0 - (1.0 - predicted) * std::exp(std::clamp(bias, -kMaxBias, kMaxBias));
 }

@@ -13,9 +13,12 @@
 //   key frame; the quantizer follows freely. Until a scene's second frame, its motion features
 //   are the previous scene's (a talking head's at the start of a stream).
 // - Closed loop: each sampled measurement of the fresh SSIM corrects the model's bias for the
-//   profile (an exponential average of log(1 - SSIM) residuals, i.e. an integral of the error
-//   with leakage), and the quantizer is re-solved at once; measured inter-frame bitrate and encode
-//   time correct the bitrate and CPU predictions the same way.
+//   profile at that resolution (an exponential average of log(1 - SSIM) residuals, i.e. an
+//   integral of the error with leakage), and the quantizer is re-solved at once; measured
+//   inter-frame bitrate and encode time correct the bitrate and CPU predictions the same way.
+//   Candidates whose quantizer falls outside what the model was trained on are taken only when
+//   no other reaches the target, and a structure whose quantizer the loop has pushed out of that
+//   range may be left at once (the model was wrong about it).
 // - CPU: a profile is a candidate at a size only if its predicted encode time (corrected by what
 //   was measured) fits the encode budget.
 // - Bandwidth: the ladder (codec_ladder.h) picks how far below the target to go; at rung 0 a
@@ -26,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -105,7 +109,8 @@ class QualityTargetedRateController {
   // Returns true when the decision changed.
   bool SetBandwidthCap(int64_t now_ms, double kbps);
   // The viewer-side SSIM-Y the baseline itself reached on a frame (a shadow baseline encoder run
-  // for calibration): the reference prediction is corrected by the mean log(1 - SSIM) residual.
+  // for calibration): once a second of them has come in, the reference prediction is corrected
+  // by their mean log(1 - SSIM) residual.
   // Returns true when the decision changed.
   bool OnReferenceMeasured(double baseline_ssim);
   // The reference quality for the scene as now known (prediction, calibrated when measured).
@@ -122,6 +127,11 @@ class QualityTargetedRateController {
     RateModelSettings settings;
     double kbps = 0.0;
     double ssim = 0.0;
+    bool trained = true;  // the quantizer lies in the range the model was trained on
+  };
+  struct Bias {
+    double value = 0.0;
+    int samples = 0;
   };
   struct ProfileState {
     EncoderProfile profile;
@@ -129,10 +139,14 @@ class QualityTargetedRateController {
     double bits_bias = 0.0;     // log(measured / predicted kbps)
     double time_factor = 1.0;   // measured / predicted encode time
     int quality_samples = 0;
+    // Per resolution scale (x1000): the model's error need not be the same at every size (the
+    // upscaling loss depends on the content's detail). Unmeasured scales use quality_bias.
+    std::map<int, Bias> scale_bias;
   };
 
   QualityTargetedRateController(const RateControllerConfig& config, const RateQualityModel* model);
   ProfileState* StateOf(const EncoderProfile& profile);
+  double QualityBiasAt(const ProfileState& state, double scale) const;
   const ProfileState* StateOf(const EncoderProfile& profile) const;
   bool FitsCpu(const EncoderProfile& profile, double scale) const;
   std::optional<Candidate> Evaluate(const RateModelContent& content, RateModelSettings settings,

@@ -439,6 +439,13 @@ StatusOr<RateQualityModelData> FitRateQualityModel(const RateTrainingSamples& sa
     model.ssim_coefficients = std::move(*ssim);
     model.bits_coefficients = std::move(*bits);
     model.encode_ms_per_megapixel = std::max(0.1, Median(costs));
+    model.min_trained_quantizer = MaxQuantizerOf(profile.codec);
+    model.max_trained_quantizer = 0.0;
+    for (const RateTrialSample& sample : samples.trials) {
+      if (!(sample.settings.profile == profile)) continue;
+      model.min_trained_quantizer = std::min(model.min_trained_quantizer, sample.settings.quantizer);
+      model.max_trained_quantizer = std::max(model.max_trained_quantizer, sample.settings.quantizer);
+    }
     data.profiles.push_back(std::move(model));
   }
 

@@ -276,6 +276,16 @@ StatusOr<std::unique_ptr<RateQualityModel>> RateQualityModel::FromJson(const nlo
       return Status::Error("rate model: " + where + " lacks encode_ms_per_megapixel");
     }
     profile.encode_ms_per_megapixel = item.at("encode_ms_per_megapixel").get<double>();
+    profile.max_trained_quantizer = MaxQuantizerOf(profile.profile.codec);
+    if (item.contains("trained_quantizers")) {
+      const nlohmann::json& range = item.at("trained_quantizers");
+      if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number() ||
+          range[0].get<double>() > range[1].get<double>()) {
+        return Status::Error("rate model: " + where + " \"trained_quantizers\" must be [low, high]");
+      }
+      profile.min_trained_quantizer = range[0].get<double>();
+      profile.max_trained_quantizer = range[1].get<double>();
+    }
     data.profiles.push_back(std::move(profile));
   }
   AURALINK_RETURN_IF_ERROR(ReadCoefficients(json, "repeat_similarity_coefficients",
@@ -315,6 +325,7 @@ nlohmann::json RateQualityModel::ToJson() const {
     item["ssim_coefficients"] = profile.ssim_coefficients;
     item["bits_coefficients"] = profile.bits_coefficients;
     item["encode_ms_per_megapixel"] = profile.encode_ms_per_megapixel;
+    item["trained_quantizers"] = {profile.min_trained_quantizer, profile.max_trained_quantizer};
     profiles.push_back(std::move(item));
   }
   json["profiles"] = std::move(profiles);

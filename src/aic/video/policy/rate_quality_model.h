@@ -85,6 +85,9 @@ struct ProfileModel {
   std::vector<double> ssim_coefficients;  // log(1 - fresh SSIM)
   std::vector<double> bits_coefficients;  // log(bits per encoded pixel), inter frames
   double encode_ms_per_megapixel = 10.0;
+  // The quantizers the profile was trained on; predictions outside are extrapolations.
+  double min_trained_quantizer = 0.0;
+  double max_trained_quantizer = 63.0;
 };
 
 struct RateQualityModelData {

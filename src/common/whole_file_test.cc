@@ -1,4 +1,4 @@
-#include "audio/whole_file.h"
+#include "common/whole_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace auralink::audio {
+namespace auralink {
 namespace {
 
 namespace fs = std::filesystem;
@@ -83,4 +83,4 @@ TEST_F(WholeFileTest, FailedRenameLeavesNoTempFileAndKeepsTarget) {
 }
 
 }  // namespace
-}  // namespace auralink::audio
+}  // namespace auralink

@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 
-namespace auralink::video {
+namespace auralink {
 
 class AtomicFileWriter {
  public:
@@ -42,4 +42,4 @@ class AtomicFileWriter {
   bool finished_ = false;
 };
 
-}  // namespace auralink::video
+}  // namespace auralink

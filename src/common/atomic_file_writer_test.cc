@@ -1,4 +1,4 @@
-#include "video/atomic_file_writer.h"
+#include "common/atomic_file_writer.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace auralink::video {
+namespace auralink {
 namespace {
 
 namespace fs = std::filesystem;
@@ -67,4 +67,4 @@ TEST_F(AtomicFileWriterTest, ReportsAnUnwritableDirectory) {
 }
 
 }  // namespace
-}  // namespace auralink::video
+}  // namespace auralink

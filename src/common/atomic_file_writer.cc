@@ -1,4 +1,4 @@
-#include "video/atomic_file_writer.h"
+#include "common/atomic_file_writer.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace auralink::video {
+namespace auralink {
 
 StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(const std::string& path) {
   static std::atomic<unsigned> counter{0};
@@ -81,4 +81,4 @@ Status AtomicFileWriter::Commit() {
   return Status::Ok();
 }
 
-}  // namespace auralink::video
+}  // namespace auralink

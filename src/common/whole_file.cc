@@ -1,14 +1,15 @@
-#include "audio/whole_file.h"
+#include "common/whole_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
-namespace auralink::audio {
+#include "common/atomic_file_writer.h"
+
+namespace auralink {
 namespace {
 
 // Files larger than this are refused rather than read into memory (over three hours of 48 kHz
@@ -26,12 +27,6 @@ class FileDescriptor {
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   int get() const { return fd_; }
-  // Closes now so the caller sees close()'s error (deferred write errors on some file systems).
-  int Close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
 
  private:
   int fd_;
@@ -75,34 +70,10 @@ StatusOr<std::vector<uint8_t>> ReadWholeFile(const std::string& path) {
 }
 
 Status WriteWholeFileAtomically(const std::string& path, std::span<const uint8_t> bytes) {
-  static std::atomic<unsigned> counter{0};
-  std::string temp_path;
-  int fd = -1;
-  // O_EXCL with a fresh name: never clobber another writer's temp file.
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    temp_path = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) break;
-  }
-  if (fd < 0) return Status::Error(path + ": cannot create (" + ErrnoText(errno) + ")");
-  FileDescriptor file(fd);
-  auto fail = [&](const std::string& what, int error) {
-    ::unlink(temp_path.c_str());
-    return Status::Error(path + ": " + what + " (" + ErrnoText(error) + ")");
-  };
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t put = ::write(file.get(), bytes.data() + written, bytes.size() - written);
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write", errno);
-    }
-    written += static_cast<size_t>(put);
-  }
-  if (::fsync(file.get()) != 0) return fail("cannot write", errno);
-  if (file.Close() != 0) return fail("cannot write", errno);
-  if (::rename(temp_path.c_str(), path.c_str()) != 0) return fail("cannot replace", errno);
-  return Status::Ok();
+  auto file = AtomicFileWriter::Create(path);
+  if (!file.ok()) return file.status();
+  AURALINK_RETURN_IF_ERROR((*file)->Append(bytes));
+  return (*file)->Commit();
 }
 
-}  // namespace auralink::audio
+}  // namespace auralink

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-namespace auralink::audio {
+namespace auralink {
 
 // Returns the full path of `relative` under the shared folder, or "" when the file is not there.
 inline std::string SharedTestFile(const std::string& relative) {
@@ -25,4 +25,4 @@ inline std::string SharedTestFile(const std::string& relative) {
   return std::filesystem::is_regular_file(path, error) ? path.lexically_normal().string() : "";
 }
 
-}  // namespace auralink::audio
+}  // namespace auralink

@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace auralink::audio {
+namespace auralink {
 
 // Errors name the path: "<path>: file not found", "<path>: empty file", "<path>: is a directory",
 // "<path>: cannot read (<reason>)".
@@ -20,4 +20,4 @@ StatusOr<std::vector<uint8_t>> ReadWholeFile(const std::string& path);
 // any failure the temp file is removed and `path` is left as it was.
 Status WriteWholeFileAtomically(const std::string& path, std::span<const uint8_t> bytes);
 
-}  // namespace auralink::audio
+}  // namespace auralink
