@@ -59,8 +59,12 @@ Status QuantizedActivationRange(const OperatorContext& context, tflite::Activati
   }
   const float scale = output.quantization.scales[0];
   const int32_t zero_point = static_cast<int32_t>(output.quantization.zero_points[0]);
+  // A tiny scale puts 6 / scale beyond any integer type; the bound saturates before conversion.
   auto quantize = [&](float value) -> int64_t {
-    return int64_t{zero_point} + static_cast<int64_t>(RoundHalfAwayFromZero(value / scale));
+    const double rounded = RoundHalfAwayFromZero(value / scale);
+    if (!(rounded >= -1e12)) return type_low;
+    if (rounded > 1e12) return type_high;
+    return int64_t{zero_point} + static_cast<int64_t>(rounded);
   };
   auto clamp = [&](int64_t v) {
     return static_cast<int32_t>(std::clamp<int64_t>(v, type_low, type_high));

@@ -103,7 +103,7 @@ int8_t Requantize(Int8Semantics semantics, int32_t acc, float input_scale, float
         QuantizeMultiplier(static_cast<double>(input_scale) * filter_scale / output_scale);
     scaled = MultiplyByQuantizedMultiplier(acc, m);
   }
-  return static_cast<int8_t>(std::clamp(scaled + output_zero, low, high));
+  return static_cast<int8_t>(std::clamp<int64_t>(int64_t{scaled} + output_zero, low, high));
 }
 
 std::vector<int8_t> NaiveConvInt8(const ConvCase& c, Int8Semantics semantics, const Int8Params& q,
@@ -236,6 +236,42 @@ TEST(Conv2dTest, Int8MatchesNaiveInBothConventions) {
         EXPECT_EQ(FromBytes<int8_t>(outputs[0]),
                   NaiveConvInt8(c, semantics, q, input, filter, bias))
             << "semantics " << Int8SemanticsName(semantics) << " per-channel " << per_channel;
+      }
+    }
+  }
+}
+
+// A fused RELU6 bound is 6 / output_scale: with a tiny scale it lies far beyond int32 and must
+// saturate rather than overflow (found by the model fuzzer). XNNPACK's delegate refuses requant
+// scales of 256 and more, so the builtin fixed-point requantisation applies in both conventions.
+TEST(Conv2dTest, Int8Relu6WithTinyOutputScaleSaturates) {
+  const ConvCase c{1, 6, 1, 4, 24, 1, 1, 4, 1, 1, 1, 1, Padding::kValid};
+  Int8Params q;
+  q.input_scale = 0.05f;
+  q.input_zero = 0;
+  q.filter_scales = {0.01f};
+  q.output_scale = 1e-30f;
+  q.output_zero = -5;
+  const auto input = RandomInt8(size_t(c.in_h) * c.in_c, 7);
+  const auto filter = RandomInt8(size_t(c.out_c) * c.filter_c, 8, -127, 127);
+  const std::vector<int32_t> bias(c.out_c, 0);
+  const auto model = BuildConvModel(c, TensorType::kInt8, Bytes(filter), TensorType::kInt32,
+                                    Bytes(bias), &q, Activation::kRelu6);
+  for (Int8Semantics semantics : {Int8Semantics::kXnnpack, Int8Semantics::kTfliteReference}) {
+    const auto outputs = RunOnAllIsas(model, {Bytes(input)}, semantics);
+    ASSERT_EQ(outputs.size(), 1u);
+    const auto result = FromBytes<int8_t>(outputs[0]);
+    for (int p = 0; p < c.in_h; ++p) {
+      for (int oc = 0; oc < c.out_c; ++oc) {
+        int32_t acc = 0;
+        for (int ic = 0; ic < c.filter_c; ++ic) {
+          acc += int32_t{input[p * c.in_c + ic]} * filter[oc * c.filter_c + ic];
+        }
+        // RELU6's lower bound is the zero point; its upper bound saturates at the type's maximum.
+        const int8_t expected =
+            Requantize(Int8Semantics::kTfliteReference, acc, q.input_scale, q.filter_scales[0],
+                       q.output_scale, q.output_zero, q.output_zero, 127);
+        EXPECT_EQ(result[p * c.out_c + oc], expected) << "position " << p << " channel " << oc << " acc " << acc;
       }
     }
   }

@@ -53,9 +53,11 @@ AURALINK_TARGET_AVX2 __m256i RescaleAvx2(__m256i x, __m256 scale) {
 
 AURALINK_TARGET_AVX2 void RequantizeRowAvx2(const int32_t* acc, int count,
                                             const ChannelRequantization& q, int8_t* out) {
+  // Clamped before the zero point is added so that results near the int32 limits saturate as
+  // in the portable 64-bit sum instead of wrapping.
   const __m256i zero_point = _mm256_set1_epi32(q.output_zero_point);
-  const __m256i low = _mm256_set1_epi32(q.low);
-  const __m256i high = _mm256_set1_epi32(q.high);
+  const __m256i low = _mm256_set1_epi32(q.low - q.output_zero_point);
+  const __m256i high = _mm256_set1_epi32(q.high - q.output_zero_point);
   const bool xnnpack = q.semantics == Int8Semantics::kXnnpack;
   int c = 0;
   for (; c + 8 <= count; c += 8) {
@@ -69,7 +71,7 @@ AURALINK_TARGET_AVX2 void RequantizeRowAvx2(const int32_t* acc, int count,
       const __m256i s = _mm256_load_si256(reinterpret_cast<const __m256i*>(q.shifts.data() + c));
       r = MultiplyAvx2(x, m, s);
     }
-    r = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(r, zero_point), low), high);
+    r = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(r, low), high), zero_point);
     // Values are in [-128, 127]: pack 32 -> 16 -> 8 bits and keep the eight bytes in order.
     const __m128i words =
         _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
@@ -117,8 +119,8 @@ AURALINK_TARGET_AVX512 __m512i RescaleAvx512(__m512i x, __m512 scale) {
 AURALINK_TARGET_AVX512 void RequantizeRowAvx512(const int32_t* acc, int count,
                                                 const ChannelRequantization& q, int8_t* out) {
   const __m512i zero_point = _mm512_set1_epi32(q.output_zero_point);
-  const __m512i low = _mm512_set1_epi32(q.low);
-  const __m512i high = _mm512_set1_epi32(q.high);
+  const __m512i low = _mm512_set1_epi32(q.low - q.output_zero_point);
+  const __m512i high = _mm512_set1_epi32(q.high - q.output_zero_point);
   const bool xnnpack = q.semantics == Int8Semantics::kXnnpack;
   for (int c = 0; c < count; c += 16) {
     const int lanes = std::min(16, count - c);
@@ -131,7 +133,7 @@ AURALINK_TARGET_AVX512 void RequantizeRowAvx512(const int32_t* acc, int count,
       r = MultiplyAvx512(x, _mm512_load_si512(q.multipliers.data() + c),
                          _mm512_load_si512(q.shifts.data() + c));
     }
-    r = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(r, zero_point), low), high);
+    r = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, low), high), zero_point);
     _mm512_mask_cvtsepi32_storeu_epi8(out + c, mask, r);
   }
 }

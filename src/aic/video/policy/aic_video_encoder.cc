@@ -45,7 +45,8 @@ StatusOr<std::unique_ptr<AicVideoEncoder>> AicVideoEncoder::Create(
                          std::to_string(height) + " is out of range (16.." +
                          std::to_string(kMaxVideoDimension) + ")");
   }
-  if (!(fps > 0.0 && fps <= 1000.0)) return Status::Error("AIC video: source frame rate out of range");
+  if (!(fps > 0.0 && fps <= 1000.0))
+    return Status::Error("AIC video: source frame rate out of range");
   std::unique_ptr<AicVideoEncoder> encoder(new AicVideoEncoder());
   encoder->settings_ = settings;
   encoder->options_ = options;
@@ -59,8 +60,8 @@ StatusOr<std::unique_ptr<AicVideoEncoder>> AicVideoEncoder::Create(
   const LiveKitVideoPreset preset = LiveKitCameraPresetFor(width, height);
   encoder->preset_kbps_ = preset.max_bitrate_kbps;
   encoder->preset_fps_ = std::min<double>(fps, preset.max_framerate);
-  encoder->cap_kbps_ = options.bandwidth_cap_kbps < 0.0 ? preset.max_bitrate_kbps
-                                                        : options.bandwidth_cap_kbps;
+  encoder->cap_kbps_ =
+      options.bandwidth_cap_kbps < 0.0 ? preset.max_bitrate_kbps : options.bandwidth_cap_kbps;
   encoder->baseline_decimator_.SetRates(fps, encoder->preset_fps_);
 
   if (settings.mode == AicMode::kOff) return encoder;
@@ -101,6 +102,10 @@ StatusOr<std::unique_ptr<AicVideoEncoder>> AicVideoEncoder::Create(
   VideoFallbackConfig fallback;
   fallback.max_latency_ms = settings.max_latency_ms > 0.0 ? settings.max_latency_ms : 1000.0 / fps;
   fallback.min_quality = settings.min_quality_score;
+  // About a second of quality checks: time for the closed loop to correct a dip before the
+  // baseline takes over.
+  fallback.quality_window =
+      std::max(3, static_cast<int>(std::lround(fps / encoder->options_.quality_check_interval)));
   encoder->fallback_ = std::make_unique<VideoFallbackPolicy>(fallback);
   return encoder;
 }
@@ -112,7 +117,8 @@ void AicVideoEncoder::SetBandwidthCap(double kbps) {
   }
   if (baseline_) {
     VideoEncoderConfig config = baseline_->config();
-    const int target = cap_kbps_ > 0.0 ? std::min(preset_kbps_, static_cast<int>(cap_kbps_)) : preset_kbps_;
+    const int target =
+        cap_kbps_ > 0.0 ? std::min(preset_kbps_, static_cast<int>(cap_kbps_)) : preset_kbps_;
     if (config.target_kbps != std::max(1, target)) {
       config.target_kbps = std::max(1, target);
       if (!baseline_->Reconfigure(config).ok()) baseline_.reset();
@@ -120,19 +126,33 @@ void AicVideoEncoder::SetBandwidthCap(double kbps) {
   }
 }
 
-int AicVideoEncoder::NextQuantizer(double quantizer) {
+int AicVideoEncoder::NextQuantizer(const EncoderProfile& profile, double quantizer) {
+  if (profile.codec == VideoCodecType::kH264) {
+    // openh264 re-creates its encoder (an IDR picture) for a new quantizer: no dithering, and a
+    // new quantizer only when it is 2 steps off or has held for two seconds.
+    const int rounded = static_cast<int>(std::lround(quantizer));
+    const bool due = frame_index_ - last_quantizer_change_ >= static_cast<int64_t>(2.0 * fps_);
+    if (held_quantizer_ < 0 || !(profile == active_profile_) ||
+        std::abs(rounded - held_quantizer_) >= 2 || (due && rounded != held_quantizer_)) {
+      held_quantizer_ = rounded;
+      last_quantizer_change_ = frame_index_;
+    }
+    return std::clamp(held_quantizer_, 0, MaxQuantizerOf(profile.codec));
+  }
+  held_quantizer_ = -1;
   // Error diffusion: a fractional quantizer alternates between its neighbours in proportion.
   const double wanted = quantizer + dither_error_;
   const int chosen = static_cast<int>(std::floor(wanted + 0.5));
   dither_error_ = std::clamp(wanted - chosen, -1.0, 1.0);
-  return std::clamp(chosen, 0, MaxQuantizerOf(active_profile_.codec));
+  return std::clamp(chosen, 0, MaxQuantizerOf(profile.codec));
 }
 
 Status AicVideoEncoder::EncodeBaseline(const VideoFrame& frame, int64_t index, bool resume_keyframe,
                                        std::vector<EncodedFrame>* out, FrameReport* report) {
   if (!baseline_) {
     VideoEncoderConfig config = BaselineEncoderConfig(width_, height_, fps_);
-    if (cap_kbps_ > 0.0) config.target_kbps = std::max(1, std::min(config.target_kbps, static_cast<int>(cap_kbps_)));
+    if (cap_kbps_ > 0.0)
+      config.target_kbps = std::max(1, std::min(config.target_kbps, static_cast<int>(cap_kbps_)));
     auto encoder = CreateVideoEncoder(config);
     if (!encoder.ok()) return encoder.status().WithContext("AIC video: baseline encoder");
     baseline_ = std::move(*encoder);
@@ -167,7 +187,7 @@ Status AicVideoEncoder::EncodeBaseline(const VideoFrame& frame, int64_t index, b
 }
 
 Status AicVideoEncoder::ApplyDecision(const RateDecision& decision, bool* keyframe_needed) {
-  const int quantizer = NextQuantizer(decision.quantizer);
+  const int quantizer = NextQuantizer(decision.profile, decision.quantizer);
   const bool codec_changed = !encoder_ || decision.profile.codec != active_profile_.codec;
   const bool resized = !codec_changed && (active_config_.width != decision.width ||
                                           active_config_.height != decision.height);
@@ -285,12 +305,14 @@ Status AicVideoEncoder::EncodeAic(const VideoFrame& frame, int64_t index,
   for (size_t i = before; i < out->size(); ++i) {
     const Status status = checker_->Decode((*out)[i].data, &decoded_);
     if (!status.ok()) {
-      AURALINK_LOG(kWarning) << "AIC video: the quality check could not decode: " << status.message();
+      AURALINK_LOG(kWarning) << "AIC video: the quality check could not decode: "
+                             << status.message();
       break;
     }
   }
   ++sent_since_check_;
-  if (!report->keyframe && !decoded_.empty() && sent_since_check_ >= options_.quality_check_interval) {
+  if (!report->keyframe && !decoded_.empty() &&
+      sent_since_check_ >= options_.quality_check_interval) {
     sent_since_check_ = 0;
     const VideoFrame* shown = &decoded_.back();
     bool usable = true;
@@ -315,7 +337,8 @@ Status AicVideoEncoder::EncodeAic(const VideoFrame& frame, int64_t index,
   return Status::Ok();
 }
 
-void AicVideoEncoder::RunShadowBaseline(const VideoFrame& frame, int64_t index, FrameReport* report) {
+void AicVideoEncoder::RunShadowBaseline(const VideoFrame& frame, int64_t index,
+                                        FrameReport* report) {
   const auto start = Clock::now();
   if (!shadow_) {
     // The baseline as a browser would have started it with this stream.
@@ -343,7 +366,10 @@ void AicVideoEncoder::RunShadowBaseline(const VideoFrame& frame, int64_t index, 
       }
     }
   }
-  if (shadow_on_screen_) {
+  // Frames sampled by a multiplicative hash: no period to alias with the baseline's frame drops.
+  const bool sampled = width_ * static_cast<double>(height_) <= 0.5e6 ||
+                       (static_cast<uint64_t>(index) * 2654435761u) % 3 == 0;
+  if (shadow_on_screen_ && sampled) {
     quality::VideoQualityOptions quality_options;
     quality_options.ms_ssim = false;
     auto measured = quality::MeasureFrame(frame, *shadow_on_screen_, quality_options);
@@ -384,9 +410,14 @@ Status AicVideoEncoder::Encode(const VideoFrame& frame, std::vector<EncodedFrame
     }
     report->analysis_ms = MillisecondsSince(analysis_start);
 
-    if (!shadow_done_ && options_.reference_calibration_ms > 0.0 &&
-        width_ * static_cast<double>(height_) / 1e6 <= options_.reference_calibration_max_megapixels) {
-      if (now_ms < options_.reference_calibration_ms) {
+    const double megapixels = width_ * static_cast<double>(height_) / 1e6;
+    const double calibration_ms = options_.reference_calibration_ms >= 0.0
+                                      ? options_.reference_calibration_ms
+                                  : megapixels <= 0.5 ? 1e300
+                                                      : 2000.0;
+    if (!shadow_done_ && calibration_ms > 0.0 &&
+        megapixels <= options_.reference_calibration_max_megapixels) {
+      if (now_ms < calibration_ms) {
         RunShadowBaseline(frame, index, report);
       } else {
         shadow_done_ = true;

@@ -28,7 +28,7 @@ struct WatchedRun {
 // Encodes `frames` and decodes every output frame with a decoder of the codec its report names,
 // measuring viewer-side SSIM-Y (the picture on screen, upscaled, against each source frame).
 WatchedRun EncodeAndWatch(AicVideoEncoder& encoder, const std::vector<VideoFrame>& frames,
-                   const std::function<void(int)>& before_frame = nullptr) {
+                          const std::function<void(int)>& before_frame = nullptr) {
   WatchedRun run;
   std::map<VideoCodecType, std::unique_ptr<VideoDecoder>> decoders;
   std::optional<VideoFrame> on_screen;
@@ -56,13 +56,15 @@ WatchedRun EncodeAndWatch(AicVideoEncoder& encoder, const std::vector<VideoFrame
       std::vector<VideoFrame> decoded;
       if (!decoder->Decode(unit.data, &decoded).ok()) run.decoded_all = false;
       if (!decoded.empty()) {
-        on_screen = *ScaleFrame(decoded.back(), frames[i].width, frames[i].height, ScaleFilter::kBilinear);
+        on_screen =
+            *ScaleFrame(decoded.back(), frames[i].width, frames[i].height, ScaleFilter::kBilinear);
       }
     }
     EXPECT_EQ(report.sent, !out.empty());
     if (on_screen) {
-      run.viewer_ssim += quality::PlaneSsim(frames[i].y().data(), frames[i].width, on_screen->y().data(),
-                                            on_screen->width, frames[i].width, frames[i].height);
+      run.viewer_ssim +=
+          quality::PlaneSsim(frames[i].y().data(), frames[i].width, on_screen->y().data(),
+                             on_screen->width, frames[i].width, frames[i].height);
     }
     run.reports.push_back(report);
   }
@@ -129,7 +131,8 @@ TEST(AicVideoEncoderTest, SendsFewerBitsThanTheBaselineOnATalkingHead) {
   const WatchedRun base = EncodeAndWatch(**baseline, frames);
   const WatchedRun aic = EncodeAndWatch(**adaptive, frames);
   EXPECT_LT(aic.bytes, base.bytes) << aic.bytes << " vs " << base.bytes;
-  EXPECT_GT(aic.viewer_ssim, base.viewer_ssim - 0.02) << aic.viewer_ssim << " vs " << base.viewer_ssim;
+  EXPECT_GT(aic.viewer_ssim, base.viewer_ssim - 0.02)
+      << aic.viewer_ssim << " vs " << base.viewer_ssim;
 }
 
 TEST(AicVideoEncoderTest, AnImpossibleLatencyBudgetFallsBackToTheBaselineAndSaysWhy) {
@@ -173,7 +176,8 @@ TEST(AicVideoEncoderTest, ALowerCapLowersTheBitrate) {
   const auto frames = LoadTestClip(kSize, kSize, 80);
   AicVideoEncoderOptions options;
   options.bandwidth_cap_kbps = 0;
-  auto encoder = AicVideoEncoder::Create(Settings(AicMode::kConservative), kSize, kSize, kFps, options);
+  auto encoder =
+      AicVideoEncoder::Create(Settings(AicMode::kConservative), kSize, kSize, kFps, options);
   ASSERT_TRUE(encoder.ok());
   const WatchedRun run = EncodeAndWatch(**encoder, frames, [&](int frame) {
     if (frame == 40) (*encoder)->SetBandwidthCap(30);

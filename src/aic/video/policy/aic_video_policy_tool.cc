@@ -5,8 +5,8 @@
 // `encode` runs AicVideoEncoder and measures the result viewer-side: every source frame against
 // the decoded picture on screen at its time, upscaled with libyuv when coded smaller.
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <sstream>
@@ -111,8 +111,8 @@ int Encode(int argc, char** argv) {
   if (cap) options.bandwidth_cap_kbps = *cap;
   auto reader = Y4mReader::Create(path);
   if (!reader.ok()) return std::fprintf(stderr, "%s\n", reader.status().message().c_str()), 2;
-  const double fps = static_cast<double>((*reader)->header().fps_numerator) /
-                     (*reader)->header().fps_denominator;
+  const double fps =
+      static_cast<double>((*reader)->header().fps_numerator) / (*reader)->header().fps_denominator;
   std::vector<VideoFrame> source;
   VideoFrame frame;
   while (static_cast<int>(source.size()) < max_frames) {
@@ -151,7 +151,9 @@ int Encode(int argc, char** argv) {
       FrameReport report;
       const auto start = std::chrono::steady_clock::now();
       Status status = (*encoder)->Encode(input, &encoded, &report);
-      pipeline_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      pipeline_ms +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
       if (!status.ok()) return std::fprintf(stderr, "encode: %s\n", status.message().c_str()), 1;
       for (const EncodedFrame& unit : encoded) {
         bytes += static_cast<int64_t>(unit.data.size());
@@ -181,32 +183,37 @@ int Encode(int argc, char** argv) {
       ++measured;
       ++total_frames;
       if (per_frame) {
-        std::printf("%4lld %s %s%dx%d q%.2f(%d) tgt %.4f pred %.4f ssim %.4f meas %s %5zu B %s%s rung %d %.1f ms\n",
-                    static_cast<long long>(report.pts), report.sent ? "sent" : "drop",
-                    VideoCodecName(report.codec), report.width, report.height,
-                    report.decision.quantizer, report.quantizer, report.decision.target_ssim,
-                    report.decision.predicted_ssim, quality->ssim_y,
-                    report.measured_ssim ? std::to_string(*report.measured_ssim).c_str() : "-",
-                    report.bytes, report.keyframe ? "KEY " : "",
-                    report.fallback ? FallbackReasonName(report.fallback_reason) : "",
-                    report.decision.ladder_rung, report.analysis_ms + report.encode_ms + report.quality_check_ms);
+        std::printf(
+            "%4lld %s %s%dx%d q%.2f(%d) ref %.4f shadow %.4f tgt %.4f pred %.4f ssim %.4f meas %s "
+            "%5zu B %s%s rung %d %.1f ms\n",
+            static_cast<long long>(report.pts), report.sent ? "sent" : "drop",
+            VideoCodecName(report.codec), report.width, report.height, report.decision.quantizer,
+            report.quantizer, report.decision.reference_ssim, report.reference_ssim.value_or(0.0),
+            report.decision.target_ssim, report.decision.predicted_ssim, quality->ssim_y,
+            report.measured_ssim ? std::to_string(*report.measured_ssim).c_str() : "-",
+            report.bytes, report.keyframe ? "KEY " : "",
+            report.fallback ? FallbackReasonName(report.fallback_reason) : "",
+            report.decision.ladder_rung,
+            report.analysis_ms + report.encode_ms + report.quality_check_ms);
       }
     }
   }
   const AicVideoStats& stats = (*encoder)->stats();
   const double seconds = static_cast<double>(total_frames) / fps;
-  std::printf("%s mode=%s frames=%lld kbps=%.1f ssim=%.4f psnr=%.2f sent=%lld keyframes=%lld "
-              "fps=%.1f (analysis %.2f encode %.2f check %.2f calibration %.2f ms/frame) fallbacks=%d/%d/%d "
-              "decisions=%d structure=%d codec_switches=%d scene_cuts=%d\n",
-              path.substr(path.rfind('/') + 1).c_str(), AicModeName(settings.mode),
-              static_cast<long long>(total_frames), bytes * 8.0 / 1000.0 / seconds,
-              ssim_sum / measured, psnr_sum / measured, static_cast<long long>(stats.sent_frames),
-              static_cast<long long>(stats.keyframes), 1000.0 * total_frames / pipeline_ms,
-              stats.analysis_ms / total_frames, stats.encode_ms / total_frames,
-              stats.quality_check_ms / total_frames, stats.calibration_ms / total_frames,
-              stats.fallbacks.latency,
-              stats.fallbacks.quality, stats.fallbacks.encoder_error, stats.controller.decisions,
-              stats.controller.structure_changes, stats.codec_switches, stats.controller.scene_cuts);
+  std::printf(
+      "%s mode=%s frames=%lld kbps=%.1f ssim=%.4f psnr=%.2f sent=%lld keyframes=%lld "
+      "fps=%.1f (analysis %.2f encode %.2f check %.2f calibration %.2f ms/frame) "
+      "fallbacks=%d/%d/%d "
+      "decisions=%d structure=%d codec_switches=%d scene_cuts=%d\n",
+      path.substr(path.rfind('/') + 1).c_str(), AicModeName(settings.mode),
+      static_cast<long long>(total_frames), bytes * 8.0 / 1000.0 / seconds, ssim_sum / measured,
+      psnr_sum / measured, static_cast<long long>(stats.sent_frames),
+      static_cast<long long>(stats.keyframes), 1000.0 * total_frames / pipeline_ms,
+      stats.analysis_ms / total_frames, stats.encode_ms / total_frames,
+      stats.quality_check_ms / total_frames, stats.calibration_ms / total_frames,
+      stats.fallbacks.latency, stats.fallbacks.quality, stats.fallbacks.encoder_error,
+      stats.controller.decisions, stats.controller.structure_changes, stats.codec_switches,
+      stats.controller.scene_cuts);
   return 0;
 }
 

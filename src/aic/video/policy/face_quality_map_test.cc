@@ -31,7 +31,9 @@ TEST(FaceQualityMapTest, FaceBlocksGetTheFaceDeltaOnTheEncodedGrid) {
   const FaceQualityDeltas deltas = FaceQualityDeltasFor(VideoCodecType::kVp8);
   EXPECT_LT(deltas.face, 0);
   EXPECT_GT(deltas.background, 0);
-  auto at = [&](int column, int row) { return map.quantizer_delta[static_cast<size_t>(row * 16 + column)]; };
+  auto at = [&](int column, int row) {
+    return map.quantizer_delta[static_cast<size_t>(row * 16 + column)];
+  };
   EXPECT_EQ(at(8, 8), deltas.face);  // centre of the face
   EXPECT_EQ(at(0, 0), deltas.background);
   EXPECT_EQ(at(15, 15), deltas.background);
@@ -77,11 +79,13 @@ TEST(FaceQualityMapTest, FacesGainQualityOverTheBackgroundAtSimilarBits) {
         std::vector<VideoFrame> decoded;
         EXPECT_TRUE((*decoder)->Decode(unit.data, &decoded).ok());
         if (decoded.empty() || frame.pts < 10) continue;  // past the start-up
-        outcome.face_psnr += RegionPsnrY(frame, decoded.back(), face.x, face.y, face.width, face.height);
+        outcome.face_psnr +=
+            RegionPsnrY(frame, decoded.back(), face.x, face.y, face.width, face.height);
         // The background: the left and right strips beside the face region.
         const int strip = std::max(16, face.x / 2);
-        outcome.background_psnr += 0.5 * (RegionPsnrY(frame, decoded.back(), 0, 0, strip, kSize) +
-                                          RegionPsnrY(frame, decoded.back(), kSize - strip, 0, strip, kSize));
+        outcome.background_psnr +=
+            0.5 * (RegionPsnrY(frame, decoded.back(), 0, 0, strip, kSize) +
+                   RegionPsnrY(frame, decoded.back(), kSize - strip, 0, strip, kSize));
         ++measured;
       }
     }
@@ -95,15 +99,17 @@ TEST(FaceQualityMapTest, FacesGainQualityOverTheBackgroundAtSimilarBits) {
   const Outcome mapped = run(true);
   const double plain_gap = plain.face_psnr - plain.background_psnr;
   const double mapped_gap = mapped.face_psnr - mapped.background_psnr;
-  RecordProperty("face_psnr_db", std::to_string(plain.face_psnr) + " -> " + std::to_string(mapped.face_psnr));
-  RecordProperty("background_psnr_db",
-                 std::to_string(plain.background_psnr) + " -> " + std::to_string(mapped.background_psnr));
+  RecordProperty("face_psnr_db",
+                 std::to_string(plain.face_psnr) + " -> " + std::to_string(mapped.face_psnr));
+  RecordProperty("background_psnr_db", std::to_string(plain.background_psnr) + " -> " +
+                                           std::to_string(mapped.background_psnr));
   RecordProperty("bytes", std::to_string(plain.bytes) + " -> " + std::to_string(mapped.bytes));
-  EXPECT_GT(mapped_gap, plain_gap + 1.0) << "face " << plain.face_psnr << " -> " << mapped.face_psnr
-                                         << " dB, background " << plain.background_psnr << " -> "
-                                         << mapped.background_psnr << " dB";
+  EXPECT_GT(mapped_gap, plain_gap + 1.0)
+      << "face " << plain.face_psnr << " -> " << mapped.face_psnr << " dB, background "
+      << plain.background_psnr << " -> " << mapped.background_psnr << " dB";
   EXPECT_GT(mapped.face_psnr, plain.face_psnr);
-  EXPECT_NEAR(static_cast<double>(mapped.bytes), static_cast<double>(plain.bytes), 0.15 * plain.bytes);
+  EXPECT_NEAR(static_cast<double>(mapped.bytes), static_cast<double>(plain.bytes),
+              0.15 * plain.bytes);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ constexpr double kMaxBias = 1.0;
 // slope near SSIM 0.9 for AV1 and VP8 on the shared clips: 0.004-0.007), and its largest step.
 constexpr double kSsimPerQuantizerStep = 0.005;
 constexpr double kMaxQuantizerStep = 3.0;
+constexpr int kMinReferenceSamples = 12;
 
 double LogDistortion(double ssim) { return std::log(std::max(1e-4, 1.0 - ssim)); }
 
@@ -68,7 +69,11 @@ QualityTargetedRateController::QualityTargetedRateController(const RateControlle
     : config_(config),
       model_(model),
       ladder_(static_cast<int>(config.rungs.size()), config.ladder) {
-  for (const EncoderProfile& profile : config_.profiles) profiles_.push_back({profile});
+  for (const EncoderProfile& profile : config_.profiles) {
+    ProfileState state;
+    state.profile = profile;
+    profiles_.push_back(state);
+  }
 }
 
 QualityTargetedRateController::ProfileState* QualityTargetedRateController::StateOf(
@@ -85,9 +90,17 @@ const QualityTargetedRateController::ProfileState* QualityTargetedRateController
 }
 
 double QualityTargetedRateController::QualityBiasAt(const ProfileState& state, double scale) const {
-  const auto found = state.scale_bias.find(static_cast<int>(std::lround(scale * 1000.0)));
-  return found != state.scale_bias.end() && found->second.samples > 0 ? found->second.value
-                                                                      : state.quality_bias;
+  const int key = static_cast<int>(std::lround(scale * 1000.0));
+  const auto found = state.scale_bias.find(key);
+  if (found != state.scale_bias.end() && found->second.samples > 0) return found->second.value;
+  const auto shared = shared_scale_bias_.find(key);
+  if (shared != shared_scale_bias_.end() && shared->second.samples > 0) return shared->second.value;
+  if (exploring_) return 0.0;
+  return state.quality_samples > 0 ? state.quality_bias : shared_quality_bias_.value;
+}
+
+double QualityTargetedRateController::BitsBiasOf(const ProfileState& state) const {
+  return state.bits_samples > 0 ? state.bits_bias : shared_bits_bias_.value;
 }
 
 double QualityTargetedRateController::quality_bias(const EncoderProfile& profile) const {
@@ -142,14 +155,15 @@ std::optional<QualityTargetedRateController::Candidate> QualityTargetedRateContr
   const ProfileState* state = StateOf(settings.profile);
   if (state == nullptr) return std::nullopt;
   const double bias = QualityBiasAt(*state, settings.resolution_scale);
-  const std::optional<double> quantizer = model_->QuantizerForTarget(content, settings, target, bias);
+  const std::optional<double> quantizer =
+      model_->QuantizerForTarget(content, settings, target, bias);
   Candidate candidate;
   // A target out of reach still gets the finest quantizer: the ladder decides whether that fits.
   settings.quantizer = quantizer.value_or(0.0);
   auto prediction = model_->Predict(content, settings, bias);
   if (!prediction.ok()) return std::nullopt;
   candidate.settings = settings;
-  candidate.kbps = prediction->kbps * std::exp(state->bits_bias);
+  candidate.kbps = prediction->kbps * std::exp(BitsBiasOf(*state));
   candidate.ssim = prediction->ssim_viewer;
   const ProfileModel* model = model_->FindProfile(settings.profile);
   candidate.trained = settings.quantizer >= model->min_trained_quantizer - 1e-9 &&
@@ -235,6 +249,13 @@ bool QualityTargetedRateController::Decide(int64_t now_ms, bool free_structure) 
   const RateModelContent content = SceneContent();
   const double reference = ReferenceSsim();
   const double target = AicQualityTarget(config_.settings, reference);
+  const ProfileModel* current_model =
+      has_decision_ ? model_->FindProfile(decision_.profile) : nullptr;
+  // Finer than anything trained: the loop is compensating for a model that was wrong about this
+  // structure. (Coarser than trained is only the quality target being easy.)
+  const bool current_untrained =
+      current_model != nullptr && decision_.quantizer < current_model->min_trained_quantizer - 1e-9;
+  exploring_ = current_untrained;
 
   // What each rung needs. Rungs that keep the codec use the scene's profile once there is one.
   const EncoderProfile* scene_profile = has_decision_ ? &decision_.profile : nullptr;
@@ -266,15 +287,14 @@ bool QualityTargetedRateController::Decide(int64_t now_ms, bool free_structure) 
       chosen_target = lowered;
     }
   }
-  if (!chosen) return false;
+  if (!chosen) {
+    exploring_ = false;
+    return false;
+  }
 
   // Within a scene a new structure must pay for its key frame: it must save
   // structure_switch_saving of the bits, and the structure must have held for structure_dwell_ms;
   // unless the loop has driven the current one out of the model's trained range.
-  const ProfileModel* current_model = has_decision_ ? model_->FindProfile(decision_.profile) : nullptr;
-  const bool current_untrained = current_model != nullptr &&
-                                 (decision_.quantizer < current_model->min_trained_quantizer - 1e-9 ||
-                                  decision_.quantizer > current_model->max_trained_quantizer + 1e-9);
   if (!free_structure && has_decision_ && rung == decision_.ladder_rung && !current_untrained) {
     const bool same_structure =
         chosen->settings.profile == decision_.profile &&
@@ -294,6 +314,7 @@ bool QualityTargetedRateController::Decide(int64_t now_ms, bool free_structure) 
     }
   }
 
+  exploring_ = false;
   RateDecision next;
   next.profile = chosen->settings.profile;
   next.quantizer = chosen->settings.quantizer;
@@ -307,7 +328,7 @@ bool QualityTargetedRateController::Decide(int64_t now_ms, bool free_structure) 
   next.ladder_rung = rung;
   next.bandwidth_limited = rung > 0;
   const ProfileState* state = StateOf(next.profile);
-  decision_model_kbps_ = chosen->kbps / std::exp(state != nullptr ? state->bits_bias : 0.0);
+  decision_model_kbps_ = chosen->kbps / std::exp(state != nullptr ? BitsBiasOf(*state) : 0.0);
   return Adopt(next);
 }
 
@@ -420,10 +441,20 @@ bool QualityTargetedRateController::OnQualityMeasured(double ssim) {
   const double gain = std::max(config_.bias_gain, 1.0 / state->quality_samples);
   state->quality_bias += gain * (residual - state->quality_bias);
   state->quality_bias = std::clamp(state->quality_bias, -kMaxBias, kMaxBias);
-  Bias& at_scale = state->scale_bias[static_cast<int>(std::lround(decision_.resolution_scale * 1000.0))];
+  Bias& at_scale =
+      state->scale_bias[static_cast<int>(std::lround(decision_.resolution_scale * 1000.0))];
   ++at_scale.samples;
-  at_scale.value += std::max(config_.bias_gain, 1.0 / at_scale.samples) * (residual - at_scale.value);
+  at_scale.value +=
+      std::max(config_.bias_gain, 1.0 / at_scale.samples) * (residual - at_scale.value);
   at_scale.value = std::clamp(at_scale.value, -kMaxBias, kMaxBias);
+  ++shared_quality_bias_.samples;
+  shared_quality_bias_.value += std::max(config_.bias_gain, 1.0 / shared_quality_bias_.samples) *
+                                (residual - shared_quality_bias_.value);
+  Bias& shared_at_scale =
+      shared_scale_bias_[static_cast<int>(std::lround(decision_.resolution_scale * 1000.0))];
+  ++shared_at_scale.samples;
+  shared_at_scale.value += std::max(config_.bias_gain, 1.0 / shared_at_scale.samples) *
+                           (std::clamp(residual, -kMaxBias, kMaxBias) - shared_at_scale.value);
 
   // Re-solve the quantizer for the same structure and target.
   auto candidate = Evaluate(content, settings, decision_.target_ssim);
@@ -432,7 +463,7 @@ bool QualityTargetedRateController::OnQualityMeasured(double ssim) {
   next.quantizer = candidate->settings.quantizer;
   next.predicted_ssim = candidate->ssim;
   next.predicted_kbps = candidate->kbps;
-  decision_model_kbps_ = candidate->kbps / std::exp(state->bits_bias);
+  decision_model_kbps_ = candidate->kbps / std::exp(BitsBiasOf(*state));
   return Adopt(next);
 }
 
@@ -457,8 +488,14 @@ void QualityTargetedRateController::OnFrameEncoded(int64_t now_ms, size_t bytes,
   if (window_predicted_bits_ > 0.0 && window_bits_ > 0.0 &&
       config_.settings.enable_predictive_compression) {
     const double residual = std::log(window_bits_ / window_predicted_bits_);
-    state->bits_bias += config_.bias_gain * (residual - state->bits_bias);
+    ++state->bits_samples;
+    state->bits_bias +=
+        std::max(config_.bias_gain, 1.0 / state->bits_samples) * (residual - state->bits_bias);
     state->bits_bias = std::clamp(state->bits_bias, -kMaxBias, kMaxBias);
+    ++shared_bits_bias_.samples;
+    shared_bits_bias_.value +=
+        std::max(config_.bias_gain, 1.0 / shared_bits_bias_.samples) *
+        (std::clamp(residual, -kMaxBias, kMaxBias) - shared_bits_bias_.value);
   }
   if (window_predicted_ms_ > 0.0 && window_encode_ms_ > 0.0) {
     const double factor = window_encode_ms_ / window_predicted_ms_;
@@ -472,19 +509,22 @@ void QualityTargetedRateController::OnFrameEncoded(int64_t now_ms, size_t bytes,
 double QualityTargetedRateController::ReferenceSsim() const {
   const double predicted =
       model_->PredictBaselineSsim(SceneContent(), config_.baseline_kbps, config_.baseline_fps);
-  // A second of measurements at least: the baseline's first frames (its key frame, its first
-  // repeats) are no guide to the rest.
-  if (reference_samples_ < std::max(1, static_cast<int>(std::lround(config_.fps)))) return predicted;
-  const double bias = reference_residual_sum_ / reference_samples_;
-  return 1.0 - (1.0 - predicted) * std::exp(std::clamp(bias, -kMaxBias, kMaxBias));
+  // A dozen measurements at least (about half a second): the baseline's first frames (its key
+  // frame, its first repeats) are no guide to the rest.
+  if (reference_samples_ < kMinReferenceSamples) return predicted;
+  return reference_measured_;
 }
 
 bool QualityTargetedRateController::OnReferenceMeasured(double baseline_ssim) {
   if (!std::isfinite(baseline_ssim)) return false;
-  const double predicted =
-      model_->PredictBaselineSsim(SceneContent(), config_.baseline_kbps, config_.baseline_fps);
-  reference_residual_sum_ += LogDistortion(baseline_ssim) - LogDistortion(predicted);
+  // The mean of SSIM itself: a baseline's frames are bimodal (fresh ones near 0.95, repeated ones
+  // down to 0.4 in a pan), and the viewer's mean is a mean of SSIM. A plain mean at first, then
+  // an exponential average over about reference_memory_seconds of frames, so the reference
+  // follows the baseline as the content changes (a pan, a new scene).
   ++reference_samples_;
+  const double memory = std::max(1.0, config_.reference_memory_seconds * config_.fps);
+  reference_measured_ +=
+      std::max(1.0 / reference_samples_, 1.0 / memory) * (baseline_ssim - reference_measured_);
   if (!has_decision_) return false;
   const double target = AicQualityTarget(config_.settings, ReferenceSsim());
   if (std::abs(target - decision_.target_ssim) < 5e-4 || decision_.ladder_rung != 0) return false;

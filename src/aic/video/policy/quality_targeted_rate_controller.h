@@ -4,8 +4,8 @@
 // bandwidth cap, and returns decisions; the pipeline (AicVideoEncoder) does the encoding.
 //
 // - Target: the mode's offset from the reference quality, the rate model's prediction of what the
-//   baseline (VP8 CBR at the LiveKit preset) reaches on this scene (aic_video_settings.h),
-//   corrected by what a shadow baseline measured when the pipeline ran one.
+//   baseline (VP8 CBR at the LiveKit preset) reaches on this scene (aic_video_settings.h), or
+//   what a shadow baseline measured when the pipeline runs one.
 // - Scenes: a scene cut from the analyzer restarts the content averages and the decision (a new
 //   structure may be chosen freely); within a scene the structure (profile, size, frame rate)
 //   changes only when the ladder moves, or when another structure saves structure_switch_saving
@@ -64,6 +64,7 @@ struct RateControllerConfig {
   double structure_switch_saving = 0.2;
   int64_t structure_dwell_ms = 5000;
   double default_quantizer_fraction = 0.76;  // without prediction: 48 of 63
+  double reference_memory_seconds = 5.0;
   std::vector<LadderRung> rungs = DefaultLadderRungs();
   CodecLadderConfig ladder;
 };
@@ -109,8 +110,8 @@ class QualityTargetedRateController {
   // Returns true when the decision changed.
   bool SetBandwidthCap(int64_t now_ms, double kbps);
   // The viewer-side SSIM-Y the baseline itself reached on a frame (a shadow baseline encoder run
-  // for calibration): once a second of them has come in, the reference prediction is corrected
-  // by their mean log(1 - SSIM) residual.
+  // for calibration): once a dozen have come in, their average over the last
+  // reference_memory_seconds replaces the model's prediction as the reference.
   // Returns true when the decision changed.
   bool OnReferenceMeasured(double baseline_ssim);
   // The reference quality for the scene as now known (prediction, calibrated when measured).
@@ -137,7 +138,8 @@ class QualityTargetedRateController {
     EncoderProfile profile;
     double quality_bias = 0.0;  // added to predicted log(1 - SSIM)
     double bits_bias = 0.0;     // log(measured / predicted kbps)
-    double time_factor = 1.0;   // measured / predicted encode time
+    int bits_samples = 0;
+    double time_factor = 1.0;  // measured / predicted encode time
     int quality_samples = 0;
     // Per resolution scale (x1000): the model's error need not be the same at every size (the
     // upscaling loss depends on the content's detail). Unmeasured scales use quality_bias.
@@ -147,6 +149,7 @@ class QualityTargetedRateController {
   QualityTargetedRateController(const RateControllerConfig& config, const RateQualityModel* model);
   ProfileState* StateOf(const EncoderProfile& profile);
   double QualityBiasAt(const ProfileState& state, double scale) const;
+  double BitsBiasOf(const ProfileState& state) const;
   const ProfileState* StateOf(const EncoderProfile& profile) const;
   bool FitsCpu(const EncoderProfile& profile, double scale) const;
   std::optional<Candidate> Evaluate(const RateModelContent& content, RateModelSettings settings,
@@ -182,7 +185,17 @@ class QualityTargetedRateController {
   double prior_motion_pixels_ = 1.5;
   double prior_changed_block_fraction_ = 0.4;
   int64_t last_structure_change_ms_ = 0;
-  double reference_residual_sum_ = 0.0;
+  // What was measured on whatever ran, for profiles and sizes not measured yet: the content's
+  // share of the model's error is common to them all, and an unmeasured profile left at zero
+  // would look better than the measured one merely for being unmeasured.
+  Bias shared_quality_bias_;
+  Bias shared_bits_bias_;
+  std::map<int, Bias> shared_scale_bias_;  // per resolution scale (x1000), any profile
+  // While re-deciding because the loop pushed the structure out of the model's trained range:
+  // sizes never measured are taken at the model's word (bias 0) rather than at the bias learned
+  // where the model was wrong.
+  bool exploring_ = false;
+  double reference_measured_ = 0.0;  // the shadow baseline's mean viewer-side SSIM
   int reference_samples_ = 0;
 
   // Non-predictive path: the quantizer the integral control holds.

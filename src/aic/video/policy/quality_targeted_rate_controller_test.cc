@@ -58,7 +58,8 @@ TEST(QualityTargetedRateControllerTest, ChoosesTheCheapestProfileThatReachesTheT
   EXPECT_GE(decision.predicted_ssim, decision.target_ssim);
   RateModelSettings coarser{decision.profile, decision.quantizer + 0.25, decision.resolution_scale,
                             decision.frame_rate};
-  EXPECT_LT(model->Predict((*controller)->SceneContent(), coarser)->ssim_viewer, decision.target_ssim);
+  EXPECT_LT(model->Predict((*controller)->SceneContent(), coarser)->ssim_viewer,
+            decision.target_ssim);
 }
 
 TEST(QualityTargetedRateControllerTest, CpuBudgetRulesOutSlowProfiles) {
@@ -91,8 +92,9 @@ TEST(QualityTargetedRateControllerTest, ClosedLoopConvergesOnTheTargetDespiteAWr
     (*controller)->OnFrame(frame * 40, &features);
     if (frame % 5 == 4) {
       const RateDecision& decision = (*controller)->decision();
-      (*controller)->OnQualityMeasured(
-          TrueSsim(*model, (*controller)->SceneContent(), decision, truth_bias));
+      (*controller)
+          ->OnQualityMeasured(
+              TrueSsim(*model, (*controller)->SceneContent(), decision, truth_bias));
     }
   }
   const RateDecision& decision = (*controller)->decision();
@@ -170,8 +172,8 @@ TEST(QualityTargetedRateControllerTest, WithoutPredictionIntegralControlFindsThe
     if (frame % 5 == 0) {
       const RateDecision& decision = (*controller)->decision();
       RateModelSettings settings{decision.profile, decision.quantizer, 1.0, 25.0};
-      (*controller)->OnQualityMeasured(
-          model->Predict((*controller)->SceneContent(), settings)->ssim_fresh);
+      (*controller)
+          ->OnQualityMeasured(model->Predict((*controller)->SceneContent(), settings)->ssim_fresh);
     }
   }
   const RateDecision& decision = (*controller)->decision();

@@ -443,8 +443,10 @@ StatusOr<RateQualityModelData> FitRateQualityModel(const RateTrainingSamples& sa
     model.max_trained_quantizer = 0.0;
     for (const RateTrialSample& sample : samples.trials) {
       if (!(sample.settings.profile == profile)) continue;
-      model.min_trained_quantizer = std::min(model.min_trained_quantizer, sample.settings.quantizer);
-      model.max_trained_quantizer = std::max(model.max_trained_quantizer, sample.settings.quantizer);
+      model.min_trained_quantizer =
+          std::min(model.min_trained_quantizer, sample.settings.quantizer);
+      model.max_trained_quantizer =
+          std::max(model.max_trained_quantizer, sample.settings.quantizer);
     }
     data.profiles.push_back(std::move(model));
   }

@@ -279,9 +279,10 @@ StatusOr<std::unique_ptr<RateQualityModel>> RateQualityModel::FromJson(const nlo
     profile.max_trained_quantizer = MaxQuantizerOf(profile.profile.codec);
     if (item.contains("trained_quantizers")) {
       const nlohmann::json& range = item.at("trained_quantizers");
-      if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number() ||
-          range[0].get<double>() > range[1].get<double>()) {
-        return Status::Error("rate model: " + where + " \"trained_quantizers\" must be [low, high]");
+      if (!range.is_array() || range.size() != 2 || !range[0].is_number() ||
+          !range[1].is_number() || range[0].get<double>() > range[1].get<double>()) {
+        return Status::Error("rate model: " + where +
+                             " \"trained_quantizers\" must be [low, high]");
       }
       profile.min_trained_quantizer = range[0].get<double>();
       profile.max_trained_quantizer = range[1].get<double>();

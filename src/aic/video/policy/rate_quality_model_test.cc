@@ -142,7 +142,8 @@ TEST(RateQualityModelTest, JsonRoundTripsAndRejectsBrokenFiles) {
   broken([](nlohmann::json& j) { j["profiles"][0]["codec"] = "hevc"; }, "hevc");
   broken([](nlohmann::json& j) { j["profiles"][1] = j["profiles"][0]; }, "twice");
   broken([](nlohmann::json& j) { j["profiles"][0]["encode_ms_per_megapixel"] = -1; }, "encode_ms");
-  broken([](nlohmann::json& j) { j.erase("baseline_ssim_coefficients"); }, "baseline_ssim_coefficients");
+  broken([](nlohmann::json& j) { j.erase("baseline_ssim_coefficients"); },
+         "baseline_ssim_coefficients");
   broken([](nlohmann::json& j) { j["profiles"] = nlohmann::json::array(); }, "no encoder profiles");
 }
 
@@ -192,8 +193,10 @@ TEST(RateQualityModelTest, CommittedModelLoadsAndIsMonotonic) {
       RateModelSettings settings{profile.profile, static_cast<double>(quantizer), 1.0, 25.0};
       auto prediction = (*model)->Predict(TalkingHead(), settings);
       ASSERT_TRUE(prediction.ok());
-      EXPECT_LT(prediction->ssim_viewer, previous_ssim) << EncoderProfileName(profile.profile) << " q" << quantizer;
-      EXPECT_LT(prediction->kbps, previous_kbps) << EncoderProfileName(profile.profile) << " q" << quantizer;
+      EXPECT_LT(prediction->ssim_viewer, previous_ssim)
+          << EncoderProfileName(profile.profile) << " q" << quantizer;
+      EXPECT_LT(prediction->kbps, previous_kbps)
+          << EncoderProfileName(profile.profile) << " q" << quantizer;
       previous_ssim = prediction->ssim_viewer;
       previous_kbps = prediction->kbps;
     }

@@ -1,7 +1,8 @@
 // Test-only rate models with known behaviour, for the controller and pipeline tests: AV1 at speed
 // 6 (the most efficient, 80 ms per megapixel), AV1 at speed 10 (25 % more bits, 20 ms/MP) and VP8
 // (60 % more bits, 8 ms/MP); log(1 - SSIM) = -5.5 + 4 q (q over the quantizer range), smaller
-// pictures lose quality (+4 per unit of -log scale, so downscaling never pays), and bits grow with temporal information.
+// pictures lose quality (+4 per unit of -log scale, so downscaling never pays), and bits grow with
+// temporal information.
 #pragma once
 
 #include <cmath>

@@ -1,11 +1,11 @@
 // When the AIC video engine gives up on its own encoding for a while and sends the plain baseline
 // (VP8 CBR at the LiveKit preset) instead: a frame's analysis + encode time over the budget (on
 // `latency_strikes` frames in a row, or any frame over twice the budget), measured quality under
-// the floor (the mean of the last `quality_window` samples, and only while the bandwidth cap is
-// not what holds the quality down, since the baseline would fare no better there), or an encoder
-// error. The baseline then runs for a hold time that doubles with each fallback that follows within
-// a minute of the last one (up to max_hold_ms), so a machine that cannot keep up stops retrying
-// every two seconds. Pure: times come from the caller.
+// the floor (the mean of the last `quality_window` samples, about a second's worth in the
+// pipeline, and only while the bandwidth cap is not what holds the quality down, since the baseline
+// would fare no better there), or an encoder error. The baseline then runs for a hold time that
+// doubles with each fallback that follows within a minute of the last one (up to max_hold_ms), so a
+// machine that cannot keep up stops retrying every two seconds. Pure: times come from the caller.
 #pragma once
 
 #include <array>
