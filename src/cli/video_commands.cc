@@ -7,6 +7,10 @@
 #include <filesystem>
 
 #include "aic/video/livekit_video_presets.h"
+#include "aic/video/policy/aic_encoder_config.h"
+#include "aic/video/policy/aic_video_encoder.h"
+#include "aic/video/policy/frame_rate_decimator.h"
+#include "aic/video/policy/rate_model_training.h"
 #include "aic/video/video_codec.h"
 #include "cli/cli_output.h"
 #include "cli/command_line.h"
@@ -21,23 +25,19 @@ namespace {
 
 constexpr const char* kVideoUsage =
     "usage:\n"
+    "  auralink video encode IN.y4m OUT [--codec vp8|vp9|av1|h264] [--mode M] [--bitrate KBPS]\n"
+    "                        [--target-ssim Q] [--max-kbps KBPS] [--no-roi] [--json]\n"
     "  auralink video baseline IN.y4m OUT.ivf [--json]\n"
     "  auralink video decode IN OUT.y4m [--fps N[/D]] [--json]\n"
-    "  auralink video compare REF.y4m DEG.y4m [--per-frame] [--json]\n";
+    "  auralink video compare REF.y4m DEG.y4m [--per-frame] [--json]\n"
+    "  auralink video train-rate-model --out MODEL.json [--clips DIR] [--cache FILE] [--json]\n"
+    "modes: conservative, adaptive (default), aggressive, off (plain CBR: the baseline, or --codec\n"
+    "at --bitrate). OUT is IVF for vp8/vp9/av1 and H.264 Annex-B for h264.\n";
 
 using Clock = std::chrono::steady_clock;
 
 double FrameRate(int numerator, int denominator) {
   return static_cast<double>(numerator) / std::max(1, denominator);
-}
-
-// Keeps `send_fps` of every `source_fps` frames, evenly spread, as a browser capping a camera's
-// frame rate does: frame i is sent when floor(i * send / source) advances.
-bool KeepFrame(int64_t index, double source_fps, double send_fps) {
-  if (send_fps >= source_fps || index == 0) return true;
-  const double ratio = send_fps / source_fps;
-  return std::floor(static_cast<double>(index) * ratio) !=
-         std::floor(static_cast<double>(index - 1) * ratio);
 }
 
 struct EncodeSummary {
@@ -63,83 +63,279 @@ void AddEncodeKeys(const EncodeSummary& summary, Json* json) {
   (*json)["encode_fps"] = total_ms > 0 ? static_cast<double>(summary.encode_ms.size()) * 1000.0 / total_ms : 0.0;
 }
 
+// Encodes every frame of `reader` with a plain (non-AIC) encoder, keeping the frames `decimator`
+// passes; the output frames carry the source frame index as pts.
+Status EncodePlain(video::Y4mReader& reader, video::VideoEncoder& encoder,
+                   video::FrameRateDecimator& decimator, EncodedVideoWriter& writer,
+                   EncodeSummary* summary) {
+  video::VideoFrame frame;
+  std::vector<video::EncodedFrame> encoded;
+  for (int64_t index = 0;; ++index) {
+    auto more = reader.ReadFrame(&frame);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    ++summary->source_frames;
+    if (!decimator.Keep(index)) continue;
+    frame.pts = index;
+    encoded.clear();
+    auto start = Clock::now();
+    Status status = encoder.Encode(frame, index == 0, &encoded);
+    summary->encode_ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    AURALINK_RETURN_IF_ERROR(status.WithContext("encoding frame " + std::to_string(index)));
+    for (video::EncodedFrame& out : encoded) {
+      out.pts = index;
+      AURALINK_RETURN_IF_ERROR(writer.Write(out));
+      ++summary->encoded_frames;
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<video::EncoderProfile> ProfilesOf(const video::RateQualityModel& model,
+                                              video::VideoCodecType codec) {
+  std::vector<video::EncoderProfile> profiles;
+  for (const video::ProfileModel& profile : model.data().profiles) {
+    if (profile.profile.codec == codec) profiles.push_back(profile.profile);
+  }
+  return profiles;
+}
+
+// Plain (non-AIC) encoding: the LiveKit baseline (VP8 CBR at the preset's bitrate and frame rate),
+// or `codec` at `bitrate_kbps` (CBR at the source frame rate) when those are given.
+Status EncodeWithoutAic(video::Y4mReader& reader, const std::string& out_path,
+                        std::optional<video::VideoCodecType> codec, long long bitrate_kbps,
+                        double max_kbps, EncodeSummary* summary, Json* json) {
+  const video::Y4mHeader& header = reader.header();
+  const double source_fps = FrameRate(header.fps_numerator, header.fps_denominator);
+  video::VideoEncoderConfig config =
+      video::BaselineEncoderConfig(header.width, header.height, source_fps);
+  if (codec && *codec != config.codec) {
+    config.codec = *codec;
+    config.speed = -1;
+    config.max_quantizer = std::min(config.max_quantizer, video::MaxQuantizerOf(*codec));
+  }
+  double send_fps = FrameRate(config.fps_numerator, config.fps_denominator);
+  if (bitrate_kbps > 0) {
+    config.target_kbps = static_cast<int>(bitrate_kbps);
+    config.fps_numerator = header.fps_numerator;
+    config.fps_denominator = header.fps_denominator;
+    send_fps = source_fps;
+  }
+  if (max_kbps > 0) config.target_kbps = std::min(config.target_kbps, static_cast<int>(max_kbps));
+  auto encoder = video::CreateVideoEncoder(config);
+  if (!encoder.ok()) return encoder.status();
+  auto writer = EncodedVideoWriter::Create(out_path, config.codec, header.width, header.height,
+                                           header.fps_numerator, header.fps_denominator);
+  if (!writer.ok()) return writer.status();
+  video::FrameRateDecimator decimator(source_fps, send_fps);
+  AURALINK_RETURN_IF_ERROR(EncodePlain(reader, **encoder, decimator, **writer, summary));
+  if (summary->source_frames == 0) return Status::Error("no frames in the input");
+  AURALINK_RETURN_IF_ERROR((*writer)->Close());
+  summary->bytes = (*writer)->payload_bytes();
+  (*json)["codec"] = video::VideoCodecName(config.codec);
+  (*json)["mode"] = "off";
+  (*json)["fps"] = send_fps;
+  (*json)["target_kbps"] = config.target_kbps;
+  (*json)["fallbacks"] = 0;
+  return Status::Ok();
+}
+
+int Encode(const std::vector<std::string>& raw) {
+  auto args = ParsedArguments::Parse(raw, {{"codec", true}, {"mode", true}, {"bitrate", true},
+                                           {"target-ssim", true}, {"max-kbps", true},
+                                           {"no-roi", false}, {"json", false}});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional().size() != 2) return Fail(Status::Error("video encode needs IN.y4m and OUT"));
+  auto mode = video::ParseAicMode(args->Value("mode").value_or("adaptive"));
+  if (!mode.ok()) return Fail(mode.status());
+  std::optional<video::VideoCodecType> codec;
+  if (auto name = args->Value("codec")) {
+    codec = video::ParseVideoCodecName(*name);
+    if (!codec) return Fail(Status::Error("unknown codec '" + *name + "' (use vp8, vp9, av1 or h264)"));
+  }
+  auto bitrate = args->Integer("bitrate", 0, 1, 1000000);
+  if (!bitrate.ok()) return Fail(bitrate.status());
+  auto max_kbps = args->Number("max-kbps", 0.0, 1.0, 1000000.0);
+  if (!max_kbps.ok()) return Fail(max_kbps.status());
+  auto target_ssim = args->Number("target-ssim", 0.0, 0.5, 0.999);
+  if (!target_ssim.ok()) return Fail(target_ssim.status());
+
+  auto reader = video::Y4mReader::Create(args->positional()[0]);
+  if (!reader.ok()) return Fail(reader.status());
+  const video::Y4mHeader& header = (*reader)->header();
+  const double source_fps = FrameRate(header.fps_numerator, header.fps_denominator);
+  const std::string& out_path = args->positional()[1];
+  PinToCurrentCore();
+  EncodeSummary summary;
+  Json json;
+
+  if (*mode == video::AicMode::kOff) {
+    Status status = EncodeWithoutAic(**reader, out_path, codec, *bitrate, *max_kbps, &summary, &json);
+    if (!status.ok()) return Fail(status);
+  } else {
+    video::AicVideoSettings settings;
+    settings.mode = *mode;
+    settings.enable_perceptual_optimization = !args->Has("no-roi");
+    settings.target_quality_score = *target_ssim;
+    auto model = video::LoadDefaultRateQualityModel();
+    if (!model.ok()) return Fail(model.status());
+    video::AicVideoEncoderOptions options;
+    options.model = model->get();
+    double cap = 0.0;
+    if (*bitrate > 0) cap = static_cast<double>(*bitrate);
+    if (*max_kbps > 0) cap = cap > 0 ? std::min(cap, *max_kbps) : *max_kbps;
+    if (cap > 0) options.bandwidth_cap_kbps = cap;
+
+    video::VideoFrame frame;
+    auto first = (*reader)->ReadFrame(&frame);
+    if (!first.ok()) return Fail(first.status());
+    if (!*first) return Fail(Status::Error(args->positional()[0] + ": no frames"));
+    std::vector<video::EncodedFrame> encoded;
+    video::FrameReport report;
+    if (!codec) {
+      // A file holds one codec: let the AIC choose it on the first frame, then hold it.
+      auto probe = video::AicVideoEncoder::Create(settings, header.width, header.height, source_fps,
+                                                  options);
+      if (!probe.ok()) return Fail(probe.status());
+      Status status = (*probe)->Encode(frame, &encoded, &report);
+      if (!status.ok()) return Fail(status);
+      codec = report.codec;
+      encoded.clear();
+    }
+    options.profiles = ProfilesOf(**model, *codec);
+    options.fallback_codec = *codec;
+    if (options.profiles.empty()) {
+      return Fail(Status::Error(std::string("the rate model has no profile for ") +
+                                video::VideoCodecName(*codec)));
+    }
+    auto encoder = video::AicVideoEncoder::Create(settings, header.width, header.height,
+                                                  source_fps, options);
+    if (!encoder.ok()) return Fail(encoder.status());
+    auto writer = EncodedVideoWriter::Create(out_path, *codec, header.width, header.height,
+                                             header.fps_numerator, header.fps_denominator);
+    if (!writer.ok()) return Fail(writer.status());
+    double calibration_ms = 0.0, measured_sum = 0.0;
+    int measured_count = 0, roi_frames = 0;
+    for (int64_t index = 0;; ++index) {
+      if (index > 0) {
+        auto more = (*reader)->ReadFrame(&frame);
+        if (!more.ok()) return Fail(more.status());
+        if (!*more) break;
+      }
+      frame.pts = index;
+      ++summary.source_frames;
+      encoded.clear();
+      report = {};
+      auto start = Clock::now();
+      Status status = (*encoder)->Encode(frame, &encoded, &report);
+      const double wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!status.ok()) return Fail(status.WithContext("encoding frame " + std::to_string(index)));
+      // The shadow baseline that calibrates the quality reference is reported apart.
+      calibration_ms += report.calibration_ms;
+      if (report.sent) summary.encode_ms.push_back(std::max(0.0, wall_ms - report.calibration_ms));
+      if (report.measured_ssim) {
+        measured_sum += *report.measured_ssim;
+        ++measured_count;
+      }
+      if (report.region_of_interest) ++roi_frames;
+      for (video::EncodedFrame& out : encoded) {
+        if (report.codec != *codec) {
+          return Fail(Status::Error("frame " + std::to_string(index) + " came out as " +
+                                    video::VideoCodecName(report.codec) + " in a " +
+                                    video::VideoCodecName(*codec) + " stream"));
+        }
+        out.pts = index;
+        Status written = (*writer)->Write(out);
+        if (!written.ok()) return Fail(written);
+        ++summary.encoded_frames;
+      }
+    }
+    Status closed = (*writer)->Close();
+    if (!closed.ok()) return Fail(closed);
+    summary.bytes = (*writer)->payload_bytes();
+    const video::AicVideoStats& stats = (*encoder)->stats();
+    json["codec"] = video::VideoCodecName(*codec);
+    json["mode"] = video::AicModeName(*mode);
+    json["fps"] = static_cast<double>(stats.sent_frames) * source_fps /
+                  std::max<int64_t>(1, stats.frames);
+    json["fallbacks"] = stats.fallbacks.total();
+    json["fallbacks_by_reason"] = {{"latency", stats.fallbacks.latency},
+                                   {"quality", stats.fallbacks.quality},
+                                   {"encoder_error", stats.fallbacks.encoder_error}};
+    json["fallback_frames"] = stats.fallback_frames;
+    json["keyframes"] = stats.keyframes;
+    json["region_of_interest_frames"] = roi_frames;
+    json["sampled_ssim_mean"] = measured_count > 0 ? measured_sum / measured_count : 0.0;
+    json["calibration_ms_total"] = calibration_ms;
+    json["settings"] = video::AicVideoSettingsToJson(settings);
+  }
+  summary.duration_s = static_cast<double>(summary.source_frames) / source_fps;
+  AddEncodeKeys(summary, &json);
+  if (args->Has("json")) {
+    PrintJson(json);
+  } else {
+    std::printf("%s %s: %lld frames, %.1f kbps, encode %.2f ms median (%.0f fps), %d fallbacks\n",
+                json["mode"].get<std::string>().c_str(), json["codec"].get<std::string>().c_str(),
+                static_cast<long long>(summary.source_frames), json["bitrate_kbps"].get<double>(),
+                json["encode_ms_median"].get<double>(), json["encode_fps"].get<double>(),
+                json["fallbacks"].get<int>());
+  }
+  return 0;
+}
+
 int Baseline(const std::vector<std::string>& raw) {
   auto args = ParsedArguments::Parse(raw, {{"json", false}});
   if (!args.ok()) return Fail(args.status());
-  if (args->positional().size() != 2) return Fail(Status::Error("video baseline needs IN.y4m and OUT.ivf"));
+  if (args->positional().size() != 2) {
+    return Fail(Status::Error("video baseline needs IN.y4m and OUT.ivf"));
+  }
   auto reader = video::Y4mReader::Create(args->positional()[0]);
   if (!reader.ok()) return Fail(reader.status());
   const video::Y4mHeader& header = (*reader)->header();
   const video::LiveKitVideoPreset preset = video::LiveKitCameraPresetFor(header.width, header.height);
-  const double source_fps = FrameRate(header.fps_numerator, header.fps_denominator);
-  const double send_fps = std::min<double>(source_fps, preset.max_framerate);
-
-  video::VideoEncoderConfig config;
-  config.codec = video::VideoCodecType::kVp8;
-  config.width = header.width;
-  config.height = header.height;
-  if (send_fps < source_fps) {
-    config.fps_numerator = preset.max_framerate;
-    config.fps_denominator = 1;
-  } else {
-    config.fps_numerator = header.fps_numerator;
-    config.fps_denominator = header.fps_denominator;
-  }
-  config.rate_control = video::RateControlMode::kConstantBitrate;
-  config.target_kbps = preset.max_bitrate_kbps;
-  config.max_quantizer = 56;
-  auto encoder = video::CreateVideoEncoder(config);
-  if (!encoder.ok()) return Fail(encoder.status());
-  auto writer = EncodedVideoWriter::Create(args->positional()[1], config.codec, header.width,
-                                           header.height, header.fps_numerator,
-                                           header.fps_denominator);
-  if (!writer.ok()) return Fail(writer.status());
-
   PinToCurrentCore();
   EncodeSummary summary;
-  video::VideoFrame frame;
-  std::vector<video::EncodedFrame> encoded;
-  for (int64_t index = 0;; ++index) {
-    auto more = (*reader)->ReadFrame(&frame);
-    if (!more.ok()) return Fail(more.status());
-    if (!*more) break;
-    ++summary.source_frames;
-    if (!KeepFrame(index, source_fps, send_fps)) continue;
-    frame.pts = index;
-    encoded.clear();
-    auto start = Clock::now();
-    Status status = (*encoder)->Encode(frame, index == 0, &encoded);
-    summary.encode_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    if (!status.ok()) return Fail(status.WithContext("encoding frame " + std::to_string(index)));
-    for (video::EncodedFrame& out : encoded) {
-      out.pts = index;
-      Status written = (*writer)->Write(out);
-      if (!written.ok()) return Fail(written);
-      ++summary.encoded_frames;
-    }
-  }
-  if (summary.source_frames == 0) return Fail(Status::Error(args->positional()[0] + ": no frames"));
-  Status closed = (*writer)->Close();
-  if (!closed.ok()) return Fail(closed);
-  summary.bytes = (*writer)->payload_bytes();
-  summary.duration_s = static_cast<double>(summary.source_frames) / source_fps;
-
   Json json;
-  json["codec"] = "vp8";
+  Status status = EncodeWithoutAic(**reader, args->positional()[1], std::nullopt, 0, 0.0, &summary,
+                                   &json);
+  if (!status.ok()) return Fail(status.WithContext(args->positional()[0]));
   json["mode"] = "baseline";
   json["preset"] = std::string(preset.name) + " (" + std::string(preset.aspect) + ")";
-  json["target_kbps"] = preset.max_bitrate_kbps;
-  json["fps"] = send_fps;
+  summary.duration_s = static_cast<double>(summary.source_frames) /
+                       FrameRate(header.fps_numerator, header.fps_denominator);
   AddEncodeKeys(summary, &json);
-  json["fallbacks"] = 0;
   if (args->Has("json")) {
     PrintJson(json);
   } else {
     std::printf("baseline: VP8 CBR %d kbps at %.1f fps (livekit-client preset %s): %lld frames, "
                 "%.1f kbps, encode %.2f ms median\n",
-                preset.max_bitrate_kbps, send_fps, json["preset"].get<std::string>().c_str(),
+                json["target_kbps"].get<int>(), json["fps"].get<double>(),
+                json["preset"].get<std::string>().c_str(),
                 static_cast<long long>(summary.source_frames), json["bitrate_kbps"].get<double>(),
                 json["encode_ms_median"].get<double>());
+  }
+  return 0;
+}
+
+int TrainRateModel(const std::vector<std::string>& raw) {
+  auto args = ParsedArguments::Parse(raw, {{"out", true}, {"clips", true}, {"cache", true},
+                                           {"json", false}});
+  if (!args.ok()) return Fail(args.status());
+  if (!args->positional().empty() || !args->Has("out")) {
+    return Fail(Status::Error("video train-rate-model needs --out MODEL.json"));
+  }
+  video::TrainingOptions options;
+  options.out_path = *args->Value("out");
+  options.clips_directory = args->Value("clips").value_or("");
+  options.cache_path = args->Value("cache").value_or("");
+  video::TrainingReport report;
+  Status status = video::TrainRateModel(options, &report);
+  if (!status.ok()) return Fail(status);
+  if (args->Has("json")) {
+    PrintJson(Json(report.ToJson()));
+  } else {
+    std::printf("%s\n", report.ToJson().dump(2).c_str());
   }
   return 0;
 }
@@ -174,6 +370,31 @@ int Decode(const std::vector<std::string>& raw) {
     fps_denominator = 1;
   }
 
+  // Annex-B carries no stream size: a first pass finds the largest picture, which is the size the
+  // sender's camera had (the AIC may start or dip below it).
+  int stream_width = (*reader)->width(), stream_height = (*reader)->height();
+  if (stream_width == 0) {
+    auto scan = EncodedVideoReader::Create(args->positional()[0]);
+    auto scan_decoder = video::CreateVideoDecoder((*reader)->codec());
+    if (!scan.ok() || !scan_decoder.ok()) return Fail(Status::Error("cannot reopen input"));
+    EncodedVideoUnit unit;
+    std::vector<video::VideoFrame> pictures;
+    for (;;) {
+      auto more = (*scan)->Read(&unit);
+      if (!more.ok()) return Fail(more.status());
+      if (!*more) break;
+      pictures.clear();
+      if (!(*scan_decoder)->Decode(unit.data, &pictures).ok()) continue;
+      for (const video::VideoFrame& picture : pictures) {
+        if (static_cast<int64_t>(picture.width) * picture.height >
+            static_cast<int64_t>(stream_width) * stream_height) {
+          stream_width = picture.width;
+          stream_height = picture.height;
+        }
+      }
+    }
+  }
+
   // One output frame per source frame: a frame the encoder skipped shows the previous picture
   // again, and every picture is scaled to the stream's size, as a viewer would see it.
   std::unique_ptr<video::Y4mWriter> writer;
@@ -183,8 +404,8 @@ int Decode(const std::vector<std::string>& raw) {
   auto emit = [&](const video::VideoFrame& picture, int64_t index) -> Status {
     if (!writer) {
       video::Y4mHeader header;
-      header.width = (*reader)->width() > 0 ? (*reader)->width() : picture.width;
-      header.height = (*reader)->height() > 0 ? (*reader)->height() : picture.height;
+      header.width = stream_width > 0 ? stream_width : picture.width;
+      header.height = stream_height > 0 ? stream_height : picture.height;
       header.fps_numerator = fps_numerator;
       header.fps_denominator = fps_denominator;
       auto created = video::Y4mWriter::Create(args->positional()[1], header);
@@ -356,7 +577,9 @@ int RunVideoCommand(const std::vector<std::string>& args) {
     return args.empty() ? 2 : 0;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "encode") return Encode(rest);
   if (args[0] == "baseline") return Baseline(rest);
+  if (args[0] == "train-rate-model") return TrainRateModel(rest);
   if (args[0] == "decode") return Decode(rest);
   if (args[0] == "compare") return Compare(rest);
   return Fail(Status::Error("unknown video command '" + args[0] + "' (see 'auralink video help')"));

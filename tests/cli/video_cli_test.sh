@@ -56,6 +56,32 @@ check "identical clips: SSIM-Y 1" above "$(json "$same" ssim_y)" 0.999999
 "$bin" video compare "$work/src.y4m" "$work/base.y4m" --per-frame | grep -q "SSIM-Y"
 check "compare prints a per-frame table" test $? -eq 0
 
+# AIC encodes: every codec, the mode off path, and the JSON contract.
+aic=$("$bin" video encode "$work/src.y4m" "$work/aic.ivf" --mode adaptive --json)
+check "AIC adaptive exits 0" test $? -eq 0
+for key in codec mode frames fps bytes bitrate_kbps encode_ms_median encode_ms_p95 fallbacks; do
+  check "encode json has $key" json "$aic" "$key" >/dev/null
+done
+dec=$("$bin" video decode "$work/aic.ivf" "$work/aic.y4m" --json)
+check "AIC stream decodes to 50 frames" test "$(json "$dec" frames)" -eq 50
+for codec in vp8 vp9 av1 h264; do
+  ext=ivf; [ $codec = h264 ] && ext=264
+  enc=$("$bin" video encode "$work/src.y4m" "$work/c.$ext" --codec $codec --mode aggressive --no-roi --json)
+  check "AIC aggressive with $codec writes $codec" test "$(json "$enc" codec)" = $codec
+  "$bin" video decode "$work/c.$ext" "$work/c.y4m" --fps 25 >/dev/null
+  cmp=$("$bin" video compare "$work/src.y4m" "$work/c.y4m" --json)
+  check "$codec AIC output is a recognisable picture (SSIM $(json "$cmp" ssim_y))" above "$(json "$cmp" ssim_y)" 0.6
+done
+plain=$("$bin" video encode "$work/src.y4m" "$work/p.ivf" --mode off --codec vp9 --bitrate 150 --json)
+check "mode off + vp9 at 150 kbps is plain CBR (got $(json "$plain" bitrate_kbps) kbps)" \
+  node -e "const b=$(json "$plain" bitrate_kbps); process.exit(b > 30 && b < 175 ? 0 : 1)"
+capped=$("$bin" video encode "$work/src.y4m" "$work/cap.ivf" --mode conservative --max-kbps 60 --json)
+check "--max-kbps 60 caps AIC (got $(json "$capped" bitrate_kbps) kbps)" \
+  node -e "process.exit($(json "$capped" bitrate_kbps) < 60 * 1.3 ? 0 : 1)"
+expect_error "unknown AIC mode" "$work/x.ivf" "$bin" video encode "$work/src.y4m" "$work/x.ivf" --mode turbo
+expect_error "target SSIM out of range" "$work/x.ivf" "$bin" video encode "$work/src.y4m" "$work/x.ivf" --target-ssim 2
+expect_error "unknown video codec" "$work/x.ivf" "$bin" video encode "$work/src.y4m" "$work/x.ivf" --codec mp3
+
 # Bad input.
 expect_error "missing y4m" "$work/x.ivf" "$bin" video baseline "$work/nope.y4m" "$work/x.ivf"
 : >"$work/empty.y4m"

@@ -151,6 +151,11 @@ Status AicVideoEncoder::EncodeBaseline(const VideoFrame& frame, int64_t index, b
                                        std::vector<EncodedFrame>* out, FrameReport* report) {
   if (!baseline_) {
     VideoEncoderConfig config = BaselineEncoderConfig(width_, height_, fps_);
+    if (options_.fallback_codec != config.codec) {
+      config.codec = options_.fallback_codec;
+      config.speed = -1;  // the wrapper's real-time default for that codec
+      config.max_quantizer = std::min(config.max_quantizer, MaxQuantizerOf(config.codec));
+    }
     if (cap_kbps_ > 0.0)
       config.target_kbps = std::max(1, std::min(config.target_kbps, static_cast<int>(cap_kbps_)));
     auto encoder = CreateVideoEncoder(config);
@@ -159,7 +164,7 @@ Status AicVideoEncoder::EncodeBaseline(const VideoFrame& frame, int64_t index, b
     baseline_decimator_.SetRates(fps_, preset_fps_);
     resume_keyframe = true;
   }
-  report->codec = VideoCodecType::kVp8;
+  report->codec = options_.fallback_codec;
   report->width = width_;
   report->height = height_;
   if (!baseline_decimator_.Keep(index)) return Status::Ok();

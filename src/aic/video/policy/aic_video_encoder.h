@@ -61,6 +61,9 @@ struct AicVideoEncoderOptions {
   double bandwidth_cap_kbps = -1.0;
   // Candidate encoder profiles; empty = every profile of the model.
   std::vector<EncoderProfile> profiles;
+  // The codec of plain baseline encoding (mode off and fallbacks): VP8 as a LiveKit browser sends
+  // it; a stream that must hold one codec (a file) sets its own, coded CBR at the same preset.
+  VideoCodecType fallback_codec = VideoCodecType::kVp8;
 };
 
 struct FrameReport {

@@ -12,7 +12,8 @@ constexpr const char* kKnownKeys[] = {"mode",
                                       "max_latency_ms",
                                       "target_compression_ratio",
                                       "enable_predictive_compression",
-                                      "enable_perceptual_optimization"};
+                                      "enable_perceptual_optimization",
+                                      "target_quality_score"};
 
 Status ReadNumber(const nlohmann::json& json, const char* key, double* value) {
   if (!json.contains(key)) return Status::Ok();
@@ -89,6 +90,11 @@ Status ValidateAicVideoSettings(const AicVideoSettings& settings) {
     return Status::Error(
         "AIC settings: target_compression_ratio must be 0 (none) or within 1..1000");
   }
+  if (!(settings.target_quality_score == 0.0 ||
+        (settings.target_quality_score >= 0.5 && settings.target_quality_score <= 0.999))) {
+    return Status::Error(
+        "AIC settings: target_quality_score must be 0 (the mode's) or within 0.5..0.999 (SSIM-Y)");
+  }
   return Status::Ok();
 }
 
@@ -115,6 +121,8 @@ StatusOr<AicVideoSettings> AicVideoSettingsFromJson(const nlohmann::json& json) 
       ReadBool(json, "enable_predictive_compression", &settings.enable_predictive_compression));
   AURALINK_RETURN_IF_ERROR(
       ReadBool(json, "enable_perceptual_optimization", &settings.enable_perceptual_optimization));
+  AURALINK_RETURN_IF_ERROR(
+      ReadNumber(json, "target_quality_score", &settings.target_quality_score));
   AURALINK_RETURN_IF_ERROR(ValidateAicVideoSettings(settings));
   return settings;
 }
@@ -133,12 +141,15 @@ nlohmann::json AicVideoSettingsToJson(const AicVideoSettings& settings) {
   json["target_compression_ratio"] = settings.target_compression_ratio;
   json["enable_predictive_compression"] = settings.enable_predictive_compression;
   json["enable_perceptual_optimization"] = settings.enable_perceptual_optimization;
+  json["target_quality_score"] = settings.target_quality_score;
   return json;
 }
 
 double AicQualityTarget(const AicVideoSettings& settings, double reference_ssim) {
-  double target = std::clamp(reference_ssim + AicModeQualityOffset(settings.mode),
-                             kMinQualityTarget, kMaxQualityTarget);
+  const double wanted = settings.target_quality_score > 0.0
+                            ? settings.target_quality_score
+                            : reference_ssim + AicModeQualityOffset(settings.mode);
+  double target = std::clamp(wanted, kMinQualityTarget, kMaxQualityTarget);
   return std::max(target, std::min(settings.min_quality_score + kQualityFloorMargin, 0.999));
 }
 

@@ -61,15 +61,18 @@ struct AicVideoSettings {
   // Region-of-interest coding: faces get finer quantizers than the background (codecs that take a
   // map: VP8, VP9).
   bool enable_perceptual_optimization = true;
+  // An explicit SSIM-Y target instead of the mode's (0 = the mode's); still kept within
+  // kMinQualityTarget..kMaxQualityTarget and above min_quality_score + kQualityFloorMargin.
+  double target_quality_score = 0.0;
 };
 
 // Checks ranges: min_quality_score 0..0.99, max_latency_ms 0..10000, target_compression_ratio 0 or
-// 1..1000.
+// 1..1000, target_quality_score 0 or 0.5..0.999.
 Status ValidateAicVideoSettings(const AicVideoSettings& settings);
 
 // Parses {"mode": "adaptive", "min_quality_score": 0.7, "max_latency_ms": 0,
 // "target_compression_ratio": 0, "enable_predictive_compression": true,
-// "enable_perceptual_optimization": true}; every key is optional (defaults above), unknown keys
+// "enable_perceptual_optimization": true, "target_quality_score": 0}; every key is optional (defaults above), unknown keys
 // and wrong types are errors naming the key.
 StatusOr<AicVideoSettings> AicVideoSettingsFromJson(const nlohmann::json& json);
 StatusOr<AicVideoSettings> ParseAicVideoSettings(std::string_view json_text);
