@@ -82,6 +82,16 @@ expect_error "unknown AIC mode" "$work/x.ivf" "$bin" video encode "$work/src.y4m
 expect_error "target SSIM out of range" "$work/x.ivf" "$bin" video encode "$work/src.y4m" "$work/x.ivf" --target-ssim 2
 expect_error "unknown video codec" "$work/x.ivf" "$bin" video encode "$work/src.y4m" "$work/x.ivf" --codec mp3
 
+# Regression: AIC on screen content resizes VP9 mid-stream, which crashed inside libvpx 1.12 when
+# the encoder was resized in place.
+screen="${AURALINK_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}/media/video/screen_pdf_reader_scroll_1024x768_25fps_f24-48_decoded.y4m"
+if [ -f "$screen" ]; then
+  "$bin" video encode "$screen" "$work/screen.ivf" --codec vp9 --mode aggressive --json >/dev/null
+  check "AIC VP9 on screen content (resizes mid-stream) exits 0" test $? -eq 0
+else
+  echo "skip - screen-content regression: shared clip absent"
+fi
+
 # Bad input.
 expect_error "missing y4m" "$work/x.ivf" "$bin" video baseline "$work/nope.y4m" "$work/x.ivf"
 : >"$work/empty.y4m"

@@ -330,9 +330,11 @@ Status VpxEncoder::Reconfigure(const VideoEncoderConfig& config) {
                             config.rate_control != config_.rate_control;
   AURALINK_RETURN_IF_ERROR(CheckCodecLimits(config));
   config_ = config;
-  // A map sized for the old frame must not outlive a resize; libvpx keeps it, so the encoder is
-  // rebuilt instead.
-  bool reinitialize = restructured || !state.initialized || (resized && state.roi_enabled);
+  // A resize rebuilds the encoder: a map sized for the old frame must not outlive it, and Debian's
+  // libvpx 1.12 frees a wild pointer in vpx_codec_enc_config_set when a VP9 encoder with
+  // cyclic-refresh AQ is resized in place (seen on the screen clip). The resize forces a key frame
+  // either way, so rebuilding costs nothing a receiver would see.
+  bool reinitialize = restructured || !state.initialized || resized;
   if (resized) state.roi_enabled = false;
   if (!reinitialize) {
     vpx_codec_enc_cfg_t cfg = state.cfg;

@@ -175,3 +175,42 @@ TEST(VpxCodecTest, EncodesOddSizes) {
 
 }  // namespace
 }  // namespace auralink::video
+
+namespace auralink::video {
+namespace {
+
+// Constant-quality VP9 (cyclic-refresh AQ on) through repeated resizes, each decoded at its size.
+// (The libvpx 1.12 crash that made resizes rebuild the encoder needs the shared screen clip to
+// reproduce: tests/cli/video_cli_test.sh covers it.)
+TEST(VpxCodecTest, ConstantQualityVp9SurvivesRepeatedResizes) {
+  VideoEncoderConfig config;
+  config.codec = VideoCodecType::kVp9;
+  config.width = 320;
+  config.height = 240;
+  config.rate_control = RateControlMode::kConstantQuality;
+  config.quality = 40;
+  auto encoder = VpxEncoder::Create(config);
+  ASSERT_TRUE(encoder.ok()) << encoder.status().message();
+  auto decoder = VpxDecoder::Create(VideoCodecType::kVp9);
+  ASSERT_TRUE(decoder.ok());
+  const int sizes[][2] = {{320, 240}, {160, 120}, {320, 240}, {240, 180}, {320, 240}};
+  int index = 0;
+  for (const auto& size : sizes) {
+    config.width = size[0];
+    config.height = size[1];
+    ASSERT_TRUE((*encoder)->Reconfigure(config).ok());
+    for (int i = 0; i < 5; ++i, ++index) {
+      std::vector<EncodedFrame> out;
+      ASSERT_TRUE(
+          (*encoder)->Encode(testing::SyntheticFrame(size[0], size[1], index), false, &out).ok());
+      for (const EncodedFrame& frame : out) {
+        std::vector<VideoFrame> pictures;
+        ASSERT_TRUE((*decoder)->Decode(frame.data, &pictures).ok());
+        for (const VideoFrame& picture : pictures) EXPECT_EQ(picture.width, size[0]);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace auralink::video

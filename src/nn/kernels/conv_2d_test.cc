@@ -271,7 +271,8 @@ TEST(Conv2dTest, Int8Relu6WithTinyOutputScaleSaturates) {
         const int8_t expected =
             Requantize(Int8Semantics::kTfliteReference, acc, q.input_scale, q.filter_scales[0],
                        q.output_scale, q.output_zero, q.output_zero, 127);
-        EXPECT_EQ(result[p * c.out_c + oc], expected) << "position " << p << " channel " << oc << " acc " << acc;
+        EXPECT_EQ(result[p * c.out_c + oc], expected)
+            << "position " << p << " channel " << oc << " acc " << acc;
       }
     }
   }
