@@ -208,7 +208,7 @@ for (const s of clean.filter((a) => a.codec === 'soundstream')) {
     if (at === null) return `Opus reaches its ${measure.toUpperCase()} at no tested rate`;
     const saving = `${(100 * (1 - s.payload_kbps / at.kbps)).toFixed(0)}%`;
     return `${at.atMost ? 'at most ' : ''}${saving} against Opus at equal ${measure.toUpperCase()} ` +
-      `(Opus needs ${at.atMost ? 'at most' : '~'}${at.kbps.toFixed(1)} kbps for ${measure.toUpperCase()} ${s[measure].toFixed(digits)})`;
+      `(Opus needs ${at.atMost ? 'at most ' : '~'}${at.kbps.toFixed(1)} kbps for ${measure.toUpperCase()} ${s[measure].toFixed(digits)})`;
   };
   md.push(`- ${s.label} (MOS ${s.mos.toFixed(2)}, STOI ${s.stoi.toFixed(3)}): ${vs32.toFixed(0)}% fewer bits than ` +
     `Opus 32 kbps (MOS ${opus32.mos.toFixed(2)}, STOI ${opus32.stoi.toFixed(3)}); ${equal('mos', 2)}; ${equal('stoi', 3)}.`);
