@@ -70,7 +70,7 @@ async function score(clip, encodedPath, tag) {
 
 async function measure(clip, cfg) {
   const tag = `${clip.kind}_${cfg.label.replace(/[^a-z0-9]+/gi, '_')}`;
-  const out = path.join(work, `${tag}.${cfg.codec === 'h264' ? '264' : 'ivf'}`);
+  const out = path.join(work, `${tag}.ivf`);
   const enc = cfg.baseline
     ? await auralink('video', 'baseline', clip.file, out, '--json')
     : await auralink('video', 'encode', clip.file, out, ...(cfg.codec ? ['--codec', cfg.codec] : []),

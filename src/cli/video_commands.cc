@@ -32,7 +32,7 @@ constexpr const char* kVideoUsage =
     "  auralink video compare REF.y4m DEG.y4m [--per-frame] [--json]\n"
     "  auralink video train-rate-model --out MODEL.json [--clips DIR] [--cache FILE] [--json]\n"
     "modes: conservative, adaptive (default), aggressive, off (plain CBR: the baseline, or --codec\n"
-    "at --bitrate). OUT is IVF for vp8/vp9/av1 and H.264 Annex-B for h264.\n";
+    "at --bitrate). OUT is IVF for every codec, or H.264 Annex-B when named .264 or .h264.\n";
 
 using Clock = std::chrono::steady_clock;
 

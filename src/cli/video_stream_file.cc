@@ -1,18 +1,27 @@
 #include "cli/video_stream_file.h"
 
+#include <cstring>
 #include <fstream>
 
 namespace auralink::cli {
 namespace {
 
-std::optional<video::IvfCodec> IvfCodecFor(video::VideoCodecType codec) {
+video::IvfCodec IvfCodecFor(video::VideoCodecType codec) {
   switch (codec) {
     case video::VideoCodecType::kVp8: return video::IvfCodec::kVp8;
     case video::VideoCodecType::kVp9: return video::IvfCodec::kVp9;
     case video::VideoCodecType::kAv1: return video::IvfCodec::kAv1;
-    case video::VideoCodecType::kH264: return std::nullopt;
+    case video::VideoCodecType::kH264: return video::IvfCodec::kH264;
   }
-  return std::nullopt;
+  return video::IvfCodec::kVp8;
+}
+
+bool NamesAnnexB(const std::string& path) {
+  for (const char* suffix : {".264", ".h264"}) {
+    const size_t n = std::strlen(suffix);
+    if (path.size() >= n && path.compare(path.size() - n, n, suffix) == 0) return true;
+  }
+  return false;
 }
 
 video::VideoCodecType CodecFor(video::IvfCodec codec) {
@@ -20,6 +29,7 @@ video::VideoCodecType CodecFor(video::IvfCodec codec) {
     case video::IvfCodec::kVp8: return video::VideoCodecType::kVp8;
     case video::IvfCodec::kVp9: return video::VideoCodecType::kVp9;
     case video::IvfCodec::kAv1: return video::VideoCodecType::kAv1;
+    case video::IvfCodec::kH264: return video::VideoCodecType::kH264;
   }
   return video::VideoCodecType::kVp8;
 }
@@ -30,9 +40,13 @@ StatusOr<std::unique_ptr<EncodedVideoWriter>> EncodedVideoWriter::Create(
     const std::string& path, video::VideoCodecType codec, int width, int height, int fps_numerator,
     int fps_denominator) {
   auto writer = std::make_unique<EncodedVideoWriter>();
-  if (std::optional<video::IvfCodec> ivf_codec = IvfCodecFor(codec)) {
+  if (codec == video::VideoCodecType::kH264 && NamesAnnexB(path)) {
+    auto annexb = video::AnnexBWriter::Create(path);
+    if (!annexb.ok()) return annexb.status();
+    writer->annexb_ = std::move(*annexb);
+  } else {
     video::IvfHeader header;
-    header.codec = *ivf_codec;
+    header.codec = IvfCodecFor(codec);
     header.width = width;
     header.height = height;
     // IVF's timebase is seconds per tick: one tick per source frame.
@@ -41,10 +55,6 @@ StatusOr<std::unique_ptr<EncodedVideoWriter>> EncodedVideoWriter::Create(
     auto ivf = video::IvfWriter::Create(path, header);
     if (!ivf.ok()) return ivf.status();
     writer->ivf_ = std::move(*ivf);
-  } else {
-    auto annexb = video::AnnexBWriter::Create(path);
-    if (!annexb.ok()) return annexb.status();
-    writer->annexb_ = std::move(*annexb);
   }
   return writer;
 }

@@ -1,5 +1,6 @@
-// Encoded video on disk as the CLI writes and reads it: IVF for VP8, VP9 and AV1 (pts in source
-// frame ticks, so skipped frames are visible), Annex-B for H.264.
+// Encoded video on disk as the CLI writes and reads it: IVF for every codec (pts in source frame
+// ticks, so skipped frames stay visible; H.264 under fourcc H264), or a bare H.264 Annex-B stream
+// when the output is named .264 / .h264 (no timestamps: a frame the encoder skipped is lost).
 #pragma once
 
 #include <memory>

@@ -72,12 +72,14 @@ const char* IvfFourcc(IvfCodec codec) {
       return "VP90";
     case IvfCodec::kAv1:
       return "AV01";
+    case IvfCodec::kH264:
+      return "H264";
   }
   return "????";
 }
 
 std::optional<IvfCodec> ParseIvfFourcc(std::string_view fourcc) {
-  for (IvfCodec codec : {IvfCodec::kVp8, IvfCodec::kVp9, IvfCodec::kAv1}) {
+  for (IvfCodec codec : {IvfCodec::kVp8, IvfCodec::kVp9, IvfCodec::kAv1, IvfCodec::kH264}) {
     if (fourcc == IvfFourcc(codec)) return codec;
   }
   return std::nullopt;

@@ -17,14 +17,16 @@
 
 namespace auralink::video {
 
-enum class IvfCodec { kVp8, kVp9, kAv1 };
+// H264 (Annex-B access units, as ffmpeg writes and reads them) keeps per-frame timestamps that a
+// bare Annex-B stream lacks.
+enum class IvfCodec { kVp8, kVp9, kAv1, kH264 };
 
 inline constexpr size_t kIvfFileHeaderBytes = 32;
 inline constexpr size_t kIvfFrameHeaderBytes = 12;
 // Larger frames are refused as corrupt (the limit libvpx's own IVF reader uses).
 inline constexpr uint32_t kIvfMaxFrameBytes = 256u << 20;
 
-const char* IvfFourcc(IvfCodec codec);  // "VP80", "VP90", "AV01"
+const char* IvfFourcc(IvfCodec codec);  // "VP80", "VP90", "AV01", "H264"
 std::optional<IvfCodec> ParseIvfFourcc(std::string_view fourcc);
 
 struct IvfHeader {

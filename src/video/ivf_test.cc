@@ -67,8 +67,10 @@ TEST(IvfFourccTest, NamesEachCodec) {
   EXPECT_STREQ(IvfFourcc(IvfCodec::kVp8), "VP80");
   EXPECT_STREQ(IvfFourcc(IvfCodec::kVp9), "VP90");
   EXPECT_STREQ(IvfFourcc(IvfCodec::kAv1), "AV01");
+  EXPECT_STREQ(IvfFourcc(IvfCodec::kH264), "H264");
   EXPECT_EQ(ParseIvfFourcc("AV01"), IvfCodec::kAv1);
-  EXPECT_FALSE(ParseIvfFourcc("H264").has_value());
+  EXPECT_EQ(ParseIvfFourcc("H264"), IvfCodec::kH264);
+  EXPECT_FALSE(ParseIvfFourcc("HEVC").has_value());
 }
 
 TEST_F(IvfTest, WritesTheDocumentedLayoutAndFixesTheFrameCount) {
