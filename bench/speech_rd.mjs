@@ -1,31 +1,13 @@
 // Speech rate-quality benchmark driver (see bench/speech_rd). Runs build/auralink on every shared
 // speech clip; all numbers come from `auralink audio encode|decode|compare --json`.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 
-const run = promisify(execFile);
+import { parseBenchArgs, pool, run, runJson } from './bench_lib.mjs';
 
-function parseArgs(argv) {
-  const args = { quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--repo') args.repo = argv[++i];
-    else if (a === '--out') args.out = argv[++i];
-    else if (a === '--shared') args.shared = argv[++i];
-    else if (a === '--quick') args.quick = true;
-    else { console.error(`speech_rd: unknown option ${a}`); process.exit(2); }
-  }
-  args.out ??= path.join(args.repo, 'out', 'speech_rd');
-  args.shared ??= process.env.AURALINK_SHARED ?? path.join(args.repo, '..', 'shared');
-  return args;
-}
-
-const args = parseArgs(process.argv.slice(2));
-const bin = path.join(args.repo, 'build', 'auralink');
-if (!fs.existsSync(bin)) { console.error(`speech_rd: ${bin} not built (run ./scripts/setup)`); process.exit(2); }
+const args = parseBenchArgs('speech_rd', process.argv.slice(2));
+const bin = args.bin;
 const speechDir = path.join(args.shared, 'media', 'speech');
 if (!fs.existsSync(speechDir)) { console.error(`speech_rd: no clips in ${speechDir}`); process.exit(2); }
 fs.mkdirSync(path.join(args.out, 'work'), { recursive: true });
@@ -48,10 +30,7 @@ const LOSSES = [
   { name: '20% in 60 ms bursts', loss: 20, burstMs: 60 },
 ];
 
-async function auralink(...a) {
-  const { stdout } = await run(bin, a, { maxBuffer: 1 << 24 });
-  return JSON.parse(stdout.trim().split('\n').pop());
-}
+const auralink = (...a) => runJson(bin, ...a);
 
 async function sampleRate(file) {
   const { stdout } = await run('soxi', ['-r', file]);
@@ -95,18 +74,6 @@ async function measure(clip, cfg, loss) {
   };
 }
 
-async function pool(jobs, width) {
-  const results = [];
-  let next = 0;
-  async function worker() {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  }
-  await Promise.all(Array.from({ length: width }, worker));
-  return results;
-}
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const label = (r) => `${r.codec === 'soundstream' ? 'SoundStream' : 'Opus'} ${r.bitrate_bps / 1000} kbps${r.fec ? ' +FEC' : ''}`;

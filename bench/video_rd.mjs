@@ -2,32 +2,14 @@
 // `auralink video baseline|encode|decode|compare --json`. Quality is viewer-side: decode restores
 // one picture per source frame (a skipped frame repeats the previous picture, smaller pictures are
 // scaled up), and compare scores it against the source.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 
-const run = promisify(execFile);
+import { parseBenchArgs, pool, run, runJson } from './bench_lib.mjs';
 
-function parseArgs(argv) {
-  const args = { quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--repo') args.repo = argv[++i];
-    else if (a === '--out') args.out = argv[++i];
-    else if (a === '--shared') args.shared = argv[++i];
-    else if (a === '--quick') args.quick = true;
-    else { console.error(`video_rd: unknown option ${a}`); process.exit(2); }
-  }
-  args.out ??= path.join(args.repo, 'out', 'video_rd');
-  args.shared ??= process.env.AURALINK_SHARED ?? path.join(args.repo, '..', 'shared');
-  return args;
-}
-
-const args = parseArgs(process.argv.slice(2));
-const bin = path.join(args.repo, 'build', 'auralink');
-if (!fs.existsSync(bin)) { console.error(`video_rd: ${bin} not built (run ./scripts/setup)`); process.exit(2); }
+const args = parseBenchArgs('video_rd', process.argv.slice(2));
+const bin = args.bin;
 const videoDir = path.join(args.shared, 'media', 'video');
 if (!fs.existsSync(videoDir)) { console.error(`video_rd: no clips in ${videoDir}`); process.exit(2); }
 const work = path.join(args.out, 'work');
@@ -37,10 +19,7 @@ const CODECS = ['vp8', 'vp9', 'av1', 'h264'];
 const MODES = ['conservative', 'adaptive', 'aggressive'];
 const CBR_FACTORS = args.quick ? [0.2, 0.5, 1.0] : [0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5];
 
-async function auralink(...a) {
-  const { stdout } = await run(bin, a, { maxBuffer: 1 << 28 });
-  return JSON.parse(stdout.trim().split('\n').pop());
-}
+const auralink = (...a) => runJson(bin, ...a);
 
 async function clips() {
   const list = [
@@ -82,18 +61,6 @@ async function measure(clip, cfg) {
     ...q };
 }
 
-async function pool(jobs, width) {
-  const results = [];
-  let next = 0;
-  async function worker() {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  }
-  await Promise.all(Array.from({ length: width }, worker));
-  return results;
-}
 
 const clipList = await clips();
 const rows = [];

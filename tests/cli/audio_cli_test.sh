@@ -7,29 +7,7 @@ bin="$(cd "$1" && pwd)/auralink"
 shared="${AURALINK_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { local name="$1"; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-json() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8"));const v=o[process.argv[1]];if(v===undefined){process.exit(3)}console.log(v)' "$2" <<<"$1"; }
-
-# expect_error NAME OUTPUT_PATH CMD...: exit status 2, exactly one stderr line, no OUTPUT_PATH left.
-expect_error() {
-  local name="$1" output="$2"; shift 2
-  rm -f "$output"
-  "$@" >"$work/out.txt" 2>"$work/err.txt"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$work/err.txt")
-  if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -e "$output" ] && grep -q "error" "$work/err.txt"; then
-    pass "$name ($(cat "$work/err.txt"))"
-  else
-    fail "$name: rc=$rc, stderr lines=$lines, output exists=$([ -e "$output" ] && echo yes || echo no)"
-    cat "$work/err.txt"
-  fi
-}
+. "$(dirname "$0")/assertions.sh"
 
 sox -n -r 16000 -c 1 -b 16 "$work/tone16k.wav" synth 2 sine 300:3000 gain -6
 sox -n -r 48000 -c 2 -b 16 "$work/stereo48k.wav" synth 1.5 sine 440 sine 660 gain -6
@@ -109,5 +87,4 @@ else
   echo "skip - SoundStream checks: model weights not found (run ./scripts/setup --models DIR)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -6,29 +6,7 @@ set -u
 bin="$(cd "$1" && pwd)/auralink"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { local name="$1"; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-json() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8"));const v=o[process.argv[1]];if(v===undefined){process.exit(3)}console.log(v)' "$2" <<<"$1"; }
-above() { node -e "process.exit(($1) > ($2) ? 0 : 1)"; }
-
-expect_error() {
-  local name="$1" output="$2"; shift 2
-  rm -f "$output"
-  "$@" >"$work/out.txt" 2>"$work/err.txt"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$work/err.txt")
-  if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -e "$output" ] && grep -q "error" "$work/err.txt"; then
-    pass "$name ($(cat "$work/err.txt"))"
-  else
-    fail "$name: rc=$rc, stderr lines=$lines, output exists=$([ -e "$output" ] && echo yes || echo no)"
-    cat "$work/err.txt"
-  fi
-}
+. "$(dirname "$0")/assertions.sh"
 
 # A moving test pattern, 4:3, 25 fps: livekit-client would send VP8 at 330 kbps, 20 fps.
 ffmpeg -loglevel error -f lavfi -i testsrc=size=352x288:rate=25 -frames:v 50 -pix_fmt yuv420p "$work/src.y4m"
@@ -117,5 +95,4 @@ expect_error "random bytes as video" "$work/x.y4m" "$bin" video decode "$work/ra
 expect_error "compare against a missing file" "$work/none" "$bin" video compare "$work/src.y4m" "$work/nope.y4m"
 expect_error "unknown video command" "$work/none" "$bin" video frobnicate
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
