@@ -10,6 +10,27 @@
 
 namespace auralink::nn {
 
+// Sets g->out_h, out_w, pad_top and pad_left from the input, kernel, stride and dilation already in
+// `g`, and checks that `output` has the shape the convolution produces.
+inline Status ResolveConvOutput(const OperatorContext& context, tflite::Padding padding,
+                                const TensorSpec& output, ConvGeometry* g) {
+  const int64_t out_h = ConvOutputSize(padding, g->in_h, g->kernel_h, g->stride_h, g->dilation_h);
+  const int64_t out_w = ConvOutputSize(padding, g->in_w, g->kernel_w, g->stride_w, g->dilation_w);
+  const std::vector<int32_t> expected = {g->batches, static_cast<int32_t>(out_h),
+                                         static_cast<int32_t>(out_w), g->out_c};
+  if (output.shape != expected) {
+    return context.Error("output " + DescribeTensor(output) + " should have shape " +
+                         ShapeToString(expected));
+  }
+  g->out_h = static_cast<int>(out_h);
+  g->out_w = static_cast<int>(out_w);
+  g->pad_top = static_cast<int>(
+      ConvPaddingBefore(g->in_h, g->out_h, g->kernel_h, g->stride_h, g->dilation_h));
+  g->pad_left = static_cast<int>(
+      ConvPaddingBefore(g->in_w, g->out_w, g->kernel_w, g->stride_w, g->dilation_w));
+  return Status::Ok();
+}
+
 // Each output channel's rescaling factor, in both conventions (nn/int8_semantics.h).
 struct ChannelScales {
   // TFLite's PopulateConvolutionQuantizationParams: input scale * filter scale / output scale in

@@ -184,22 +184,7 @@ PreparedKernel PrepareDepthwiseConv2d(const OperatorContext& context) {
                          DescribeTensor(input) + " channels");
   }
   const int multiplier = g.out_c / g.in_c;
-  const int64_t out_h =
-      ConvOutputSize(options.padding, g.in_h, g.kernel_h, g.stride_h, g.dilation_h);
-  const int64_t out_w =
-      ConvOutputSize(options.padding, g.in_w, g.kernel_w, g.stride_w, g.dilation_w);
-  const std::vector<int32_t> expected = {g.batches, static_cast<int32_t>(out_h),
-                                         static_cast<int32_t>(out_w), g.out_c};
-  if (output.shape != expected) {
-    return context.Error("output " + DescribeTensor(output) + " should have shape " +
-                         ShapeToString(expected));
-  }
-  g.out_h = static_cast<int>(out_h);
-  g.out_w = static_cast<int>(out_w);
-  g.pad_top =
-      static_cast<int>(ConvPaddingBefore(g.in_h, g.out_h, g.kernel_h, g.stride_h, g.dilation_h));
-  g.pad_left =
-      static_cast<int>(ConvPaddingBefore(g.in_w, g.out_w, g.kernel_w, g.stride_w, g.dilation_w));
+  AURALINK_RETURN_IF_ERROR(ResolveConvOutput(context, options.padding, output, &g));
 
   if (input.type == TensorType::kFloat32) {
     AURALINK_RETURN_IF_ERROR(context.ExpectType(filter, TensorType::kFloat32, "filter"));
