@@ -282,6 +282,19 @@ Status ExpectBias(const OperatorContext& context, const TensorSpec* bias, Tensor
   return Status::Ok();
 }
 
+Status ExpectInt8ConvTensors(const OperatorContext& context, const TensorSpec& weights,
+                             const char* weights_name, const TensorSpec& output,
+                             const TensorSpec* bias, int channels, int8_t quantized_bias_type) {
+  AURALINK_RETURN_IF_ERROR(context.ExpectType(weights, TensorType::kInt8, weights_name));
+  AURALINK_RETURN_IF_ERROR(context.ExpectType(output, TensorType::kInt8, "output"));
+  AURALINK_RETURN_IF_ERROR(ExpectBias(context, bias, TensorType::kInt32, channels));
+  if (quantized_bias_type != 0 &&
+      quantized_bias_type != static_cast<int8_t>(tflite::SchemaTensorType::kInt32)) {
+    return context.Error("only INT32 quantized bias is supported");
+  }
+  return Status::Ok();
+}
+
 Status ReserveScratch(const OperatorContext& context, size_t bytes) {
   if (context.resources() != nullptr && !context.resources()->ReserveScratch(bytes)) {
     return context.Error("needs " + std::to_string(bytes) +
@@ -366,13 +379,8 @@ PreparedKernel PrepareConv2d(const OperatorContext& context) {
   if (input.type != TensorType::kInt8) {
     return context.Error("unsupported input type " + std::string(TensorTypeName(input.type)));
   }
-  AURALINK_RETURN_IF_ERROR(context.ExpectType(filter, TensorType::kInt8, "filter"));
-  AURALINK_RETURN_IF_ERROR(context.ExpectType(output, TensorType::kInt8, "output"));
-  AURALINK_RETURN_IF_ERROR(ExpectBias(context, bias, TensorType::kInt32, g.out_c));
-  if (options.quantized_bias_type != 0 &&
-      options.quantized_bias_type != static_cast<int8_t>(tflite::SchemaTensorType::kInt32)) {
-    return context.Error("only INT32 quantized bias is supported");
-  }
+  AURALINK_RETURN_IF_ERROR(ExpectInt8ConvTensors(context, filter, "filter", output, bias, g.out_c,
+                                                 options.quantized_bias_type));
   if (depth > kMaxInt8Depth) {
     return context.Error("filter depth " + std::to_string(depth) + " could overflow int32 sums");
   }

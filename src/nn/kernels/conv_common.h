@@ -57,6 +57,12 @@ ChannelRequantization MakeChannelRequantization(Int8Semantics semantics,
 Status ExpectBias(const OperatorContext& context, const TensorSpec* bias, TensorType type,
                   int channels);
 
+// The int8 path of CONV_2D and TRANSPOSE_CONV: int8 weights (named `weights_name` in errors) and
+// output, an optional INT32 bias of `channels`, and no other quantized bias type.
+Status ExpectInt8ConvTensors(const OperatorContext& context, const TensorSpec& weights,
+                             const char* weights_name, const TensorSpec& output,
+                             const TensorSpec* bias, int channels, int8_t quantized_bias_type);
+
 // Strides and dilations at least 1, padding SAME or VALID.
 Status ExpectConvStrides(const OperatorContext& context);
 

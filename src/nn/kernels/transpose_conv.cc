@@ -264,13 +264,8 @@ PreparedKernel PrepareTransposeConv(const OperatorContext& context) {
   if (input.type != TensorType::kInt8) {
     return context.Error("unsupported input type " + std::string(TensorTypeName(input.type)));
   }
-  AURALINK_RETURN_IF_ERROR(context.ExpectType(weights, TensorType::kInt8, "weights"));
-  AURALINK_RETURN_IF_ERROR(context.ExpectType(output, TensorType::kInt8, "output"));
-  AURALINK_RETURN_IF_ERROR(ExpectBias(context, bias, TensorType::kInt32, g.out_c));
-  if (options.quantized_bias_type != 0 &&
-      options.quantized_bias_type != static_cast<int8_t>(tflite::SchemaTensorType::kInt32)) {
-    return context.Error("only INT32 quantized bias is supported");
-  }
+  AURALINK_RETURN_IF_ERROR(ExpectInt8ConvTensors(context, weights, "weights", output, bias,
+                                                 g.out_c, options.quantized_bias_type));
   // Each output sums at most (taps reaching it) * in_c products; bound it by all taps.
   const int64_t depth = int64_t{g.kernel_h} * g.kernel_w * g.in_c;
   if (depth > 16384) return context.Error("weights too deep for int32 sums");
