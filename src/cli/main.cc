@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "cli/audio_commands.h"
+#include "cli/serve_command.h"
 #include "cli/video_commands.h"
+#include "signal/session/rtc_server_attachment.h"
 
 namespace {
 
@@ -14,6 +16,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  audio encode|decode|compare|bench   speech codecs (SoundStream, Opus) and their quality\n"
     "  video baseline|decode|compare       video codecs, the LiveKit baseline, video quality\n"
+    "  serve [--dev] [--config FILE]       the media server (LiveKit-compatible; 'serve --help')\n"
     "  version                             print the version\n"
     "run 'auralink audio help' for the audio options.\n";
 
@@ -29,6 +32,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "audio") return auralink::cli::RunAudioCommand(rest);
   if (command == "video") return auralink::cli::RunVideoCommand(rest);
+  if (command == "serve") {
+    auralink::cli::SetRtcServerFactory(auralink::signal::AttachRtcServer);
+    return auralink::cli::RunServeCommand(rest);
+  }
   if (command == "version" || command == "--version") {
     std::printf("auralink %s\n", AURALINK_VERSION);
     return 0;

@@ -9,25 +9,49 @@
 
 namespace auralink {
 
+// What kind of failure, for boundaries that map errors onto protocol codes (HTTP statuses, Twirp
+// and LiveKit error codes). Most errors are kUnknown and only carry their message.
+enum class StatusCode {
+  kOk,
+  kUnknown,
+  kInvalidArgument,
+  kNotFound,
+  kAlreadyExists,
+  kPermissionDenied,  // authenticated, but not allowed
+  kUnauthenticated,   // missing or bad credentials
+  kResourceExhausted,
+  kUnavailable,
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Error(std::string message) { return Status(std::move(message)); }
+  static Status Error(StatusCode code, std::string message) {
+    Status status(std::move(message));
+    status.code_ = code == StatusCode::kOk ? StatusCode::kUnknown : code;
+    return status;
+  }
 
   bool ok() const { return !message_.has_value(); }
+  StatusCode code() const { return ok() ? StatusCode::kOk : code_; }
   const std::string& message() const {
     static const std::string kOk = "ok";
     return message_ ? *message_ : kOk;
   }
   // Prefixes context to an error ("reading foo.wav: " + message); a no-op on success.
   Status WithContext(const std::string& context) const {
-    return ok() ? *this : Status(context + ": " + *message_);
+    if (ok()) return *this;
+    Status status(context + ": " + *message_);
+    status.code_ = code_;
+    return status;
   }
 
  private:
   explicit Status(std::string message) : message_(std::move(message)) {}
   std::optional<std::string> message_;
+  StatusCode code_ = StatusCode::kUnknown;
 };
 
 template <typename T>

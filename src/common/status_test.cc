@@ -28,3 +28,20 @@ TEST(StatusTest, StatusOrCarriesValueOrError) {
 
 }  // namespace
 }  // namespace auralink
+
+namespace auralink {
+namespace {
+
+TEST(StatusCodeTest, CodesSurviveContext) {
+  Status plain = Status::Error("x");
+  EXPECT_EQ(plain.code(), StatusCode::kUnknown);
+  Status missing = Status::Error(StatusCode::kNotFound, "room 'a' does not exist");
+  EXPECT_EQ(missing.WithContext("ListParticipants").code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.WithContext("ListParticipants").message(),
+            "ListParticipants: room 'a' does not exist");
+  EXPECT_EQ(Status::Ok().code(), StatusCode::kOk);
+  EXPECT_EQ(Status::Error(StatusCode::kOk, "odd").code(), StatusCode::kUnknown);
+}
+
+}  // namespace
+}  // namespace auralink

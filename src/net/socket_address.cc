@@ -5,6 +5,8 @@
 namespace auralink::net {
 
 std::optional<SocketAddress> SocketAddress::FromIp(std::string_view ip, uint16_t port) {
+  // inet_pton stops at a NUL, so "1.2.3.4\0junk" would otherwise parse.
+  if (ip.find('\0') != std::string_view::npos) return std::nullopt;
   std::string text(ip);
   SocketAddress address;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage_);
@@ -46,7 +48,8 @@ uint16_t SocketAddress::port() const {
 std::string SocketAddress::ip() const {
   char text[INET6_ADDRSTRLEN] = {};
   if (is_ipv4()) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, text, sizeof(text));
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, text,
+              sizeof(text));
   } else if (is_ipv6()) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, text,
               sizeof(text));
@@ -55,8 +58,14 @@ std::string SocketAddress::ip() const {
 }
 
 std::string SocketAddress::ToString() const {
-  if (is_ipv6()) return "[" + ip() + "]:" + std::to_string(port());
-  return ip() + ":" + std::to_string(port());
+  // Appended piecewise: g++ 12 warns falsely (-Wrestrict) on "[" + std::string temporaries.
+  std::string text;
+  if (is_ipv6()) text.push_back('[');
+  text.append(ip());
+  if (is_ipv6()) text.push_back(']');
+  text.push_back(':');
+  text.append(std::to_string(port()));
+  return text;
 }
 
 socklen_t SocketAddress::length() const {

@@ -18,7 +18,8 @@ class SocketAddress {
  public:
   SocketAddress() { std::memset(&storage_, 0, sizeof(storage_)); }
 
-  // Parses "1.2.3.4" or "::1" (no brackets) with a port; nullopt when the text is not an IP literal.
+  // Parses "1.2.3.4" or "::1" (no brackets) with a port; nullopt when the text is not an IP
+  // literal.
   static std::optional<SocketAddress> FromIp(std::string_view ip, uint16_t port);
   // From a kernel-filled sockaddr (recvfrom, accept); nullopt for families other than IPv4/IPv6.
   static std::optional<SocketAddress> FromSockaddr(const sockaddr* address, socklen_t length);
@@ -27,8 +28,8 @@ class SocketAddress {
   bool is_ipv6() const { return storage_.ss_family == AF_INET6; }
   int family() const { return storage_.ss_family; }
   uint16_t port() const;
-  std::string ip() const;           // "1.2.3.4" or "::1"
-  std::string ToString() const;     // "1.2.3.4:5" or "[::1]:5"
+  std::string ip() const;        // "1.2.3.4" or "::1"
+  std::string ToString() const;  // "1.2.3.4:5" or "[::1]:5"
 
   const sockaddr* sockaddr_ptr() const { return reinterpret_cast<const sockaddr*>(&storage_); }
   sockaddr* mutable_sockaddr_ptr() { return reinterpret_cast<sockaddr*>(&storage_); }

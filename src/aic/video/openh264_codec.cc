@@ -47,7 +47,8 @@ bool ChangesInPlace(const VideoEncoderConfig& before, const VideoEncoderConfig& 
          bitrate_driven_before == bitrate_driven_after && before.quality == after.quality &&
          before.min_quantizer == after.min_quantizer &&
          before.max_quantizer == after.max_quantizer && before.speed == after.speed &&
-         before.temporal_layers == after.temporal_layers && before.threads == after.threads;
+         before.temporal_layers == after.temporal_layers && before.threads == after.threads &&
+         before.content == after.content;
 }
 
 std::string DecodingStateText(int state) {
@@ -112,7 +113,8 @@ Status OpenH264Encoder::Initialize() {
   }
   SEncParamExt params;
   state.encoder->GetDefaultParams(&params);
-  params.iUsageType = CAMERA_VIDEO_REAL_TIME;
+  params.iUsageType = config_.content == VideoContentType::kScreen ? SCREEN_CONTENT_REAL_TIME
+                                                                : CAMERA_VIDEO_REAL_TIME;
   params.iPicWidth = config_.width;
   params.iPicHeight = config_.height;
   params.fMaxFrameRate = FrameRate(config_);

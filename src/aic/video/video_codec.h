@@ -25,6 +25,10 @@ enum class RateControlMode {
   kConstantQuality,  // quantizer-targeted (cq_level / crf), capped at target_kbps when it is > 0
 };
 
+// What the picture is: screen content (text, UI, slides) gets the codecs' screen tools (palette
+// and intra block copy in AV1, screen tuning in VP9, screen-content mode in VP8 and openh264).
+enum class VideoContentType { kCamera, kScreen };
+
 struct VideoEncoderConfig {
   VideoCodecType codec = VideoCodecType::kVp8;
   int width = 0;
@@ -45,6 +49,7 @@ struct VideoEncoderConfig {
   // mode). Off trades loss robustness for a few percent of bitrate; frames of upper temporal
   // layers stay error resilient either way. H.264 has no such mode and ignores it.
   bool error_resilient = true;
+  VideoContentType content = VideoContentType::kCamera;
 };
 
 struct EncodedFrame {

@@ -194,6 +194,14 @@ Status VpxEncoder::Initialize() {
   return Status::Ok();
 }
 
+int VpxEncoder::Vp9AqMode() const {
+  // Cyclic refresh shares the segmentation that ROI needs, so it is off while a map is set; it
+  // also only steers a bitrate, so a constant-quality stream (no bitrate to steer) codes the same
+  // quality in fewer bits without it.
+  if (state_->roi_enabled || config_.rate_control == RateControlMode::kConstantQuality) return 0;
+  return 3;
+}
+
 Status VpxEncoder::ApplyControls() {
   vpx_codec_ctx_t* context = &state_->context;
   const bool vp8 = config_.codec == VideoCodecType::kVp8;
@@ -204,15 +212,19 @@ Status VpxEncoder::ApplyControls() {
             vpx_codec_control(context, VP8E_SET_MAX_INTRA_BITRATE_PCT,
                               MaxIntraBitratePercent(config_)) == VPX_CODEC_OK &&
             vpx_codec_control(context, VP8E_SET_CQ_LEVEL, config_.quality) == VPX_CODEC_OK;
+  const bool screen = config_.content == VideoContentType::kScreen;
   if (vp8) {
     ok = ok && vpx_codec_control(context, VP8E_SET_NOISE_SENSITIVITY, 0) == VPX_CODEC_OK &&
+         vpx_codec_control(context, VP8E_SET_SCREEN_CONTENT_MODE, screen ? 1 : 0) ==
+             VPX_CODEC_OK &&
          vpx_codec_control(context, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION) ==
              VPX_CODEC_OK;
   } else {
-    // Cyclic refresh shares the segmentation that ROI needs, so it is off while a map is set.
     ok =
         ok &&
-        vpx_codec_control(context, VP9E_SET_AQ_MODE, state_->roi_enabled ? 0 : 3) == VPX_CODEC_OK &&
+        vpx_codec_control(context, VP9E_SET_AQ_MODE, Vp9AqMode()) == VPX_CODEC_OK &&
+        vpx_codec_control(context, VP9E_SET_TUNE_CONTENT,
+                          screen ? VP9E_CONTENT_SCREEN : VP9E_CONTENT_DEFAULT) == VPX_CODEC_OK &&
         vpx_codec_control(context, VP9E_SET_NOISE_SENSITIVITY, 0) == VPX_CODEC_OK &&
         vpx_codec_control(context, VP9E_SET_ROW_MT, config_.threads > 1 ? 1 : 0) == VPX_CODEC_OK &&
         vpx_codec_control(context, VP9E_SET_TILE_COLUMNS,
@@ -378,8 +390,7 @@ Status VpxEncoder::SetRegionOfInterest(const RegionOfInterestMap& map) {
         std::any_of(state_->roi.segment_delta.begin(), state_->roi.segment_delta.end(),
                     [](int delta) { return delta != 0; });
   }
-  if (!vp8 && vpx_codec_control(&state_->context, VP9E_SET_AQ_MODE, state_->roi_enabled ? 0 : 3) !=
-                  VPX_CODEC_OK) {
+  if (!vp8 && vpx_codec_control(&state_->context, VP9E_SET_AQ_MODE, Vp9AqMode()) != VPX_CODEC_OK) {
     return CodecError("AQ mode", &state_->context);
   }
   return ApplyRegionOfInterest();

@@ -34,6 +34,7 @@ class VpxEncoder final : public VideoEncoder {
   struct State;
   explicit VpxEncoder(std::unique_ptr<State> state);
   Status Initialize();
+  int Vp9AqMode() const;
   Status ApplyControls();
   Status ApplyRegionOfInterest();
 

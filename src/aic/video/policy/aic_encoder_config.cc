@@ -19,7 +19,7 @@ void SetFrameRate(double fps, VideoEncoderConfig* config) {
 }
 
 VideoEncoderConfig QualityEncoderConfig(const EncoderProfile& profile, int width, int height,
-                                        double fps, int quantizer) {
+                                        double fps, int quantizer, VideoContentType content) {
   VideoEncoderConfig config;
   config.codec = profile.codec;
   config.width = width;
@@ -34,6 +34,7 @@ VideoEncoderConfig QualityEncoderConfig(const EncoderProfile& profile, int width
   config.keyframe_interval = kNoPeriodicKeyframes;
   config.threads = 1;
   config.error_resilient = false;
+  config.content = content;
   return config;
 }
 

@@ -15,7 +15,8 @@ void SetFrameRate(double fps, VideoEncoderConfig* config);
 // single-layer stream (it sets it only with temporal layers); loss is repaired by a key frame on
 // request either way.
 VideoEncoderConfig QualityEncoderConfig(const EncoderProfile& profile, int width, int height,
-                                        double fps, int quantizer);
+                                        double fps, int quantizer,
+                                        VideoContentType content = VideoContentType::kCamera);
 
 // The baseline a LiveKit browser sends: VP8, CBR at livekit-client's default camera preset for
 // the source size (its bitrate; frame rate min(preset, source)), libwebrtc's speed -6 and qmax 56,

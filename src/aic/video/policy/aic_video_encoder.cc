@@ -198,8 +198,9 @@ Status AicVideoEncoder::ApplyDecision(const RateDecision& decision, bool* keyfra
                                           active_config_.height != decision.height);
   if (codec_changed || resized) *keyframe_needed = true;
   // What runs after this frame; a key frame itself is coded keyframe_quantizer_offset coarser.
-  active_config_ = QualityEncoderConfig(decision.profile, decision.width, decision.height,
-                                        decision.frame_rate, quantizer);
+  active_config_ = QualityEncoderConfig(
+      decision.profile, decision.width, decision.height, decision.frame_rate, quantizer,
+      decision.screen_content ? VideoContentType::kScreen : VideoContentType::kCamera);
   active_profile_ = decision.profile;
   VideoEncoderConfig config = active_config_;
   if (*keyframe_needed && options_.keyframe_quantizer_offset != 0) {

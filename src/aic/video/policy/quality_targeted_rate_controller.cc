@@ -182,6 +182,9 @@ std::optional<QualityTargetedRateController::Candidate> QualityTargetedRateContr
     if (only_profile != nullptr && !(state.profile == *only_profile)) continue;
     for (double scale : config_.resolution_scales) {
       if (scale > rung.max_resolution_scale + 1e-9) continue;
+      // Text and UI do not survive resampling: screen content keeps its size and lets the
+      // quantizer and frame rate absorb the bandwidth.
+      if (content.screen_content && scale < 1.0 - 1e-9) continue;
       if (!FitsCpu(state.profile, scale)) continue;
       for (double frame_rate : frame_rates) {
         RateModelSettings settings;
@@ -227,7 +230,8 @@ bool QualityTargetedRateController::Adopt(const RateDecision& next) {
   const bool structure = !has_decision_ || !(next.profile == decision_.profile) ||
                          next.width != decision_.width || next.height != decision_.height ||
                          std::abs(next.frame_rate - decision_.frame_rate) > 1e-6;
-  const bool changed = structure || std::abs(next.quantizer - decision_.quantizer) > 1e-9 ||
+  const bool changed = structure || next.screen_content != decision_.screen_content ||
+                       std::abs(next.quantizer - decision_.quantizer) > 1e-9 ||
                        next.ladder_rung != decision_.ladder_rung;
   const int64_t version = decision_.version;
   decision_ = next;
@@ -321,6 +325,7 @@ bool QualityTargetedRateController::Decide(int64_t now_ms, bool free_structure) 
   next.resolution_scale = chosen->settings.resolution_scale;
   ScaledEncodeSize(config_.width, config_.height, next.resolution_scale, &next.width, &next.height);
   next.frame_rate = chosen->settings.frame_rate;
+  next.screen_content = content.screen_content;
   next.reference_ssim = reference;
   next.target_ssim = chosen_target;
   next.predicted_ssim = chosen->ssim;
@@ -364,6 +369,7 @@ bool QualityTargetedRateController::DecideWithoutModel(int64_t now_ms, bool free
     next.height = config_.height;
     next.frame_rate = config_.fps;
   }
+  next.screen_content = SceneContent().screen_content;
   next.quantizer = free_quantizer_;
   next.reference_ssim = reference;
   next.target_ssim = AicQualityTarget(config_.settings, reference);

@@ -76,6 +76,7 @@ struct RateDecision {
   int width = 0;  // encoded size
   int height = 0;
   double frame_rate = 30.0;
+  bool screen_content = false;  // the scene is screen content: full size, the codec's screen tools
   double reference_ssim = 0.0;  // predicted baseline quality
   double target_ssim = 0.0;     // after the ladder and the compression-ratio goal
   double predicted_ssim = 0.0;  // viewer side, bias-corrected

@@ -363,8 +363,9 @@ StatusOr<RateTrainingSamples> MeasureSegment(const std::string& clip,
       int encoded_width = width;
       int encoded_height = height;
       ScaledEncodeSize(width, height, variant.scale, &encoded_width, &encoded_height);
-      const VideoEncoderConfig config = QualityEncoderConfig(profile, encoded_width, encoded_height,
-                                                             variant.frame_rate, variant.quantizer);
+      const VideoEncoderConfig config = QualityEncoderConfig(
+          profile, encoded_width, encoded_height, variant.frame_rate, variant.quantizer,
+          content->screen_content ? VideoContentType::kScreen : VideoContentType::kCamera);
       auto trial = RunEncodingTrial(frames, fps, config, options);
       if (!trial.ok()) {
         return trial.status().WithContext(clip + " " + EncoderProfileName(profile) + " q" +

@@ -1,0 +1,238 @@
+#include "net/event_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "common/log.h"
+
+namespace auralink::net {
+namespace {
+
+constexpr uint64_t kWakeRegistration = 0;
+constexpr int kMaxEventsPerWait = 256;
+
+uint32_t ToEpollEvents(uint32_t interest) {
+  uint32_t events = 0;
+  if (interest & kReadable) events |= EPOLLIN | EPOLLRDHUP;
+  if (interest & kWritable) events |= EPOLLOUT;
+  return events;
+}
+
+uint32_t FromEpollEvents(uint32_t events) {
+  uint32_t result = 0;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) result |= kReadable;
+  if (events & EPOLLOUT) result |= kWritable;
+  if (events & EPOLLERR) result |= kError;
+  return result;
+}
+
+std::string ErrnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<EventLoop>> EventLoop::Create() {
+  int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd < 0) return Status::Error(ErrnoText("epoll_create1"));
+  int wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd < 0) {
+    Status error = Status::Error(ErrnoText("eventfd"));
+    close(epoll_fd);
+    return error;
+  }
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = kWakeRegistration;
+  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &event) != 0) {
+    Status error = Status::Error(ErrnoText("epoll_ctl(eventfd)"));
+    close(wake_fd);
+    close(epoll_fd);
+    return error;
+  }
+  return std::unique_ptr<EventLoop>(new EventLoop(epoll_fd, wake_fd));
+}
+
+EventLoop::EventLoop(int epoll_fd, int wake_fd)
+    : epoll_fd_(epoll_fd), wake_fd_(wake_fd), loop_thread_(std::this_thread::get_id()) {}
+
+EventLoop::~EventLoop() {
+  close(wake_fd_);
+  close(epoll_fd_);
+}
+
+Status EventLoop::Add(int fd, uint32_t interest, IoCallback callback) {
+  if (fd < 0) return Status::Error("EventLoop::Add: negative fd");
+  if (fd_to_registration_.count(fd)) {
+    return Status::Error("EventLoop::Add: fd " + std::to_string(fd) + " is already registered");
+  }
+  const uint64_t id = next_registration_id_++;
+  epoll_event event{};
+  event.events = ToEpollEvents(interest);
+  event.data.u64 = id;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    return Status::Error(ErrnoText("epoll_ctl(ADD)"));
+  }
+  registrations_[id] =
+      std::make_shared<Registration>(Registration{fd, interest, std::move(callback)});
+  fd_to_registration_[fd] = id;
+  return Status::Ok();
+}
+
+Status EventLoop::Modify(int fd, uint32_t interest) {
+  auto it = fd_to_registration_.find(fd);
+  if (it == fd_to_registration_.end()) {
+    return Status::Error("EventLoop::Modify: fd " + std::to_string(fd) + " is not registered");
+  }
+  auto& registration = registrations_[it->second];
+  if (registration->interest == interest) return Status::Ok();
+  epoll_event event{};
+  event.events = ToEpollEvents(interest);
+  event.data.u64 = it->second;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) != 0) {
+    return Status::Error(ErrnoText("epoll_ctl(MOD)"));
+  }
+  registration->interest = interest;
+  return Status::Ok();
+}
+
+void EventLoop::Remove(int fd) {
+  auto it = fd_to_registration_.find(fd);
+  if (it == fd_to_registration_.end()) return;
+  // The fd may already be closed by a careless owner; EBADF/ENOENT are harmless then.
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  registrations_.erase(it->second);
+  fd_to_registration_.erase(it);
+}
+
+TimerId EventLoop::RunAfter(int64_t delay_ms, std::function<void()> callback) {
+  return AddTimer(delay_ms, 0, std::move(callback));
+}
+
+TimerId EventLoop::RunEvery(int64_t interval_ms, std::function<void()> callback) {
+  return AddTimer(interval_ms, interval_ms < 1 ? 1 : interval_ms, std::move(callback));
+}
+
+TimerId EventLoop::AddTimer(int64_t delay_ms, int64_t interval_ms, std::function<void()> callback) {
+  const TimerId id = next_timer_id_++;
+  timers_[id] = Timer{interval_ms, std::make_shared<std::function<void()>>(std::move(callback))};
+  timer_heap_.push(TimerEntry{NowMs() + (delay_ms < 0 ? 0 : delay_ms), next_timer_sequence_++, id});
+  return id;
+}
+
+bool EventLoop::Cancel(TimerId id) {
+  // The heap entry stays behind and is skipped when it comes up (lazy deletion).
+  return timers_.erase(id) != 0;
+}
+
+void EventLoop::Post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(posted_mutex_);
+    posted_tasks_.push_back(std::move(task));
+  }
+  Wake();
+}
+
+void EventLoop::Wake() {
+  const uint64_t one = 1;
+  // EAGAIN means the counter is already non-zero, so the loop will wake anyway.
+  [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof(one));
+}
+
+void EventLoop::Stop() {
+  stop_requested_.store(true, std::memory_order_release);
+  Wake();
+}
+
+void EventLoop::Run() {
+  loop_thread_ = std::this_thread::get_id();
+  while (!stop_requested_.load(std::memory_order_acquire)) RunOnce(-1);
+  stop_requested_.store(false, std::memory_order_release);
+}
+
+int EventLoop::NextTimeoutMs(int max_wait_ms) {
+  while (!timer_heap_.empty() && timers_.count(timer_heap_.top().id) == 0) timer_heap_.pop();
+  if (timer_heap_.empty()) return max_wait_ms;
+  const int64_t until = timer_heap_.top().deadline_ms - NowMs();
+  const int timer_wait =
+      until <= 0 ? 0 : static_cast<int>(std::min<int64_t>(until, std::numeric_limits<int>::max()));
+  return max_wait_ms < 0 ? timer_wait : std::min(max_wait_ms, timer_wait);
+}
+
+void EventLoop::RunOnce(int max_wait_ms) {
+  loop_thread_ = std::this_thread::get_id();
+  epoll_event events[kMaxEventsPerWait];
+  const int count = epoll_wait(epoll_fd_, events, kMaxEventsPerWait, NextTimeoutMs(max_wait_ms));
+  if (count < 0 && errno != EINTR) {
+    AURALINK_LOG(kError) << ErrnoText("epoll_wait");
+  }
+  for (int i = 0; i < count; ++i) {
+    const uint64_t id = events[i].data.u64;
+    if (id == kWakeRegistration) {
+      uint64_t value;
+      [[maybe_unused]] ssize_t read_bytes = read(wake_fd_, &value, sizeof(value));
+      continue;
+    }
+    auto it = registrations_.find(id);
+    if (it == registrations_.end()) continue;  // removed earlier in this round
+    // Hold the registration so the callback may Remove() itself without destroying the closure
+    // that is running.
+    std::shared_ptr<Registration> registration = it->second;
+    uint32_t ready = FromEpollEvents(events[i].events);
+    if (!(registration->interest & kWritable)) ready &= ~kWritable;
+    if (ready != 0) registration->callback(ready);
+  }
+  RunDueTimers();
+  RunPostedTasks();
+}
+
+void EventLoop::RunDueTimers() {
+  const int64_t now = NowMs();
+  // Timers added by callbacks in this round are due no earlier than `now`, so a repeating 0 ms
+  // timer cannot starve I/O: only entries present at the start of the round with deadline <= now
+  // run.
+  const uint64_t sequence_limit = next_timer_sequence_;
+  while (!timer_heap_.empty()) {
+    const TimerEntry entry = timer_heap_.top();
+    if (entry.deadline_ms > now || entry.sequence >= sequence_limit) break;
+    timer_heap_.pop();
+    auto it = timers_.find(entry.id);
+    if (it == timers_.end()) continue;
+    std::shared_ptr<std::function<void()>> callback = it->second.callback;
+    const int64_t interval = it->second.interval_ms;
+    if (interval == 0) {
+      timers_.erase(it);
+    } else {
+      // Scheduled from the planned deadline so a repeating timer does not drift, but never into
+      // the past after a long stall.
+      timer_heap_.push(TimerEntry{std::max(entry.deadline_ms + interval, now + 1),
+                                  next_timer_sequence_++, entry.id});
+    }
+    (*callback)();
+  }
+}
+
+void EventLoop::RunPostedTasks() {
+  {
+    std::lock_guard<std::mutex> lock(posted_mutex_);
+    if (posted_tasks_.empty()) return;
+    running_tasks_.swap(posted_tasks_);
+  }
+  for (auto& task : running_tasks_) task();
+  running_tasks_.clear();
+}
+
+int64_t EventLoop::NowMs() { return NowUs() / 1000; }
+
+int64_t EventLoop::NowUs() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
+}
+
+}  // namespace auralink::net

@@ -1,0 +1,347 @@
+#include "net/udp_socket.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "common/log.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
+#endif
+
+namespace auralink::net {
+namespace {
+
+// Linux caps one GSO send at 64 segments (UDP_MAX_SEGMENTS) and at one maximal UDP payload.
+constexpr size_t kMaxGsoSegments = 64;
+constexpr size_t kMaxGsoBytes = 65000;
+
+std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& local,
+                                                     const UdpSocketOptions& options) {
+  if (!local.is_ipv4() && !local.is_ipv6()) {
+    return Status::Error("UdpSocket::Bind: address is neither IPv4 nor IPv6");
+  }
+  if (options.receive_batch < 1 || options.max_datagram_bytes < 1 ||
+      options.max_batches_per_wakeup < 1) {
+    return Status::Error("UdpSocket::Bind: batch sizes must be positive");
+  }
+  int fd = socket(local.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) return Status::Error(ErrnoText("socket(UDP)"));
+  auto fail = [fd](const std::string& what) {
+    Status error = Status::Error(ErrnoText(what));
+    close(fd);
+    return error;
+  };
+  const int one = 1;
+  if (options.reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+    return fail("setsockopt(SO_REUSEPORT)");
+  }
+  if (local.is_ipv6()) {
+    const int v6only = options.ipv6_only ? 1 : 0;
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) != 0) {
+      return fail("setsockopt(IPV6_V6ONLY)");
+    }
+  }
+  // Buffer sizes above net.core.[rw]mem_max are clamped by the kernel; not an error.
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes,
+             sizeof(options.receive_buffer_bytes));
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &options.send_buffer_bytes,
+             sizeof(options.send_buffer_bytes));
+  if (bind(fd, local.sockaddr_ptr(), local.length()) != 0) {
+    return fail("bind(" + local.ToString() + ")");
+  }
+  SocketAddress bound;
+  socklen_t length = sizeof(sockaddr_storage);
+  if (getsockname(fd, bound.mutable_sockaddr_ptr(), &length) != 0) {
+    return fail("getsockname");
+  }
+  return std::unique_ptr<UdpSocket>(new UdpSocket(fd, bound, options));
+}
+
+StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::BindInRange(std::string_view ip, uint16_t min_port,
+                                                            uint16_t max_port,
+                                                            const UdpSocketOptions& options) {
+  if (min_port == 0 || min_port > max_port) {
+    return Status::Error("UdpSocket::BindInRange: bad port range " + std::to_string(min_port) +
+                         "-" + std::to_string(max_port));
+  }
+  Status last_error = Status::Error("no port tried");
+  for (uint32_t port = min_port; port <= max_port; ++port) {
+    auto address = SocketAddress::FromIp(ip, static_cast<uint16_t>(port));
+    if (!address)
+      return Status::Error("UdpSocket::BindInRange: not an IP literal: " + std::string(ip));
+    auto socket = Bind(*address, options);
+    if (socket.ok()) return socket;
+    last_error = socket.status();
+  }
+  return Status::Error("UdpSocket::BindInRange: no free port in " + std::to_string(min_port) + "-" +
+                       std::to_string(max_port) + " (last: " + last_error.message() + ")");
+}
+
+UdpSocket::UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options)
+    : fd_(fd), local_address_(local), options_(options) {
+  int gso_size = 0;
+  socklen_t length = sizeof(gso_size);
+  gso_supported_ = getsockopt(fd_, SOL_UDP, UDP_SEGMENT, &gso_size, &length) == 0;
+
+  const size_t batch = static_cast<size_t>(options_.receive_batch);
+  const size_t size = static_cast<size_t>(options_.max_datagram_bytes);
+  receive_buffers_.resize(batch * size);
+  receive_headers_.resize(batch);
+  receive_iovecs_.resize(batch);
+  receive_addresses_.resize(batch);
+}
+
+UdpSocket::~UdpSocket() {
+  if (destroyed_flag_ != nullptr) *destroyed_flag_ = true;
+  StopReceiving();
+  close(fd_);
+}
+
+Status UdpSocket::StartReceiving(EventLoop* loop, DatagramCallback callback) {
+  if (loop_ != nullptr) return Status::Error("UdpSocket: already receiving");
+  callback_ = std::move(callback);
+  AURALINK_RETURN_IF_ERROR(loop->Add(fd_, kReadable, [this](uint32_t) { ReceiveAvailable(); }));
+  loop_ = loop;
+  return Status::Ok();
+}
+
+void UdpSocket::StopReceiving() {
+  if (loop_ == nullptr) return;
+  loop_->Remove(fd_);
+  loop_ = nullptr;
+}
+
+size_t UdpSocket::ReceiveAvailable() {
+  const size_t batch = receive_headers_.size();
+  const size_t size = static_cast<size_t>(options_.max_datagram_bytes);
+  size_t delivered = 0;
+  bool destroyed = false;
+  destroyed_flag_ = &destroyed;
+  for (int round = 0; round < options_.max_batches_per_wakeup; ++round) {
+    for (size_t i = 0; i < batch; ++i) {
+      receive_iovecs_[i].iov_base = receive_buffers_.data() + i * size;
+      receive_iovecs_[i].iov_len = size;
+      msghdr& header = receive_headers_[i].msg_hdr;
+      std::memset(&header, 0, sizeof(header));
+      header.msg_name = &receive_addresses_[i];
+      header.msg_namelen = sizeof(sockaddr_storage);
+      header.msg_iov = &receive_iovecs_[i];
+      header.msg_iovlen = 1;
+      receive_headers_[i].msg_len = 0;
+    }
+    const int count =
+        recvmmsg(fd_, receive_headers_.data(), static_cast<unsigned>(batch), MSG_DONTWAIT, nullptr);
+    if (count <= 0) {
+      if (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        // ICMP errors (ECONNREFUSED on a connected socket) surface here; they do not stop
+        // reception.
+        ++counters_.receive_errors;
+        continue;
+      }
+      break;
+    }
+    for (int i = 0; i < count; ++i) {
+      const msghdr& header = receive_headers_[i].msg_hdr;
+      if (header.msg_flags & MSG_TRUNC) {
+        ++counters_.receive_truncated;
+        continue;
+      }
+      auto from = SocketAddress::FromSockaddr(reinterpret_cast<const sockaddr*>(header.msg_name),
+                                              header.msg_namelen);
+      if (!from) {
+        ++counters_.receive_errors;
+        continue;
+      }
+      const size_t length = receive_headers_[i].msg_len;
+      ++counters_.packets_received;
+      counters_.bytes_received += length;
+      ++delivered;
+      if (callback_) {
+        callback_(std::span<const uint8_t>(receive_buffers_.data() + i * size, length), *from);
+        if (destroyed || loop_ == nullptr) {
+          if (!destroyed) destroyed_flag_ = nullptr;
+          return delivered;
+        }
+      }
+    }
+    if (static_cast<size_t>(count) < batch) break;
+  }
+  destroyed_flag_ = nullptr;
+  return delivered;
+}
+
+Status UdpSocket::Connect(const SocketAddress& remote) {
+  if (connect(fd_, remote.sockaddr_ptr(), remote.length()) != 0) {
+    return Status::Error(ErrnoText("connect(UDP " + remote.ToString() + ")"));
+  }
+  connected_ = true;
+  return Status::Ok();
+}
+
+void UdpSocket::CountSendFailure(int error) {
+  if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) {
+    ++counters_.send_would_block;
+  } else {
+    ++counters_.send_errors;
+  }
+}
+
+bool UdpSocket::SendTo(std::span<const uint8_t> data, const SocketAddress& to) {
+  const ssize_t sent =
+      sendto(fd_, data.data(), data.size(), MSG_DONTWAIT, to.sockaddr_ptr(), to.length());
+  if (sent < 0) {
+    CountSendFailure(errno);
+    return false;
+  }
+  ++counters_.packets_sent;
+  counters_.bytes_sent += data.size();
+  return true;
+}
+
+bool UdpSocket::Send(std::span<const uint8_t> data) {
+  const ssize_t sent = send(fd_, data.data(), data.size(), MSG_DONTWAIT);
+  if (sent < 0) {
+    CountSendFailure(errno);
+    return false;
+  }
+  ++counters_.packets_sent;
+  counters_.bytes_sent += data.size();
+  return true;
+}
+
+size_t UdpSocket::SendBatch(std::span<const OutgoingDatagram> datagrams) {
+  const size_t count = datagrams.size();
+  if (send_headers_.size() < count) {
+    send_headers_.resize(count);
+    send_iovecs_.resize(count);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    send_iovecs_[i].iov_base = const_cast<uint8_t*>(datagrams[i].data.data());
+    send_iovecs_[i].iov_len = datagrams[i].data.size();
+    msghdr& header = send_headers_[i].msg_hdr;
+    std::memset(&header, 0, sizeof(header));
+    if (datagrams[i].to != nullptr) {
+      header.msg_name = const_cast<sockaddr*>(datagrams[i].to->sockaddr_ptr());
+      header.msg_namelen = datagrams[i].to->length();
+    }
+    header.msg_iov = &send_iovecs_[i];
+    header.msg_iovlen = 1;
+  }
+  size_t sent = 0;  // datagrams handled, delivered or dropped
+  size_t delivered = 0;
+  while (sent < count) {
+    const int result = sendmmsg(fd_, send_headers_.data() + sent,
+                                static_cast<unsigned>(count - sent), MSG_DONTWAIT);
+    if (result < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        counters_.send_would_block += count - sent;
+        break;
+      }
+      // The datagram at `sent` failed on its own (bad address, too large): skip it.
+      CountSendFailure(errno);
+      ++sent;
+      continue;
+    }
+    for (int i = 0; i < result; ++i) {
+      ++counters_.packets_sent;
+      counters_.bytes_sent += datagrams[sent + i].data.size();
+    }
+    sent += static_cast<size_t>(result);
+    delivered += static_cast<size_t>(result);
+  }
+  return delivered;
+}
+
+size_t UdpSocket::SendSameDestination(std::span<const std::span<const uint8_t>> datagrams,
+                                      const SocketAddress* to) {
+  if (datagrams.empty()) return 0;
+  if (gso_supported_ && datagrams.size() > 1) return SendWithGso(datagrams, to);
+  same_destination_batch_.clear();
+  for (auto datagram : datagrams) same_destination_batch_.push_back(OutgoingDatagram{datagram, to});
+  return SendBatch(same_destination_batch_);
+}
+
+size_t UdpSocket::SendWithGso(std::span<const std::span<const uint8_t>> datagrams,
+                              const SocketAddress* to) {
+  if (send_iovecs_.size() < kMaxGsoSegments) send_iovecs_.resize(kMaxGsoSegments);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))];
+  size_t sent = 0;
+  size_t index = 0;
+  while (index < datagrams.size()) {
+    // A run: equal-sized segments, only the last may be shorter, because the kernel cuts the
+    // payload every gso_size bytes (Linux udp_send_skb()).
+    const size_t segment = datagrams[index].size();
+    size_t run = 0;
+    size_t bytes = 0;
+    while (index + run < datagrams.size() && run < kMaxGsoSegments) {
+      const size_t size = datagrams[index + run].size();
+      if (size > segment || bytes + size > kMaxGsoBytes || size == 0) break;
+      send_iovecs_[run].iov_base = const_cast<uint8_t*>(datagrams[index + run].data());
+      send_iovecs_[run].iov_len = size;
+      bytes += size;
+      ++run;
+      if (size < segment) break;
+    }
+    if (run == 0) {  // an empty or oversized datagram: send it on its own
+      if (to != nullptr ? SendTo(datagrams[index], *to) : Send(datagrams[index])) ++sent;
+      ++index;
+      continue;
+    }
+    msghdr header{};
+    if (to != nullptr) {
+      header.msg_name = const_cast<sockaddr*>(to->sockaddr_ptr());
+      header.msg_namelen = to->length();
+    }
+    header.msg_iov = send_iovecs_.data();
+    header.msg_iovlen = run;
+    if (run > 1) {
+      header.msg_control = control;
+      header.msg_controllen = sizeof(control);
+      cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
+      cmsg->cmsg_level = SOL_UDP;
+      cmsg->cmsg_type = UDP_SEGMENT;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      const uint16_t gso_size = static_cast<uint16_t>(segment);
+      std::memcpy(CMSG_DATA(cmsg), &gso_size, sizeof(gso_size));
+    }
+    const ssize_t result = sendmsg(fd_, &header, MSG_DONTWAIT);
+    if (result < 0) {
+      if (errno == EINTR) continue;
+      if (run > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+        // The route's device cannot checksum-offload GSO (EIO); use sendmmsg from now on.
+        AURALINK_LOG(kWarning) << "UDP GSO unavailable on " << local_address_.ToString() << " ("
+                               << std::strerror(errno) << "); falling back to sendmmsg";
+        gso_supported_ = false;
+        return sent + SendSameDestination(datagrams.subspan(index), to);
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+        counters_.send_would_block += datagrams.size() - index;
+        return sent;
+      }
+      CountSendFailure(errno);
+      index += run;
+      continue;
+    }
+    if (run > 1) ++counters_.gso_calls;
+    counters_.packets_sent += run;
+    counters_.bytes_sent += bytes;
+    sent += run;
+    index += run;
+  }
+  return sent;
+}
+
+}  // namespace auralink::net

@@ -1,0 +1,122 @@
+// A non-blocking UDP socket on an EventLoop: batch receive with recvmmsg into buffers allocated
+// once, single sends, batched sendmmsg, and UDP GSO (UDP_SEGMENT, Linux 4.18+) that hands the
+// kernel up to 64 equal-sized datagrams for one destination in a single call (MEASURED.md: ~1.9M
+// packets/s on loopback against ~0.5M with one send() per packet). Nothing here allocates per
+// packet.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "net/event_loop.h"
+#include "net/socket_address.h"
+
+namespace auralink::net {
+
+struct UdpSocketOptions {
+  bool reuse_port = false;  // SO_REUSEPORT: one socket per worker on the same port
+  bool ipv6_only = false;   // for "::": false accepts IPv4-mapped peers too
+  // Media bursts (a key frame to many subscribers) overflow the default ~200 KB buffers.
+  int receive_buffer_bytes = 4 << 20;
+  int send_buffer_bytes = 4 << 20;
+  int receive_batch = 32;          // datagrams per recvmmsg
+  int max_datagram_bytes = 2048;   // larger datagrams are dropped and counted as truncated
+  int max_batches_per_wakeup = 8;  // then yield to other fds (level-triggered epoll comes back)
+};
+
+struct UdpSocketCounters {
+  uint64_t packets_received = 0;
+  uint64_t bytes_received = 0;
+  uint64_t receive_truncated = 0;
+  uint64_t receive_errors = 0;
+  uint64_t packets_sent = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t send_would_block = 0;  // socket buffer full: the datagram is dropped, as a router would
+  uint64_t send_errors = 0;
+  uint64_t gso_calls = 0;
+};
+
+// A datagram for SendBatch(). `to` may be null on a connected socket.
+struct OutgoingDatagram {
+  std::span<const uint8_t> data;
+  const SocketAddress* to = nullptr;
+};
+
+class UdpSocket {
+ public:
+  using DatagramCallback =
+      std::function<void(std::span<const uint8_t> data, const SocketAddress& from)>;
+
+  // Binds `local` (port 0: the kernel picks one).
+  static StatusOr<std::unique_ptr<UdpSocket>> Bind(const SocketAddress& local,
+                                                   const UdpSocketOptions& options = {});
+  // Binds the first free port in [min_port, max_port] on `ip`.
+  static StatusOr<std::unique_ptr<UdpSocket>> BindInRange(std::string_view ip, uint16_t min_port,
+                                                          uint16_t max_port,
+                                                          const UdpSocketOptions& options = {});
+  ~UdpSocket();
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+
+  // Delivers every received datagram to `callback` on `loop`'s thread. The span is valid only
+  // during the call. The callback may destroy this socket.
+  Status StartReceiving(EventLoop* loop, DatagramCallback callback);
+  void StopReceiving();
+  // Drains up to max_batches_per_wakeup recvmmsg batches; returns the datagrams delivered. Called
+  // by the loop; public for benchmarks that poll.
+  size_t ReceiveAvailable();
+
+  // Fixes the peer so sends may omit the address (and the kernel skips the route lookup).
+  Status Connect(const SocketAddress& remote);
+
+  // Returns false when the datagram was not sent (counted).
+  bool SendTo(std::span<const uint8_t> data, const SocketAddress& to);
+  bool Send(std::span<const uint8_t> data);  // connected sockets
+  // sendmmsg; returns how many datagrams the kernel took (the rest are counted as dropped).
+  size_t SendBatch(std::span<const OutgoingDatagram> datagrams);
+  // Datagrams for one destination (null `to`: the connected peer), sent with UDP GSO where every
+  // run of equal-sized datagrams (the last of a run may be shorter) becomes one sendmsg; falls back
+  // to sendmmsg when the kernel or route lacks GSO. Returns how many datagrams were sent.
+  size_t SendSameDestination(std::span<const std::span<const uint8_t>> datagrams,
+                             const SocketAddress* to);
+
+  bool gso_supported() const { return gso_supported_; }
+  const SocketAddress& local_address() const { return local_address_; }
+  int fd() const { return fd_; }
+  const UdpSocketCounters& counters() const { return counters_; }
+
+ private:
+  UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options);
+  size_t SendWithGso(std::span<const std::span<const uint8_t>> datagrams, const SocketAddress* to);
+  void CountSendFailure(int error);
+
+  int fd_;
+  SocketAddress local_address_;
+  UdpSocketOptions options_;
+  bool gso_supported_ = false;
+  bool connected_ = false;
+  EventLoop* loop_ = nullptr;
+  DatagramCallback callback_;
+  // Set by the destructor when the socket dies inside its own receive callback.
+  bool* destroyed_flag_ = nullptr;
+  UdpSocketCounters counters_;
+
+  // recvmmsg state, allocated once.
+  std::vector<uint8_t> receive_buffers_;
+  std::vector<mmsghdr> receive_headers_;
+  std::vector<iovec> receive_iovecs_;
+  std::vector<sockaddr_storage> receive_addresses_;
+  // sendmmsg/GSO scratch, grown on demand and then reused.
+  std::vector<mmsghdr> send_headers_;
+  std::vector<iovec> send_iovecs_;
+  std::vector<OutgoingDatagram> same_destination_batch_;
+};
+
+}  // namespace auralink::net

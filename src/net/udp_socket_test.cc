@@ -1,0 +1,204 @@
+#include "net/udp_socket.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace auralink::net {
+namespace {
+
+template <typename Predicate>
+bool RunUntil(EventLoop* loop, Predicate done) {
+  for (int i = 0; i < 2000 && !done(); ++i) loop->RunOnce(10);
+  return done();
+}
+
+std::unique_ptr<UdpSocket> BindLoopback(const char* ip = "127.0.0.1",
+                                        const UdpSocketOptions& options = {}) {
+  auto socket = UdpSocket::Bind(*SocketAddress::FromIp(ip, 0), options);
+  EXPECT_TRUE(socket.ok()) << socket.status().message();
+  return socket.ok() ? std::move(socket).value() : nullptr;
+}
+
+std::span<const uint8_t> Bytes(const std::string& text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+TEST(UdpSocketTest, EchoesOverLoopback) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto server = BindLoopback();
+  auto client = BindLoopback();
+  ASSERT_TRUE(server && client);
+  EXPECT_NE(server->local_address().port(), 0);
+  ASSERT_TRUE(server
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t> data, const SocketAddress& from) {
+                                     EXPECT_EQ(from, client->local_address());
+                                     server->SendTo(data, from);
+                                   })
+                  .ok());
+  std::vector<std::string> echoes;
+  ASSERT_TRUE(client
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t> data, const SocketAddress& from) {
+                                     EXPECT_EQ(from, server->local_address());
+                                     echoes.emplace_back(data.begin(), data.end());
+                                   })
+                  .ok());
+  EXPECT_TRUE(client->SendTo(Bytes("hello"), server->local_address()));
+  EXPECT_TRUE(client->SendTo(Bytes("world"), server->local_address()));
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return echoes.size() == 2; }));
+  EXPECT_EQ(echoes[0], "hello");
+  EXPECT_EQ(echoes[1], "world");
+  EXPECT_EQ(server->counters().packets_received, 2u);
+  EXPECT_EQ(server->counters().packets_sent, 2u);
+  EXPECT_EQ(client->counters().bytes_sent, 10u);
+}
+
+TEST(UdpSocketTest, Ipv6EchoWhenLoopbackHasIpv6) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto socket = UdpSocket::Bind(*SocketAddress::FromIp("::1", 0));
+  if (!socket.ok()) GTEST_SKIP() << "no IPv6 loopback: " << socket.status().message();
+  auto peer = BindLoopback("::1");
+  ASSERT_TRUE(peer);
+  std::string received;
+  ASSERT_TRUE((*socket)
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t> data, const SocketAddress& from) {
+                                     EXPECT_TRUE(from.is_ipv6());
+                                     received.assign(data.begin(), data.end());
+                                   })
+                  .ok());
+  EXPECT_TRUE(peer->SendTo(Bytes("six"), (*socket)->local_address()));
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return !received.empty(); }));
+  EXPECT_EQ(received, "six");
+}
+
+std::vector<std::vector<uint8_t>> MakeDatagrams(size_t count, size_t size, size_t last_size) {
+  std::vector<std::vector<uint8_t>> datagrams;
+  for (size_t i = 0; i < count; ++i) {
+    std::vector<uint8_t> datagram(i + 1 == count ? last_size : size);
+    for (size_t j = 0; j < datagram.size(); ++j) datagram[j] = static_cast<uint8_t>(i * 7 + j);
+    datagrams.push_back(std::move(datagram));
+  }
+  return datagrams;
+}
+
+void ExpectReceivesExactly(EventLoop* loop, UdpSocket* receiver,
+                           const std::vector<std::vector<uint8_t>>& expected) {
+  std::vector<std::vector<uint8_t>> received;
+  ASSERT_TRUE(receiver
+                  ->StartReceiving(loop,
+                                   [&](std::span<const uint8_t> data, const SocketAddress&) {
+                                     received.emplace_back(data.begin(), data.end());
+                                   })
+                  .ok());
+  ASSERT_TRUE(RunUntil(loop, [&] { return received.size() >= expected.size(); }));
+  EXPECT_EQ(received, expected);
+  receiver->StopReceiving();
+}
+
+TEST(UdpSocketTest, SendBatchDeliversEveryDatagramInOrder) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto receiver = BindLoopback();
+  auto sender = BindLoopback();
+  ASSERT_TRUE(receiver && sender);
+  const auto datagrams = MakeDatagrams(100, 1200, 300);  // more than one recvmmsg batch
+  std::vector<OutgoingDatagram> batch;
+  for (const auto& d : datagrams) batch.push_back({d, &receiver->local_address()});
+  EXPECT_EQ(sender->SendBatch(batch), datagrams.size());
+  ExpectReceivesExactly(loop.get(), receiver.get(), datagrams);
+  EXPECT_EQ(sender->counters().send_errors, 0u);
+}
+
+TEST(UdpSocketTest, SameDestinationSendSplitsIntoTheOriginalDatagrams) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto receiver = BindLoopback();
+  auto sender = BindLoopback();
+  ASSERT_TRUE(receiver && sender);
+  // 70 equal datagrams (two GSO runs: 64 is the kernel's segment cap) ending in a short one, then a
+  // longer one that must start a new run.
+  auto datagrams = MakeDatagrams(70, 1000, 400);
+  datagrams.push_back(std::vector<uint8_t>(1100, 0x5a));
+  std::vector<std::span<const uint8_t>> spans(datagrams.begin(), datagrams.end());
+  EXPECT_EQ(sender->SendSameDestination(spans, &receiver->local_address()), datagrams.size());
+  ExpectReceivesExactly(loop.get(), receiver.get(), datagrams);
+  if (sender->gso_supported()) {
+    EXPECT_GE(sender->counters().gso_calls, 2u);
+  }
+  EXPECT_EQ(sender->counters().packets_sent, datagrams.size());
+}
+
+TEST(UdpSocketTest, ConnectedSocketSendsWithoutAddress) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto receiver = BindLoopback();
+  auto sender = BindLoopback();
+  ASSERT_TRUE(receiver && sender);
+  ASSERT_TRUE(sender->Connect(receiver->local_address()).ok());
+  const auto datagrams = MakeDatagrams(5, 200, 200);
+  EXPECT_TRUE(sender->Send(datagrams[0]));
+  std::vector<std::span<const uint8_t>> rest(datagrams.begin() + 1, datagrams.end());
+  EXPECT_EQ(sender->SendSameDestination(rest, nullptr), 4u);
+  ExpectReceivesExactly(loop.get(), receiver.get(), datagrams);
+}
+
+TEST(UdpSocketTest, OversizedDatagramIsCountedAndDropped) {
+  auto loop = std::move(EventLoop::Create()).value();
+  UdpSocketOptions options;
+  options.max_datagram_bytes = 100;
+  auto receiver = BindLoopback("127.0.0.1", options);
+  auto sender = BindLoopback();
+  ASSERT_TRUE(receiver && sender);
+  EXPECT_TRUE(sender->SendTo(std::vector<uint8_t>(500, 1), receiver->local_address()));
+  EXPECT_TRUE(sender->SendTo(std::vector<uint8_t>(50, 2), receiver->local_address()));
+  ExpectReceivesExactly(loop.get(), receiver.get(), {std::vector<uint8_t>(50, 2)});
+  EXPECT_EQ(receiver->counters().receive_truncated, 1u);
+}
+
+TEST(UdpSocketTest, CallbackMayDestroyItsSocket) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto receiver = BindLoopback();
+  auto sender = BindLoopback();
+  ASSERT_TRUE(receiver && sender);
+  const SocketAddress target = receiver->local_address();
+  int calls = 0;
+  ASSERT_TRUE(receiver
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t>, const SocketAddress&) {
+                                     ++calls;
+                                     receiver.reset();
+                                   })
+                  .ok());
+  for (int i = 0; i < 10; ++i) sender->SendTo(Bytes("x"), target);
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return calls > 0; }));
+  loop->RunOnce(0);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(loop->registered_fd_count(), 0u);
+}
+
+TEST(UdpSocketTest, BindInRangeSkipsTakenPorts) {
+  auto first = UdpSocket::BindInRange("127.0.0.1", 41000, 41999);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  const uint16_t taken = (*first)->local_address().port();
+  auto second = UdpSocket::BindInRange("127.0.0.1", taken, 41999);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_GT((*second)->local_address().port(), taken);
+  EXPECT_FALSE(UdpSocket::BindInRange("127.0.0.1", taken, taken).ok());
+  EXPECT_FALSE(UdpSocket::BindInRange("127.0.0.1", 10, 5).ok());
+  EXPECT_FALSE(UdpSocket::BindInRange("not-an-ip", 41000, 41001).ok());
+}
+
+TEST(UdpSocketTest, ReusePortLetsTwoSocketsShareAPort) {
+  UdpSocketOptions options;
+  options.reuse_port = true;
+  auto first = BindLoopback("127.0.0.1", options);
+  ASSERT_TRUE(first);
+  auto second = UdpSocket::Bind(first->local_address(), options);
+  EXPECT_TRUE(second.ok()) << second.status().message();
+  UdpSocketOptions exclusive;
+  EXPECT_FALSE(UdpSocket::Bind(first->local_address(), exclusive).ok());
+}
+
+}  // namespace
+}  // namespace auralink::net

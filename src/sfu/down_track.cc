@@ -1,0 +1,126 @@
+#include "sfu/down_track.h"
+
+#include <cstring>
+
+#include "rtc/codecs/vp8_payload_descriptor.h"
+#include "rtc/rtp/rtx.h"
+
+namespace auralink::sfu {
+namespace {
+
+// Headroom for the SRTP/SRTCP tag the sender appends in place.
+constexpr size_t kSrtpHeadroom = 64;
+
+}  // namespace
+
+StatusOr<std::unique_ptr<DownTrack>> DownTrack::Create(
+    const DownTrackConfig& config, SubscriberSender* sender,
+    const rtc::RtpExtensionIdMap* publisher_ids) {
+  if (sender == nullptr || publisher_ids == nullptr)
+    return Status::Error("down track: no sender or extension map");
+  if (config.ssrc == 0) return Status::Error("down track: no SSRC");
+  std::unique_ptr<DownTrack> track(new DownTrack(config, sender, publisher_ids));
+  rtc::SimulcastStreamRewriter::Config rewriter_config;
+  rewriter_config.clock_rate_hz = static_cast<int>(config.clock_rate);
+  auto rewriter = rtc::SimulcastStreamRewriter::Create(rewriter_config);
+  if (!rewriter.ok()) return rewriter.status();
+  track->rewriter_ = std::move(*rewriter);
+  (void)track->rewriter_->SetTargetLayer(0);
+  if (config.kind == MediaKind::kVideo && config.rtx_ssrc != 0) {
+    rtc::RtpPacketCacheConfig cache_config;
+    cache_config.slot_count = 512;
+    auto cache = rtc::RtpPacketCache::Create(cache_config);
+    if (!cache.ok()) return cache.status();
+    track->cache_ = std::move(*cache);
+  }
+  return track;
+}
+
+DownTrack::DownTrack(const DownTrackConfig& config, SubscriberSender* sender,
+                     const rtc::RtpExtensionIdMap* publisher_ids)
+    : config_(config), sender_(sender), publisher_ids_(publisher_ids) {
+  for (const auto& [uri, id] : SubscriberExtensionIds())
+    subscriber_ids_.Register(static_cast<uint8_t>(id), uri);
+}
+
+void DownTrack::SetTargetLayer(std::optional<int> layer) {
+  if (config_.kind == MediaKind::kAudio) return;
+  (void)rewriter_->SetTargetLayer(layer);
+}
+
+std::optional<int> DownTrack::target_layer() const { return rewriter_->target_layer(); }
+std::optional<int> DownTrack::current_layer() const { return rewriter_->current_layer(); }
+bool DownTrack::NeedsKeyFrame() const {
+  return !paused_ && config_.kind == MediaKind::kVideo && rewriter_->WaitingForKeyFrame();
+}
+
+void DownTrack::Forward(const rtc::RtpPacket& packet, int layer, const VideoPayloadInfo& info,
+                        int64_t now_ms) {
+  if (paused_) return;
+  rtc::SimulcastSourcePacket source;
+  source.layer = config_.kind == MediaKind::kAudio ? 0 : layer;
+  source.sequence_number = packet.sequence_number();
+  source.timestamp = packet.timestamp();
+  source.marker = packet.marker();
+  source.arrival_time_ms = now_ms;
+  if (config_.kind == MediaKind::kAudio) {
+    // Every audio packet is a switch point.
+    source.start_of_frame = true;
+    source.key_frame = true;
+  } else {
+    source.start_of_frame = info.start_of_frame;
+    source.key_frame = info.key_frame;
+    source.temporal_id = info.temporal_id;
+    source.layer_sync = info.layer_sync;
+    source.picture_id = info.picture_id;
+    source.tl0_pic_idx = info.tl0_pic_idx;
+  }
+  const std::optional<rtc::SimulcastRewrittenPacket> rewritten = rewriter_->Rewrite(source);
+  if (!rewritten) return;
+
+  const size_t length = packet.size();
+  if (length + kSrtpHeadroom > buffer_.size()) return;
+  std::memcpy(buffer_.data(), packet.data().data(), length);
+  rtc::RtpPacket out;
+  if (rtc::RtpPacket::Parse({buffer_.data(), length}, &out) != rtc::RtpParseError::kOk) return;
+  out.SetSsrc(config_.ssrc);
+  out.SetSequenceNumber(rewritten->sequence_number);
+  out.SetTimestamp(rewritten->timestamp);
+  out.SetMarker(rewritten->marker);
+  out.RewriteExtensionIds(*publisher_ids_, subscriber_ids_);
+  // Our subscriber offer carries its own MID; the publisher's would name another section.
+  if (uint8_t mid_id = subscriber_ids_.IdOf(rtc::RtpExtensionType::kMid); mid_id != 0)
+    out.RemoveExtension(mid_id);
+  if (config_.codec == VideoCodecId::kVp8 && (rewritten->picture_id || rewritten->tl0_pic_idx))
+    (void)rtc::Vp8PayloadDescriptor::Rewrite(out.payload(), rewritten->picture_id,
+                                             rewritten->tl0_pic_idx);
+  if (cache_) cache_->Insert(out, now_ms);
+  if (sender_->SendRtp(buffer_.data(), length, buffer_.size(), now_ms)) {
+    ++packets_sent_;
+    bytes_sent_ += length;
+  }
+}
+
+void DownTrack::OnNack(std::span<const uint16_t> sequence_numbers, int64_t now_ms) {
+  // Without RTX a resend would repeat an SRTP index with different bytes (the transport-wide
+  // sequence number changes): not allowed for AEAD, so only RTX repairs.
+  if (!cache_) return;
+  std::array<uint8_t, kBufferSize> rtx_buffer{};
+  for (uint16_t sequence : sequence_numbers) {
+    std::span<uint8_t> cached = cache_->Find(sequence, now_ms);
+    if (cached.empty()) continue;
+    if (!cache_->MarkResent(sequence, now_ms, /*min_interval_ms=*/10)) continue;
+    rtc::RtpPacket original;
+    if (rtc::RtpPacket::Parse(cached, &original) != rtc::RtpParseError::kOk) continue;
+    const int16_t rtx_payload_type = config_.rtx_payload_type_of[original.payload_type()];
+    if (rtx_payload_type < 0) continue;
+    auto length = rtc::WrapRtx(
+        original, {config_.rtx_ssrc, static_cast<uint8_t>(rtx_payload_type)},
+        rtx_sequence_++, {rtx_buffer.data(), rtx_buffer.size() - kSrtpHeadroom});
+    if (!length) continue;
+    if (sender_->SendRtp(rtx_buffer.data(), *length, rtx_buffer.size(), now_ms))
+      ++packets_retransmitted_;
+  }
+}
+
+}  // namespace auralink::sfu

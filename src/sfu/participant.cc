@@ -1,0 +1,608 @@
+#include "sfu/participant.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/log.h"
+#include "rtc/rtcp/full_intra_request.h"
+#include "rtc/rtcp/generic_nack.h"
+#include "rtc/rtcp/picture_loss_indication.h"
+#include "rtc/rtcp/rtcp_packet.h"
+#include "rtc/rtp/rtx.h"
+#include "rtc/sdp/session_description.h"
+#include "sfu/room.h"
+
+namespace auralink::sfu {
+namespace {
+
+constexpr int64_t kTransportFeedbackIntervalMs = 100;
+constexpr int64_t kLayerSelectionIntervalMs = 500;
+constexpr int64_t kAudioReserveBps = 64'000;
+constexpr size_t kRtcpBufferSize = 1500;
+
+}  // namespace
+
+Participant::Participant(Room* room, ParticipantDescription description, SignalSink* sink,
+                         const ParticipantEnvironment* environment)
+    : room_(room), description_(std::move(description)), sink_(sink), environment_(environment) {
+  rtcp_ssrc_ = environment_->make_ssrc();
+}
+
+Participant::~Participant() { Close(); }
+
+bool Participant::connected() const {
+  auto is_up = [](const std::unique_ptr<WebRtcTransport>& transport) {
+    return transport && transport->state() == WebRtcTransportState::kConnected;
+  };
+  return is_up(publisher_) || is_up(subscriber_);
+}
+
+LocalTransportDescription Participant::LocalDescription(const WebRtcTransport& transport) const {
+  LocalTransportDescription local;
+  local.ice_ufrag = transport.local_ufrag();
+  local.ice_pwd = transport.local_pwd();
+  local.fingerprint = environment_->certificate->fingerprint().ToSdp();
+  local.candidates = environment_->candidates;
+  return local;
+}
+
+Status Participant::EnsurePublisherTransport() {
+  if (publisher_) return Status::Ok();
+  WebRtcTransportConfig config;
+  config.certificate = environment_->certificate;
+  config.local_ufrag = environment_->make_id("");
+  config.local_pwd = environment_->make_id("") + environment_->make_id("");
+  config.data_channels = true;
+  WebRtcTransportCallbacks callbacks;
+  callbacks.send_packet = environment_->send_packet;
+  callbacks.on_rtp = [this](uint8_t* data, size_t size, int64_t now_ms) {
+    OnPublisherRtp(data, size, now_ms);
+  };
+  callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t now_ms) {
+    OnPublisherRtcp(data, size, now_ms);
+  };
+  callbacks.on_data = [this](uint16_t channel, std::span<const uint8_t> bytes, bool) {
+    last_activity_ms_ = now_ms_;
+    std::optional<uint16_t> lossy = publisher_->FindDataChannel("_lossy");
+    if (sink_) sink_->OnDataFromClient(bytes, !(lossy && *lossy == channel));
+  };
+  auto transport = WebRtcTransport::Create(config, callbacks);
+  if (!transport.ok()) return transport.status();
+  publisher_ = std::move(*transport);
+  environment_->register_transport(publisher_.get());
+  return Status::Ok();
+}
+
+Status Participant::EnsureSubscriberTransport() {
+  if (subscriber_) return Status::Ok();
+  WebRtcTransportConfig config;
+  config.certificate = environment_->certificate;
+  config.local_ufrag = environment_->make_id("");
+  config.local_pwd = environment_->make_id("") + environment_->make_id("");
+  config.data_channels = true;
+  WebRtcTransportCallbacks callbacks;
+  callbacks.send_packet = environment_->send_packet;
+  callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t now_ms) {
+    OnSubscriberRtcp(data, size, now_ms);
+  };
+  auto transport = WebRtcTransport::Create(config, callbacks);
+  if (!transport.ok()) return transport.status();
+  subscriber_ = std::move(*transport);
+  sender_ = std::make_unique<SubscriberSender>(subscriber_.get());
+  environment_->register_transport(subscriber_.get());
+  return Status::Ok();
+}
+
+StatusOr<TrackDescription> Participant::AddTrack(const PendingTrack& track) {
+  if (!description_.permissions.can_publish)
+    return Status::Error(StatusCode::kPermissionDenied, "participant may not publish");
+  for (const PendingTrack& pending : pending_tracks_) {
+    if (pending.cid == track.cid)
+      return Status::Error(StatusCode::kAlreadyExists, "track " + track.cid + " already announced");
+  }
+  PendingTrack pending = track;
+  pending.description.sid = environment_->make_id("TR_");
+  pending_tracks_.push_back(pending);
+  return pending.description;
+}
+
+StatusOr<std::string> Participant::HandlePublisherOffer(const std::string& sdp, int64_t now_ms) {
+  now_ms_ = now_ms;
+  last_activity_ms_ = now_ms;
+  auto offer = rtc::SessionDescription::Parse(sdp);
+  if (!offer.ok()) return Status::Error(StatusCode::kInvalidArgument, offer.status().message());
+  AURALINK_RETURN_IF_ERROR(EnsurePublisherTransport());
+  auto negotiation = AnswerPublisherOffer(*offer, LocalDescription(*publisher_));
+  if (!negotiation.ok())
+    return Status::Error(StatusCode::kInvalidArgument, negotiation.status().message());
+  const RemoteTransportDescription& remote = negotiation->remote;
+  AURALINK_RETURN_IF_ERROR(publisher_->SetRemoteParameters(
+      remote.ice_ufrag, remote.ice_pwd, remote.fingerprint, now_ms, remote.sctp_port,
+      remote.max_message_size));
+  for (const PublishedMedia& media : negotiation->media) {
+    for (const auto& [uri, id] : media.extensions)
+      publisher_ids_.Register(static_cast<uint8_t>(id), uri);
+    if (!media.sending) continue;
+    const bool known = std::any_of(tracks_.begin(), tracks_.end(), [&](const auto& entry) {
+      return entry.second->media().mid == media.mid;
+    });
+    if (known) continue;
+    // The offer names the track by its MediaStreamTrack id, which AddTrackRequest sent as cid.
+    auto pending = std::find_if(pending_tracks_.begin(), pending_tracks_.end(),
+                                [&](const PendingTrack& p) { return p.cid == media.track_id; });
+    if (pending == pending_tracks_.end()) {
+      const TrackKind kind = media.kind == MediaKind::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
+      pending = std::find_if(pending_tracks_.begin(), pending_tracks_.end(),
+                             [&](const PendingTrack& p) { return p.description.kind == kind; });
+    }
+    if (pending == pending_tracks_.end()) {
+      AURALINK_LOG(kInfo) << "participant " << description_.identity << ": media section "
+                          << media.mid << " has no announced track; ignored";
+      continue;
+    }
+    TrackDescription track = pending->description;
+    pending_tracks_.erase(pending);
+    track.mid = media.mid;
+    if (!media.codecs.empty()) {
+      track.mime_type =
+          std::string(media.kind == MediaKind::kAudio ? "audio/" : "video/") + media.codecs[0].name;
+    }
+    auto published = std::make_unique<PublishedTrack>(track, media);
+    PublishedTrack* raw = published.get();
+    tracks_[track.sid] = std::move(published);
+    description_.is_publisher = true;
+    ++description_.version;
+    room_->OnTrackPublished(this, raw);
+  }
+  return negotiation->answer.ToString();
+}
+
+Status Participant::HandleSubscriberAnswer(const std::string& sdp, int64_t now_ms) {
+  now_ms_ = now_ms;
+  last_activity_ms_ = now_ms;
+  if (!subscriber_) return Status::Error(StatusCode::kInvalidArgument, "no subscriber offer sent");
+  auto answer = rtc::SessionDescription::Parse(sdp);
+  if (!answer.ok()) return Status::Error(StatusCode::kInvalidArgument, answer.status().message());
+  auto read = ReadSubscriberAnswer(*answer);
+  if (!read.ok()) return Status::Error(StatusCode::kInvalidArgument, read.status().message());
+  AURALINK_RETURN_IF_ERROR(subscriber_->SetRemoteParameters(
+      read->remote.ice_ufrag, read->remote.ice_pwd, read->remote.fingerprint, now_ms,
+      read->remote.sctp_port, read->remote.max_message_size));
+  subscriber_offer_outstanding_ = false;
+  return Status::Ok();
+}
+
+Status Participant::SetTrackMuted(const std::string& track_sid, bool muted) {
+  PublishedTrack* track = FindTrack(track_sid);
+  if (track == nullptr) {
+    for (PendingTrack& pending : pending_tracks_) {
+      if (pending.description.sid == track_sid) {
+        pending.description.muted = muted;
+        return Status::Ok();
+      }
+    }
+    return Status::Error(StatusCode::kNotFound, "track " + track_sid + " not found");
+  }
+  if (track->muted() == muted) return Status::Ok();
+  track->SetMuted(muted);
+  ++description_.version;
+  room_->OnParticipantChanged(this);
+  return Status::Ok();
+}
+
+Status Participant::UnpublishTrack(const std::string& track_sid) {
+  auto found = tracks_.find(track_sid);
+  if (found == tracks_.end())
+    return Status::Error(StatusCode::kNotFound, "track " + track_sid + " not found");
+  std::unique_ptr<PublishedTrack> track = std::move(found->second);
+  tracks_.erase(found);
+  for (auto it = ssrc_to_layer_.begin(); it != ssrc_to_layer_.end();) {
+    it = it->second.first == track.get() ? ssrc_to_layer_.erase(it) : std::next(it);
+  }
+  room_->OnTrackUnpublished(this, track.get());
+  description_.is_publisher = !tracks_.empty();
+  ++description_.version;
+  room_->OnParticipantChanged(this);
+  return Status::Ok();
+}
+
+Status Participant::UpdateTrackSettings(const std::string& track_sid, bool disabled, int width,
+                                        int height) {
+  auto found = down_tracks_.find(track_sid);
+  if (found == down_tracks_.end())
+    return Status::Error(StatusCode::kNotFound, "not subscribed to " + track_sid);
+  found->second.disabled = disabled;
+  found->second.down->SetPaused(disabled);
+  found->second.down->SetRequestedSize(width, height);
+  last_layer_selection_ms_ = 0;  // apply at the next tick
+  return Status::Ok();
+}
+
+Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
+  if (!description_.permissions.can_subscribe)
+    return Status::Error(StatusCode::kPermissionDenied, "participant may not subscribe");
+  if (down_tracks_.count(track->sid())) return Status::Ok();
+  AURALINK_RETURN_IF_ERROR(EnsureSubscriberTransport());
+  const PublishedMedia& media = track->media();
+  DownTrackConfig config;
+  config.kind = media.kind;
+  config.codec = track->codec();
+  config.clock_rate = track->clock_rate();
+  config.ssrc = environment_->make_ssrc();
+  bool has_rtx = false;
+  for (const NegotiatedCodec& codec : media.codecs) {
+    if (codec.rtx_payload_type >= 0 && codec.payload_type < 128) {
+      config.rtx_payload_type_of[static_cast<size_t>(codec.payload_type)] =
+          static_cast<int16_t>(codec.rtx_payload_type);
+      has_rtx = true;
+    }
+  }
+  if (has_rtx && media.kind == MediaKind::kVideo) config.rtx_ssrc = environment_->make_ssrc();
+  config.mid = std::to_string(next_mid_++);
+  auto down = DownTrack::Create(config, sender_.get(), &track->extension_ids());
+  if (!down.ok()) return down.status();
+
+  Subscription subscription;
+  subscription.down = std::move(*down);
+  subscription.track = track;
+  subscription.publisher_sid = publisher->sid();
+  subscription.mid = config.mid;
+  subscription.media.mid = config.mid;
+  subscription.media.kind = media.kind;
+  subscription.media.codecs = media.codecs;
+  if (config.rtx_ssrc == 0) {
+    for (NegotiatedCodec& codec : subscription.media.codecs) codec.rtx_payload_type = -1;
+  }
+  subscription.media.ssrc = config.ssrc;
+  subscription.media.rtx_ssrc = config.rtx_ssrc;
+  subscription.media.stream_id = publisher->sid() + "|" + track->sid();
+  subscription.media.track_id = track->sid();
+  subscription.media.cname = publisher->sid();
+  auto selector = SimulcastLayerSelector::Create({});
+  if (selector.ok()) subscription.selector = std::move(*selector);
+  subscription.down->SetPaused(track->muted());
+  track->AddDownTrack(sid(), subscription.down.get());
+  subscriber_mids_.push_back(config.mid);
+  down_tracks_[track->sid()] = std::move(subscription);
+  last_layer_selection_ms_ = 0;
+  // Offered at the next tick: after the join response, and once for a batch of subscriptions.
+  subscriber_negotiation_pending_ = true;
+  return Status::Ok();
+}
+
+void Participant::Unsubscribe(const std::string& track_sid) {
+  auto found = down_tracks_.find(track_sid);
+  if (found == down_tracks_.end()) return;
+  if (found->second.track) found->second.track->RemoveDownTrack(sid());
+  // The media section stays (m-lines are never removed, RFC 8829 §5.2.2), inactive.
+  found->second.track = nullptr;
+  found->second.media.active = false;
+  found->second.down.reset();
+  Subscription inactive = std::move(found->second);
+  down_tracks_.erase(found);
+  down_tracks_["~" + inactive.mid] = std::move(inactive);
+  subscriber_negotiation_pending_ = true;
+}
+
+void Participant::NegotiateSubscriber() {
+  if (closed_ || !sink_) return;
+  if (Status created = EnsureSubscriberTransport(); !created.ok()) {
+    AURALINK_LOG(kWarning) << "participant " << description_.identity
+                           << ": subscriber connection: " << created.message();
+    return;
+  }
+  if (subscriber_offer_outstanding_) {
+    subscriber_negotiation_pending_ = true;
+    return;
+  }
+  subscriber_negotiation_pending_ = false;
+  std::vector<SubscribedMedia> sections;
+  for (const std::string& mid : subscriber_mids_) {
+    for (const auto& [key, subscription] : down_tracks_) {
+      if (subscription.mid == mid) sections.push_back(subscription.media);
+    }
+  }
+  const rtc::SessionDescription offer = BuildSubscriberOffer(
+      LocalDescription(*subscriber_), sections, /*data_channel=*/true, subscriber_offer_version_++);
+  subscriber_offer_outstanding_ = true;
+  sink_->SendSubscriberOffer(offer.ToString());
+}
+
+void Participant::SendData(std::span<const uint8_t> bytes, bool reliable) {
+  if (!subscriber_) return;
+  std::optional<uint16_t> channel = subscriber_->FindDataChannel(reliable ? "_reliable" : "_lossy");
+  if (!channel) return;
+  (void)subscriber_->SendData(*channel, bytes, /*binary=*/true);
+}
+
+void Participant::LimitSubscriberBandwidth(int kbps) {
+  if (sender_) sender_->SetBandwidthCap(kbps);
+}
+
+PublishedTrack* Participant::FindTrack(const std::string& sid) {
+  auto found = tracks_.find(sid);
+  return found == tracks_.end() ? nullptr : found->second.get();
+}
+
+const DownTrack* Participant::FindDownTrack(const std::string& track_sid) const {
+  auto found = down_tracks_.find(track_sid);
+  return found == down_tracks_.end() ? nullptr : found->second.down.get();
+}
+
+void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
+  now_ms_ = now_ms;
+  last_activity_ms_ = now_ms;
+  rtc::RtpPacket packet;
+  if (rtc::RtpPacket::Parse({data, size}, &packet) != rtc::RtpParseError::kOk) return;
+
+  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber,
+                                        publisher_ids_)) {
+    if (auto sequence = rtc::TransportSequenceNumber::Parse(*value)) {
+      int64_t unwrapped = *sequence;
+      if (twcc_last_unwrapped_ >= 0) {
+        const int64_t base = twcc_last_unwrapped_ & ~int64_t{0xFFFF};
+        unwrapped = base + *sequence;
+        if (unwrapped < twcc_last_unwrapped_ - 0x8000) unwrapped += 0x10000;
+        if (unwrapped > twcc_last_unwrapped_ + 0x8000) unwrapped -= 0x10000;
+      }
+      twcc_last_unwrapped_ = std::max(twcc_last_unwrapped_, unwrapped);
+      if (twcc_next_begin_ < 0) twcc_next_begin_ = unwrapped;
+      if (unwrapped >= twcc_next_begin_ && twcc_arrivals_.size() < 4096)
+        twcc_arrivals_.push_back({unwrapped, now_ms * 1000});
+      if (twcc_media_ssrc_ == 0) twcc_media_ssrc_ = packet.ssrc();
+    }
+  }
+
+  PublishedTrack* track = nullptr;
+  int layer = -1;
+  bool is_rtx = false;
+  auto known = ssrc_to_layer_.find(packet.ssrc());
+  if (known != ssrc_to_layer_.end()) {
+    track = known->second.first;
+    layer = known->second.second;
+    is_rtx = track->layers()[static_cast<size_t>(layer)].rtx_ssrc == packet.ssrc();
+  } else {
+    std::string_view mid, rid, repaired;
+    if (auto value = packet.FindExtension(rtc::RtpExtensionType::kMid, publisher_ids_))
+      mid = rtc::RtpStringExtension::Parse(*value).value_or("");
+    if (auto value = packet.FindExtension(rtc::RtpExtensionType::kRtpStreamId, publisher_ids_))
+      rid = rtc::RtpStringExtension::Parse(*value).value_or("");
+    if (auto value =
+            packet.FindExtension(rtc::RtpExtensionType::kRepairedRtpStreamId, publisher_ids_))
+      repaired = rtc::RtpStringExtension::Parse(*value).value_or("");
+    for (auto& [track_sid, candidate] : tracks_) {
+      const bool ssrc_signalled =
+          std::find(candidate->media().ssrcs.begin(), candidate->media().ssrcs.end(),
+                    packet.ssrc()) != candidate->media().ssrcs.end();
+      bool rtx_signalled = false;
+      for (const auto& [media_ssrc, rtx_ssrc] : candidate->media().rtx_ssrc_of)
+        rtx_signalled |= rtx_ssrc == packet.ssrc();
+      if (!ssrc_signalled && !rtx_signalled && (mid.empty() || candidate->media().mid != mid))
+        continue;
+      if (rtx_signalled) repaired = candidate->layers()[0].rid;
+      layer = candidate->ResolveLayer(packet.ssrc(), rid, repaired, &is_rtx);
+      if (rtx_signalled) is_rtx = true;
+      if (layer >= 0) {
+        track = candidate.get();
+        if (rtx_signalled) candidate->layers()[static_cast<size_t>(layer)].rtx_ssrc = packet.ssrc();
+        ssrc_to_layer_[packet.ssrc()] = {track, layer};
+        break;
+      }
+    }
+    if (track == nullptr) return;  // not (yet) attributable: dropped
+  }
+
+  bool recovered = false;
+  if (is_rtx) {
+    const PublishedLayer& media_layer = track->layers()[static_cast<size_t>(layer)];
+    int original_payload_type = -1;
+    for (const NegotiatedCodec& codec : track->media().codecs) {
+      if (codec.rtx_payload_type == packet.payload_type()) original_payload_type = codec.payload_type;
+    }
+    if (original_payload_type < 0 || media_layer.ssrc == 0) return;
+    if (!rtc::UnwrapRtxInPlace(&packet, media_layer.ssrc,
+                               static_cast<uint8_t>(original_payload_type)))
+      return;  // padding-only probe
+    recovered = true;
+  }
+  if (track->kind() == MediaKind::kAudio) {
+    if (auto value = packet.FindExtension(rtc::RtpExtensionType::kAudioLevel, publisher_ids_)) {
+      if (auto level = rtc::AudioLevel::Parse(*value); level && !track->muted())
+        room_->OnAudioLevel(sid(), level->level_dbov, now_ms);
+    }
+  }
+  std::span<const uint16_t> nacks = track->OnRtp(packet, layer, recovered, now_ms);
+  if (!nacks.empty()) SendNack(track->LayerSsrc(layer), nacks);
+}
+
+void Participant::OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms) {
+  // Sender reports and receiver reports from the publisher carry nothing the SFU acts on yet.
+  last_activity_ms_ = now_ms;
+}
+
+Participant::Subscription* Participant::FindSubscriptionBySsrc(uint32_t ssrc) {
+  for (auto& [key, subscription] : down_tracks_) {
+    if (subscription.down && (subscription.media.ssrc == ssrc || subscription.media.rtx_ssrc == ssrc))
+      return &subscription;
+  }
+  return nullptr;
+}
+
+void Participant::OnSubscriberRtcp(uint8_t* data, size_t size, int64_t now_ms) {
+  now_ms_ = now_ms;
+  last_activity_ms_ = now_ms;
+  rtc::RtcpPacketIterator packets({data, size});
+  rtc::RtcpPacketView view;
+  std::vector<uint16_t> sequence_numbers;
+  while (packets.Next(&view)) {
+    if (view.packet_type == static_cast<uint8_t>(rtc::RtcpPacketType::kTransportFeedback)) {
+      if (view.count_or_format == rtc::kRtpfbTransportWideCc) {
+        rtc::TwccFeedback feedback;
+        if (rtc::TwccFeedback::Parse(view, &feedback) == rtc::RtcpParseError::kOk && sender_)
+          sender_->OnTransportFeedback(feedback, now_ms);
+      } else if (view.count_or_format == rtc::kRtpfbGenericNack) {
+        rtc::GenericNack nack;
+        if (rtc::GenericNack::Parse(view, &nack) != rtc::RtcpParseError::kOk) continue;
+        Subscription* subscription = FindSubscriptionBySsrc(nack.header.media_ssrc);
+        if (subscription == nullptr) continue;
+        nack.GetSequenceNumbers(&sequence_numbers);
+        subscription->down->OnNack(sequence_numbers, now_ms);
+      }
+    } else if (view.packet_type == static_cast<uint8_t>(rtc::RtcpPacketType::kPayloadFeedback)) {
+      uint32_t media_ssrc = 0;
+      if (view.count_or_format == rtc::kPsfbPictureLossIndication) {
+        rtc::PictureLossIndication pli;
+        if (rtc::PictureLossIndication::Parse(view, &pli) != rtc::RtcpParseError::kOk) continue;
+        media_ssrc = pli.header.media_ssrc;
+      } else if (view.count_or_format == rtc::kPsfbFullIntraRequest) {
+        rtc::FullIntraRequest fir;
+        if (rtc::FullIntraRequest::Parse(view, &fir) != rtc::RtcpParseError::kOk) continue;
+        if (!fir.entries.empty()) media_ssrc = fir.entries[0].ssrc;
+      } else {
+        continue;
+      }
+      Subscription* subscription = FindSubscriptionBySsrc(media_ssrc);
+      if (subscription == nullptr || subscription->track == nullptr) continue;
+      const std::optional<int> layer = subscription->down->current_layer();
+      Participant* publisher = room_->FindBySid(subscription->publisher_sid);
+      const uint32_t layer_ssrc = subscription->track->LayerSsrc(layer.value_or(0));
+      if (publisher != nullptr && layer_ssrc != 0) publisher->SendPictureLossIndication(layer_ssrc);
+    }
+  }
+}
+
+void Participant::SendPublisherRtcp(std::span<const uint8_t> packet) {
+  if (!publisher_ || publisher_->state() != WebRtcTransportState::kConnected) return;
+  std::array<uint8_t, kRtcpBufferSize + 64> buffer{};
+  if (packet.size() > kRtcpBufferSize) return;
+  std::copy(packet.begin(), packet.end(), buffer.begin());
+  (void)publisher_->SendRtcp(buffer.data(), packet.size(), buffer.size());
+}
+
+void Participant::SendNack(uint32_t media_ssrc, std::span<const uint16_t> sequence_numbers) {
+  if (media_ssrc == 0 || sequence_numbers.empty()) return;
+  rtc::GenericNack nack;
+  nack.header.sender_ssrc = rtcp_ssrc_;
+  nack.header.media_ssrc = media_ssrc;
+  nack.SetSequenceNumbers(sequence_numbers);
+  std::array<uint8_t, kRtcpBufferSize> buffer{};
+  const size_t length = nack.Write(buffer);
+  if (length > 0) SendPublisherRtcp({buffer.data(), length});
+}
+
+void Participant::SendPictureLossIndication(uint32_t media_ssrc) {
+  rtc::PictureLossIndication pli;
+  pli.header.sender_ssrc = rtcp_ssrc_;
+  pli.header.media_ssrc = media_ssrc;
+  std::array<uint8_t, 64> buffer{};
+  const size_t length = pli.Write(buffer);
+  if (length > 0) SendPublisherRtcp({buffer.data(), length});
+}
+
+void Participant::SendTransportFeedback(int64_t now_ms) {
+  if (twcc_arrivals_.empty() || twcc_next_begin_ < 0) return;
+  if (!twcc_builder_) twcc_builder_ = std::make_unique<rtc::TwccFeedbackBuilder>(rtcp_ssrc_, twcc_media_ssrc_);
+  std::sort(twcc_arrivals_.begin(), twcc_arrivals_.end(),
+            [](const rtc::TwccArrival& a, const rtc::TwccArrival& b) {
+              return a.sequence_number < b.sequence_number;
+            });
+  twcc_arrivals_.erase(std::unique(twcc_arrivals_.begin(), twcc_arrivals_.end(),
+                                   [](const rtc::TwccArrival& a, const rtc::TwccArrival& b) {
+                                     return a.sequence_number == b.sequence_number;
+                                   }),
+                       twcc_arrivals_.end());
+  std::vector<rtc::TwccFeedback> packets;
+  twcc_builder_->Build(twcc_next_begin_, twcc_arrivals_, &packets);
+  twcc_next_begin_ = twcc_arrivals_.back().sequence_number + 1;
+  twcc_arrivals_.clear();
+  std::array<uint8_t, kRtcpBufferSize> buffer{};
+  for (const rtc::TwccFeedback& feedback : packets) {
+    const size_t length = feedback.Write(buffer);
+    if (length > 0) SendPublisherRtcp({buffer.data(), length});
+  }
+}
+
+void Participant::SelectLayers(int64_t now_ms) {
+  if (!sender_) return;
+  int64_t available = sender_->available_bps();
+  int video_tracks = 0;
+  for (const auto& [key, subscription] : down_tracks_) {
+    if (!subscription.down || !subscription.track) continue;
+    if (subscription.track->kind() == MediaKind::kAudio) {
+      available -= kAudioReserveBps;
+    } else if (!subscription.disabled) {
+      ++video_tracks;
+    }
+  }
+  if (video_tracks == 0) return;
+  const int64_t share = std::max<int64_t>(0, available) / video_tracks;
+  for (auto& [key, subscription] : down_tracks_) {
+    if (!subscription.down || !subscription.track || !subscription.selector) continue;
+    if (subscription.track->kind() != MediaKind::kVideo) continue;
+    const std::vector<SimulcastLayerInfo> layers = subscription.track->LayerInfos(now_ms);
+    SimulcastLayerSelector::Request request;
+    request.available_bps = share;
+    request.layers = layers;
+    request.max_width = subscription.down->requested_width();
+    request.max_height = subscription.down->requested_height();
+    request.paused = subscription.disabled || subscription.track->muted();
+    std::optional<int> layer = subscription.selector->Select(request, now_ms);
+    // Before anything was measured, start at the lowest layer rather than nothing.
+    if (!layer && !request.paused) layer = 0;
+    subscription.down->SetTargetLayer(layer);
+  }
+}
+
+void Participant::Tick(int64_t now_ms) {
+  now_ms_ = now_ms;
+  if (closed_) return;
+  if (publisher_) publisher_->Tick(now_ms);
+  if (subscriber_) {
+    subscriber_->Tick(now_ms);
+    if (subscriber_->data_channels_ready() && !subscriber_->FindDataChannel("_reliable")) {
+      rtc::DataChannelOptions reliable;
+      reliable.label = "_reliable";
+      rtc::DataChannelOptions lossy;
+      lossy.label = "_lossy";
+      lossy.ordered = false;
+      lossy.max_retransmits = 0;
+      if (subscriber_->OpenDataChannel(reliable).ok()) (void)subscriber_->OpenDataChannel(lossy);
+    }
+  }
+  if (now_ms - last_twcc_feedback_ms_ >= kTransportFeedbackIntervalMs) {
+    last_twcc_feedback_ms_ = now_ms;
+    SendTransportFeedback(now_ms);
+  }
+  for (auto& [track_sid, track] : tracks_) {
+    for (size_t layer = 0; layer < track->layers().size(); ++layer) {
+      std::span<const uint16_t> nacks = track->TickNack(static_cast<int>(layer), now_ms);
+      if (!nacks.empty()) SendNack(track->LayerSsrc(static_cast<int>(layer)), nacks);
+    }
+    while (std::optional<uint32_t> ssrc = track->TakeKeyFrameRequestSsrc(now_ms))
+      SendPictureLossIndication(*ssrc);
+  }
+  if (now_ms - last_layer_selection_ms_ >= kLayerSelectionIntervalMs) {
+    last_layer_selection_ms_ = now_ms;
+    SelectLayers(now_ms);
+  }
+  if (subscriber_negotiation_pending_ && !subscriber_offer_outstanding_) NegotiateSubscriber();
+}
+
+void Participant::Close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& [key, subscription] : down_tracks_) {
+    if (subscription.track) subscription.track->RemoveDownTrack(sid());
+  }
+  down_tracks_.clear();
+  if (publisher_) {
+    environment_->unregister_transport(publisher_.get());
+    publisher_->Close();
+  }
+  if (subscriber_) {
+    environment_->unregister_transport(subscriber_.get());
+    subscriber_->Close();
+  }
+}
+
+}  // namespace auralink::sfu

@@ -1,0 +1,153 @@
+// One participant in a room with LiveKit's two peer connections: the publisher connection, where
+// the browser offers what it sends, and the subscriber connection, where the SFU offers what it
+// forwards. It owns both transports, the tracks it publishes and the down tracks it receives,
+// and runs the per-connection RTCP: NACK and transport-wide CC feedback towards the publisher,
+// key-frame requests, and the send-side bandwidth estimate that picks simulcast layers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "rtc/dtls/dtls_certificate.h"
+#include "rtc/rtcp/twcc_feedback.h"
+#include "sfu/bwe/simulcast_layer_selector.h"
+#include "sfu/down_track.h"
+#include "sfu/published_track.h"
+#include "sfu/room_control.h"
+#include "sfu/sdp_negotiation.h"
+#include "sfu/signal_sink.h"
+#include "sfu/subscriber_sender.h"
+#include "sfu/webrtc_transport.h"
+
+namespace auralink::sfu {
+
+class Room;
+
+// What a participant needs from the server that hosts it.
+struct ParticipantEnvironment {
+  std::shared_ptr<const rtc::DtlsCertificate> certificate;
+  std::vector<std::string> candidates;  // "candidate:..." values for every SDP
+  std::function<void(std::span<const uint8_t>, const net::SocketAddress&)> send_packet;
+  // Called when a transport is created or closed so the router can find it by ufrag.
+  std::function<void(WebRtcTransport*)> register_transport;
+  std::function<void(WebRtcTransport*)> unregister_transport;
+  std::function<std::string(const char* prefix)> make_id;  // random ids: ufrags, sids
+  std::function<uint32_t()> make_ssrc;
+};
+
+// A track the client announced with AddTrackRequest, waiting for its media section.
+struct PendingTrack {
+  std::string cid;  // the client's MediaStreamTrack id, which its offer's msid names
+  TrackDescription description;
+};
+
+class Participant {
+ public:
+  Participant(Room* room, ParticipantDescription description, SignalSink* sink,
+              const ParticipantEnvironment* environment);
+  ~Participant();
+
+  const ParticipantDescription& description() const { return description_; }
+  ParticipantDescription& mutable_description() { return description_; }
+  const std::string& sid() const { return description_.sid; }
+  const std::string& identity() const { return description_.identity; }
+  SignalSink* sink() const { return sink_; }
+  void DetachSink() { sink_ = nullptr; }
+  bool auto_subscribe() const { return auto_subscribe_; }
+  void set_auto_subscribe(bool value) { auto_subscribe_ = value; }
+
+  // Signalling.
+  StatusOr<TrackDescription> AddTrack(const PendingTrack& track);
+  StatusOr<std::string> HandlePublisherOffer(const std::string& sdp, int64_t now_ms);
+  Status HandleSubscriberAnswer(const std::string& sdp, int64_t now_ms);
+  Status SetTrackMuted(const std::string& track_sid, bool muted);
+  Status UnpublishTrack(const std::string& track_sid);
+  // UpdateTrackSettings: a subscriber's wishes for one track it receives.
+  Status UpdateTrackSettings(const std::string& track_sid, bool disabled, int width, int height);
+
+  // Subscriptions (this participant receives `track` published by `publisher`).
+  Status Subscribe(Participant* publisher, PublishedTrack* track);
+  void Unsubscribe(const std::string& track_sid);
+  bool IsSubscribedTo(const std::string& track_sid) const { return down_tracks_.count(track_sid); }
+  // Sends a new subscriber offer when subscriptions changed and none is outstanding.
+  void NegotiateSubscriber();
+
+  // Data channel messages towards this participant's subscriber connection.
+  void SendData(std::span<const uint8_t> bytes, bool reliable);
+
+  void LimitSubscriberBandwidth(int kbps);
+  void Tick(int64_t now_ms);
+  void Close();
+
+  std::map<std::string, std::unique_ptr<PublishedTrack>>& published_tracks() { return tracks_; }
+  PublishedTrack* FindTrack(const std::string& sid);
+  WebRtcTransport* publisher_transport() { return publisher_.get(); }
+  WebRtcTransport* subscriber_transport() { return subscriber_.get(); }
+  bool connected() const;
+  int64_t last_activity_ms() const { return last_activity_ms_; }
+  // The down track of `track_sid` this participant receives, if any (tests and stats).
+  const DownTrack* FindDownTrack(const std::string& track_sid) const;
+
+ private:
+  struct Subscription {
+    std::unique_ptr<DownTrack> down;
+    PublishedTrack* track = nullptr;
+    std::string publisher_sid;
+    std::string mid;
+    SubscribedMedia media;
+    std::unique_ptr<SimulcastLayerSelector> selector;
+    bool disabled = false;
+  };
+
+  Status EnsurePublisherTransport();
+  Status EnsureSubscriberTransport();
+  LocalTransportDescription LocalDescription(const WebRtcTransport& transport) const;
+  void OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms);
+  void OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms);
+  void OnSubscriberRtcp(uint8_t* data, size_t size, int64_t now_ms);
+  void SendPublisherRtcp(std::span<const uint8_t> packet);
+  void SendNack(uint32_t media_ssrc, std::span<const uint16_t> sequence_numbers);
+  void SendPictureLossIndication(uint32_t media_ssrc);
+  void SendTransportFeedback(int64_t now_ms);
+  void SelectLayers(int64_t now_ms);
+  Subscription* FindSubscriptionBySsrc(uint32_t ssrc);
+
+  Room* room_;
+  ParticipantDescription description_;
+  SignalSink* sink_;
+  const ParticipantEnvironment* environment_;
+  bool auto_subscribe_ = true;
+  std::unique_ptr<WebRtcTransport> publisher_;
+  std::unique_ptr<WebRtcTransport> subscriber_;
+  std::unique_ptr<SubscriberSender> sender_;
+  std::vector<PendingTrack> pending_tracks_;
+  std::map<std::string, std::unique_ptr<PublishedTrack>> tracks_;      // by track sid
+  std::map<uint32_t, std::pair<PublishedTrack*, int>> ssrc_to_layer_;  // publisher side
+  std::map<std::string, Subscription> down_tracks_;                    // by track sid
+  std::vector<std::string> subscriber_mids_;                            // stable order
+  int next_mid_ = 0;
+  bool subscriber_offer_outstanding_ = false;
+  bool subscriber_negotiation_pending_ = false;
+  uint64_t subscriber_offer_version_ = 1;
+  uint32_t rtcp_ssrc_ = 1;
+  // Transport-wide CC towards the publisher.
+  std::vector<rtc::TwccArrival> twcc_arrivals_;
+  int64_t twcc_last_unwrapped_ = -1;
+  int64_t twcc_next_begin_ = -1;
+  uint32_t twcc_media_ssrc_ = 0;
+  std::unique_ptr<rtc::TwccFeedbackBuilder> twcc_builder_;
+  rtc::RtpExtensionIdMap publisher_ids_;  // for MID/RID lookup across sections (ids are shared)
+  int64_t last_twcc_feedback_ms_ = 0;
+  int64_t last_layer_selection_ms_ = 0;
+  int64_t last_activity_ms_ = 0;
+  int64_t now_ms_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace auralink::sfu

@@ -1,0 +1,160 @@
+#include "sfu/published_track.h"
+
+#include <algorithm>
+
+namespace auralink::sfu {
+namespace {
+
+constexpr int64_t kBitrateWindowMs = 1000;
+constexpr int64_t kLayerInactiveMs = 1500;
+constexpr int64_t kKeyFrameRequestIntervalMs = 500;
+
+int QualityOfRid(std::string_view rid, size_t index, size_t count) {
+  // livekit-client names its layers q (low), h (medium), f (full), in that order.
+  if (rid == "q") return 0;
+  if (rid == "h") return 1;
+  if (rid == "f") return 2;
+  if (count <= 1) return 2;
+  return static_cast<int>(std::min<size_t>(2, index));
+}
+
+}  // namespace
+
+PublishedTrack::PublishedTrack(TrackDescription description, const PublishedMedia& media)
+    : description_(std::move(description)), media_(media) {
+  if (!media.codecs.empty()) {
+    clock_rate_ = media.codecs[0].clock_rate;
+    if (media.kind == MediaKind::kVideo) codec_ = VideoCodecIdFromName(media.codecs[0].name);
+  }
+  for (const auto& [uri, id] : media.extensions) extension_ids_.Register(static_cast<uint8_t>(id), uri);
+  const size_t count = std::max<size_t>(1, media.rids.size());
+  for (size_t i = 0; i < count; ++i) {
+    PublishedLayer layer;
+    if (!media.rids.empty()) layer.rid = media.rids[i];
+    layer.quality = QualityOfRid(layer.rid, i, count);
+    layers_.push_back(std::move(layer));
+  }
+  std::sort(layers_.begin(), layers_.end(),
+            [](const PublishedLayer& a, const PublishedLayer& b) { return a.quality < b.quality; });
+  // Signalled SSRCs (no simulcast, or simulcast with ssrc-group:SIM) bind at once.
+  if (media.rids.empty() && !media.ssrcs.empty()) {
+    layers_[0].ssrc = media.ssrcs[0];
+    auto rtx = media.rtx_ssrc_of.find(media.ssrcs[0]);
+    if (rtx != media.rtx_ssrc_of.end()) layers_[0].rtx_ssrc = rtx->second;
+  }
+  description_.simulcast = layers_.size() > 1;
+}
+
+int PublishedTrack::ResolveLayer(uint32_t ssrc, std::string_view rid,
+                                 std::string_view repaired_rid, bool* is_rtx) {
+  *is_rtx = false;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].ssrc == ssrc && ssrc != 0) return static_cast<int>(i);
+    if (layers_[i].rtx_ssrc == ssrc && ssrc != 0) {
+      *is_rtx = true;
+      return static_cast<int>(i);
+    }
+  }
+  const std::string_view name = !repaired_rid.empty() ? repaired_rid : rid;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const bool matches = layers_.size() == 1 ? (name.empty() || name == layers_[i].rid)
+                                             : (!name.empty() && name == layers_[i].rid);
+    if (!matches) continue;
+    if (!repaired_rid.empty()) {
+      layers_[i].rtx_ssrc = ssrc;
+      *is_rtx = true;
+    } else if (layers_[i].ssrc == 0) {
+      layers_[i].ssrc = ssrc;
+    } else {
+      continue;  // another SSRC already owns this layer
+    }
+    return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::span<const uint16_t> PublishedTrack::OnRtp(const rtc::RtpPacket& packet, int layer_index,
+                                                bool recovered, int64_t now_ms) {
+  PublishedLayer& layer = layers_[static_cast<size_t>(layer_index)];
+  ++layer.packets;
+  layer.last_packet_ms = now_ms;
+  if (layer.window_start_ms < 0) layer.window_start_ms = now_ms;
+  layer.window_bytes += packet.size();
+  if (now_ms - layer.window_start_ms >= kBitrateWindowMs) {
+    layer.bitrate_bps = static_cast<int64_t>(layer.window_bytes * 8 * 1000 /
+                                             static_cast<uint64_t>(now_ms - layer.window_start_ms));
+    layer.window_start_ms = now_ms;
+    layer.window_bytes = 0;
+  }
+  VideoPayloadInfo info;
+  if (media_.kind == MediaKind::kVideo) {
+    info = ParseVideoPayload(codec_, packet.payload());
+    if (info.width > 0) {
+      layer.width = info.width;
+      layer.height = info.height;
+    }
+  }
+  std::span<const uint16_t> nacks;
+  if (media_.kind == MediaKind::kVideo)
+    nacks = layer.nack.OnPacket(packet.sequence_number(), now_ms, info.key_frame);
+  (void)recovered;
+  if (!description_.muted) {
+    for (auto& [subscriber, down] : down_tracks_) down->Forward(packet, layer_index, info, now_ms);
+  }
+  return nacks;
+}
+
+std::span<const uint16_t> PublishedTrack::TickNack(int layer, int64_t now_ms) {
+  return layers_[static_cast<size_t>(layer)].nack.Tick(now_ms);
+}
+
+void PublishedTrack::AddDownTrack(const std::string& subscriber_sid, DownTrack* track) {
+  down_tracks_[subscriber_sid] = track;
+}
+
+void PublishedTrack::RemoveDownTrack(const std::string& subscriber_sid) {
+  down_tracks_.erase(subscriber_sid);
+}
+
+std::vector<SimulcastLayerInfo> PublishedTrack::LayerInfos(int64_t now_ms) const {
+  std::vector<SimulcastLayerInfo> infos;
+  for (const PublishedLayer& layer : layers_) {
+    SimulcastLayerInfo info;
+    info.width = layer.width;
+    info.height = layer.height;
+    info.bitrate_bps = layer.bitrate_bps;
+    info.active = layer.last_packet_ms >= 0 && now_ms - layer.last_packet_ms < kLayerInactiveMs;
+    infos.push_back(info);
+  }
+  return infos;
+}
+
+std::optional<uint32_t> PublishedTrack::TakeKeyFrameRequestSsrc(int64_t now_ms) {
+  for (auto& [subscriber, down] : down_tracks_) {
+    if (!down->NeedsKeyFrame()) continue;
+    const std::optional<int> target = down->target_layer();
+    if (!target || *target < 0 || *target >= static_cast<int>(layers_.size())) continue;
+    PublishedLayer& layer = layers_[static_cast<size_t>(*target)];
+    if (layer.ssrc == 0 || now_ms - layer.last_key_frame_request_ms < kKeyFrameRequestIntervalMs)
+      continue;
+    layer.last_key_frame_request_ms = now_ms;
+    return layer.ssrc;
+  }
+  for (PublishedLayer& layer : layers_) {
+    if (layer.nack.TakeKeyFrameRequest() && layer.ssrc != 0 &&
+        now_ms - layer.last_key_frame_request_ms >= kKeyFrameRequestIntervalMs) {
+      layer.last_key_frame_request_ms = now_ms;
+      return layer.ssrc;
+    }
+  }
+  return std::nullopt;
+}
+
+uint32_t PublishedTrack::LayerSsrc(int layer) const {
+  if (layer < 0 || layer >= static_cast<int>(layers_.size())) return 0;
+  return layers_[static_cast<size_t>(layer)].ssrc;
+}
+
+void PublishedTrack::SetMuted(bool muted) { description_.muted = muted; }
+
+}  // namespace auralink::sfu

@@ -1,0 +1,194 @@
+#include "sfu/room.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace auralink::sfu {
+
+Room::Room(RoomDescription description, const ParticipantEnvironment* environment,
+           int64_t now_ms)
+    : description_(std::move(description)), environment_(environment), created_ms_(now_ms) {}
+
+Room::~Room() {
+  for (auto& [sid, participant] : participants_) participant->Close();
+}
+
+RoomDescription Room::Describe() const {
+  RoomDescription described = description_;
+  described.num_participants = 0;
+  described.num_publishers = 0;
+  for (const auto& [sid, participant] : participants_) {
+    ++described.num_participants;
+    if (participant->description().is_publisher) ++described.num_publishers;
+  }
+  return described;
+}
+
+ParticipantDescription Room::Snapshot(Participant* participant) const {
+  ParticipantDescription snapshot = participant->description();
+  snapshot.tracks.clear();
+  for (const auto& [sid, track] : participant->published_tracks()) {
+    TrackDescription description = track->description();
+    description.layers.clear();
+    for (const PublishedLayer& layer : track->layers()) {
+      VideoLayerDescription out;
+      out.quality = layer.quality;
+      out.width = layer.width;
+      out.height = layer.height;
+      out.bitrate_bps = static_cast<int>(layer.bitrate_bps);
+      out.ssrc = layer.ssrc;
+      out.rid = layer.rid;
+      description.layers.push_back(out);
+    }
+    snapshot.tracks.push_back(description);
+  }
+  return snapshot;
+}
+
+std::vector<ParticipantDescription> Room::VisibleParticipants(const std::string& except_sid) const {
+  std::vector<ParticipantDescription> visible;
+  for (const auto& [sid, participant] : participants_) {
+    if (sid == except_sid || participant->description().permissions.hidden) continue;
+    visible.push_back(Snapshot(participant.get()));
+  }
+  return visible;
+}
+
+StatusOr<Participant*> Room::Join(ParticipantDescription description, SignalSink* sink,
+                                  bool auto_subscribe, int64_t now_ms) {
+  if (Participant* existing = FindByIdentity(description.identity)) {
+    Remove(existing->sid(), /*notify=*/true, "duplicate identity", now_ms);
+  }
+  if (description_.max_participants > 0 && participants_.size() >= description_.max_participants)
+    return Status::Error(StatusCode::kResourceExhausted, "room " + description_.name + " is full");
+  description.state = ParticipantState::kJoined;
+  description.joined_at_ms = now_ms;
+  auto participant = std::make_unique<Participant>(this, description, sink, environment_);
+  participant->set_auto_subscribe(auto_subscribe);
+  Participant* raw = participant.get();
+  participants_[raw->sid()] = std::move(participant);
+  ever_joined_ = true;
+  last_departure_ms_ = -1;
+  if (!description.permissions.hidden) Broadcast(Snapshot(raw), raw->sid());
+  // Auto-subscribe the newcomer to what is already published.
+  if (auto_subscribe) {
+    for (auto& [sid, other] : participants_) {
+      if (other.get() == raw) continue;
+      for (auto& [track_sid, track] : other->published_tracks()) (void)raw->Subscribe(other.get(), track.get());
+    }
+  }
+  return raw;
+}
+
+void Room::Remove(const std::string& sid, bool notify, const std::string& reason, int64_t now_ms) {
+  auto found = participants_.find(sid);
+  if (found == participants_.end()) return;
+  std::unique_ptr<Participant> leaving = std::move(found->second);
+  participants_.erase(found);
+  for (auto& [track_sid, track] : leaving->published_tracks()) {
+    for (auto& [other_sid, other] : participants_) other->Unsubscribe(track_sid);
+  }
+  speakers_.RemoveParticipant(sid);
+  if (notify && leaving->sink()) leaving->sink()->SendLeave(reason);
+  leaving->DetachSink();
+  leaving->Close();
+  ParticipantDescription gone = leaving->description();
+  gone.state = ParticipantState::kDisconnected;
+  gone.tracks.clear();
+  if (!gone.permissions.hidden) Broadcast(gone, sid);
+  last_departure_ms_ = now_ms;
+  departed_.push_back(std::move(leaving));
+}
+
+void Room::RemoveAll(const std::string& reason, int64_t now_ms) {
+  std::vector<std::string> sids;
+  for (const auto& [sid, participant] : participants_) sids.push_back(sid);
+  for (const std::string& sid : sids) Remove(sid, /*notify=*/true, reason, now_ms);
+}
+
+Participant* Room::FindBySid(const std::string& sid) {
+  auto found = participants_.find(sid);
+  return found == participants_.end() ? nullptr : found->second.get();
+}
+
+Participant* Room::FindByIdentity(const std::string& identity) {
+  for (auto& [sid, participant] : participants_) {
+    if (participant->identity() == identity) return participant.get();
+  }
+  return nullptr;
+}
+
+std::vector<Participant*> Room::participants() {
+  std::vector<Participant*> all;
+  for (auto& [sid, participant] : participants_) all.push_back(participant.get());
+  return all;
+}
+
+void Room::Broadcast(const ParticipantDescription& changed, const std::string& except_sid) {
+  for (auto& [sid, participant] : participants_) {
+    if (sid == except_sid || participant->sink() == nullptr) continue;
+    participant->sink()->SendParticipantUpdate({changed});
+  }
+}
+
+void Room::OnTrackPublished(Participant* publisher, PublishedTrack* track) {
+  // The publisher sees its own update through TrackPublishedResponse; others get the new track.
+  if (!publisher->description().permissions.hidden) Broadcast(Snapshot(publisher), publisher->sid());
+  for (auto& [sid, participant] : participants_) {
+    if (participant.get() == publisher || !participant->auto_subscribe()) continue;
+    Status subscribed = participant->Subscribe(publisher, track);
+    if (!subscribed.ok()) {
+      AURALINK_LOG(kInfo) << "room " << description_.name << ": " << participant->identity()
+                          << " not subscribed to " << track->sid() << ": " << subscribed.message();
+    }
+  }
+}
+
+void Room::OnTrackUnpublished(Participant* publisher, PublishedTrack* track) {
+  for (auto& [sid, participant] : participants_) {
+    if (participant.get() != publisher) participant->Unsubscribe(track->sid());
+  }
+}
+
+void Room::OnParticipantChanged(Participant* participant) {
+  if (!participant->description().permissions.hidden) Broadcast(Snapshot(participant), participant->sid());
+  if (participant->sink()) participant->sink()->SendParticipantUpdate({Snapshot(participant)});
+}
+
+void Room::OnAudioLevel(const std::string& participant_sid, int level_dbov, int64_t now_ms) {
+  speakers_.OnAudioLevel(participant_sid, level_dbov, now_ms);
+}
+
+void Room::RouteData(const Participant* from, std::span<const uint8_t> bytes, bool reliable,
+                     const std::vector<std::string>& destination_identities) {
+  for (auto& [sid, participant] : participants_) {
+    if (participant.get() == from) continue;
+    if (!destination_identities.empty() &&
+        std::find(destination_identities.begin(), destination_identities.end(),
+                  participant->identity()) == destination_identities.end()) {
+      continue;
+    }
+    participant->SendData(bytes, reliable);
+  }
+}
+
+void Room::Tick(int64_t now_ms) {
+  departed_.clear();
+  for (auto& [sid, participant] : participants_) participant->Tick(now_ms);
+  std::vector<SpeakerLevel> changed;
+  if (speakers_.Tick(now_ms, &changed)) {
+    for (auto& [sid, participant] : participants_) {
+      if (participant->sink()) participant->sink()->SendSpeakersChanged(changed);
+    }
+  }
+}
+
+bool Room::Expired(int64_t now_ms) const {
+  if (!participants_.empty()) return false;
+  if (ever_joined_ && last_departure_ms_ >= 0)
+    return now_ms - last_departure_ms_ >= int64_t{description_.departure_timeout_s} * 1000;
+  return now_ms - created_ms_ >= int64_t{description_.empty_timeout_s} * 1000;
+}
+
+}  // namespace auralink::sfu

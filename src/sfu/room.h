@@ -1,0 +1,69 @@
+// A room: its participants, who subscribes to what (auto-subscribe, as LiveKit does by default),
+// active speakers, data routing, and its lifetime (closed once empty for empty_timeout, or after
+// departure_timeout when the last participant left).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "sfu/active_speaker_detector.h"
+#include "sfu/participant.h"
+#include "sfu/room_control.h"
+
+namespace auralink::sfu {
+
+class Room {
+ public:
+  Room(RoomDescription description, const ParticipantEnvironment* environment, int64_t now_ms);
+  ~Room();
+
+  const RoomDescription& description() const { return description_; }
+  RoomDescription Describe() const;
+  RoomDescription& mutable_description() { return description_; }
+
+  // A participant with the same identity is replaced (LiveKit disconnects the old session).
+  StatusOr<Participant*> Join(ParticipantDescription participant, SignalSink* sink,
+                              bool auto_subscribe, int64_t now_ms);
+  // Removes a participant; `notify` tells its session to leave (server-initiated removal).
+  void Remove(const std::string& sid, bool notify, const std::string& reason, int64_t now_ms);
+  void RemoveAll(const std::string& reason, int64_t now_ms);
+
+  Participant* FindBySid(const std::string& sid);
+  Participant* FindByIdentity(const std::string& identity);
+  std::vector<Participant*> participants();
+  // Everyone visible to others (hidden participants are not announced).
+  std::vector<ParticipantDescription> VisibleParticipants(const std::string& except_sid) const;
+
+  // Events from participants.
+  void OnTrackPublished(Participant* publisher, PublishedTrack* track);
+  void OnTrackUnpublished(Participant* publisher, PublishedTrack* track);
+  void OnParticipantChanged(Participant* participant);
+  void OnAudioLevel(const std::string& participant_sid, int level_dbov, int64_t now_ms);
+
+  // Data from a participant (or the server when `from` is null) to some or all others.
+  void RouteData(const Participant* from, std::span<const uint8_t> bytes, bool reliable,
+                 const std::vector<std::string>& destination_identities);
+
+  void Tick(int64_t now_ms);
+  // True when the room should be closed now.
+  bool Expired(int64_t now_ms) const;
+
+ private:
+  void Broadcast(const ParticipantDescription& changed, const std::string& except_sid);
+  ParticipantDescription Snapshot(Participant* participant) const;
+
+  RoomDescription description_;
+  const ParticipantEnvironment* environment_;
+  std::map<std::string, std::unique_ptr<Participant>> participants_;  // by sid
+  std::vector<std::unique_ptr<Participant>> departed_;                 // freed at the next tick
+  ActiveSpeakerDetector speakers_;
+  int64_t created_ms_;
+  int64_t last_departure_ms_ = -1;
+  bool ever_joined_ = false;
+};
+
+}  // namespace auralink::sfu

@@ -1,0 +1,309 @@
+#include "sfu/rtc_server.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "rtc/ice/ice_candidate.h"
+#include "rtc/ice/stun_packet.h"
+
+namespace auralink::sfu {
+namespace {
+
+constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+std::string UfragOfUsername(std::string_view username) {
+  // USERNAME is "<our ufrag>:<their ufrag>" in requests the browser sends us (RFC 8445 §7.2.2).
+  const size_t colon = username.find(':');
+  return std::string(colon == std::string_view::npos ? username : username.substr(0, colon));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<RtcServer>> RtcServer::Create(net::EventLoop* loop,
+                                                       RtcServerConfig config) {
+  if (loop == nullptr) return Status::Error("RTC server: no event loop");
+  std::unique_ptr<RtcServer> server(new RtcServer(loop, std::move(config)));
+  AURALINK_RETURN_IF_ERROR(server->Start());
+  return server;
+}
+
+RtcServer::RtcServer(net::EventLoop* loop, RtcServerConfig config)
+    : loop_(loop), config_(std::move(config)), random_(std::random_device{}()) {}
+
+RtcServer::~RtcServer() {
+  if (tick_timer_ != 0) loop_->Cancel(tick_timer_);
+  rooms_.clear();
+  if (socket_) socket_->StopReceiving();
+}
+
+Status RtcServer::Start() {
+  auto certificate = rtc::DtlsCertificate::Create();
+  if (!certificate.ok()) return certificate.status().WithContext("RTC server");
+  auto bind_address = net::SocketAddress::FromIp(config_.bind_ip, config_.udp_port);
+  if (!bind_address) return Status::Error("RTC server: bad bind address " + config_.bind_ip);
+  auto socket = net::UdpSocket::Bind(*bind_address, {});
+  if (!socket.ok()) return socket.status().WithContext("RTC server: UDP port");
+  socket_ = std::move(*socket);
+  udp_port_ = socket_->local_address().port();
+  AURALINK_RETURN_IF_ERROR(socket_->StartReceiving(
+      loop_, [this](std::span<const uint8_t> data, const net::SocketAddress& from) {
+        OnDatagram(data, from);
+      }));
+
+  environment_.certificate = *certificate;
+  int index = 0;
+  for (const std::string& ip : config_.candidate_ips) {
+    rtc::IceCandidate candidate;
+    candidate.foundation = std::to_string(++index);
+    candidate.component = 1;
+    candidate.protocol = rtc::IceTransportProtocol::kUdp;
+    candidate.priority = rtc::ComputeIcePriority(
+        rtc::IceTypePreference(rtc::IceCandidateType::kHost), 65535 - index, 1);
+    candidate.address = ip;
+    candidate.port = udp_port_;
+    candidate.type = rtc::IceCandidateType::kHost;
+    environment_.candidates.push_back(candidate.ToString());
+  }
+  environment_.send_packet = [this](std::span<const uint8_t> bytes, const net::SocketAddress& to) {
+    socket_->SendTo(bytes, to);
+  };
+  environment_.register_transport = [this](WebRtcTransport* transport) {
+    by_ufrag_[transport->local_ufrag()] = transport;
+  };
+  environment_.unregister_transport = [this](WebRtcTransport* transport) {
+    by_ufrag_.erase(transport->local_ufrag());
+    for (auto it = by_address_.begin(); it != by_address_.end();) {
+      it = it->second == transport ? by_address_.erase(it) : std::next(it);
+    }
+  };
+  environment_.make_id = [this](const char* prefix) { return NewId(prefix); };
+  environment_.make_ssrc = [this]() {
+    uint32_t ssrc = 0;
+    while (ssrc == 0) ssrc = static_cast<uint32_t>(random_());
+    return ssrc;
+  };
+  tick_timer_ = loop_->RunEvery(config_.tick_interval_ms, [this]() { Tick(); });
+  AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", "
+                      << environment_.candidates.size() << " host candidates";
+  return Status::Ok();
+}
+
+std::string RtcServer::NewId(const char* prefix) {
+  std::string id(prefix);
+  for (int i = 0; i < 12; ++i) id += kBase62[random_() % 62];
+  return id;
+}
+
+void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from) {
+  ++counters_.datagrams;
+  // The socket's receive buffer is ours until the callback returns: decrypting in place is safe.
+  uint8_t* bytes = const_cast<uint8_t*>(data.data());
+  const int64_t now_ms = net::EventLoop::NowMs();
+  auto known = by_address_.find(from);
+  if (known != by_address_.end()) {
+    known->second->HandlePacket(bytes, data.size(), from, now_ms);
+    return;
+  }
+  if (!rtc::IsStunPacket(data)) {
+    ++counters_.unknown_peer;
+    return;
+  }
+  auto stun = rtc::StunPacket::Parse(data);
+  if (!stun.ok() || !stun->username()) {
+    ++counters_.unknown_peer;
+    return;
+  }
+  auto transport = by_ufrag_.find(UfragOfUsername(*stun->username()));
+  if (transport == by_ufrag_.end()) {
+    ++counters_.unknown_peer;
+    return;
+  }
+  WebRtcTransport* target = transport->second;
+  target->HandlePacket(bytes, data.size(), from, now_ms);
+  // Once a check from this address authenticated, its media finds the transport directly.
+  if (target->ice().IsValidAddress(from, now_ms)) by_address_[from] = target;
+}
+
+void RtcServer::Tick() {
+  const int64_t now_ms = net::EventLoop::NowMs();
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    it->second->Tick(now_ms);
+    if (it->second->Expired(now_ms)) {
+      AURALINK_LOG(kInfo) << "room " << it->first << " closed (empty)";
+      it = rooms_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Room* RtcServer::CreateRoomInternal(const RoomCreateOptions& options) {
+  RoomDescription description;
+  description.sid = NewId("RM_");
+  description.name = options.name;
+  description.empty_timeout_s = options.empty_timeout_s.value_or(config_.empty_timeout_s);
+  description.departure_timeout_s =
+      options.departure_timeout_s.value_or(config_.departure_timeout_s);
+  description.max_participants = options.max_participants.value_or(config_.max_participants);
+  description.metadata = options.metadata;
+  const int64_t now_ms = net::EventLoop::NowMs();
+  const auto wall = std::chrono::system_clock::now().time_since_epoch();
+  description.creation_time_s = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
+  description.creation_time_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(wall).count();
+  auto room = std::make_unique<Room>(description, &environment_, now_ms);
+  Room* raw = room.get();
+  rooms_[options.name] = std::move(room);
+  return raw;
+}
+
+StatusOr<Participant*> RtcServer::Join(const std::string& room_name,
+                                       ParticipantDescription participant, SignalSink* sink,
+                                       bool auto_subscribe) {
+  Room* room = FindRoom(room_name);
+  if (room == nullptr) {
+    if (!config_.auto_create_rooms)
+      return Status::Error(StatusCode::kNotFound, "requested room does not exist");
+    RoomCreateOptions options;
+    options.name = room_name;
+    room = CreateRoomInternal(options);
+  }
+  if (participant.sid.empty()) participant.sid = NewId("PA_");
+  const auto wall = std::chrono::system_clock::now().time_since_epoch();
+  participant.joined_at_s = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
+  return room->Join(std::move(participant), sink, auto_subscribe, net::EventLoop::NowMs());
+}
+
+void RtcServer::Leave(const std::string& room_name, const std::string& participant_sid) {
+  Room* room = FindRoom(room_name);
+  if (room != nullptr) room->Remove(participant_sid, /*notify=*/false, "", net::EventLoop::NowMs());
+}
+
+Room* RtcServer::FindRoom(const std::string& name) {
+  auto found = rooms_.find(name);
+  return found == rooms_.end() ? nullptr : found->second.get();
+}
+
+StatusOr<Room*> RtcServer::RoomOrError(const std::string& name) {
+  Room* room = FindRoom(name);
+  if (room == nullptr) return Status::Error(StatusCode::kNotFound, "room " + name + " not found");
+  return room;
+}
+
+StatusOr<Participant*> RtcServer::ParticipantOrError(const std::string& room_name,
+                                                     const std::string& identity) {
+  auto room = RoomOrError(room_name);
+  if (!room.ok()) return room.status();
+  Participant* participant = (*room)->FindByIdentity(identity);
+  if (participant == nullptr)
+    return Status::Error(StatusCode::kNotFound, "participant " + identity + " not found");
+  return participant;
+}
+
+StatusOr<RoomDescription> RtcServer::CreateRoom(const RoomCreateOptions& options) {
+  if (options.name.empty()) return Status::Error(StatusCode::kInvalidArgument, "room name is empty");
+  Room* room = FindRoom(options.name);
+  if (room == nullptr) room = CreateRoomInternal(options);
+  return room->Describe();
+}
+
+std::vector<RoomDescription> RtcServer::ListRooms(const std::vector<std::string>& names) {
+  std::vector<RoomDescription> rooms;
+  for (const auto& [name, room] : rooms_) {
+    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
+    rooms.push_back(room->Describe());
+  }
+  return rooms;
+}
+
+Status RtcServer::DeleteRoom(const std::string& name) {
+  auto room = RoomOrError(name);
+  if (!room.ok()) return room.status();
+  (*room)->RemoveAll("room deleted", net::EventLoop::NowMs());
+  rooms_.erase(name);
+  return Status::Ok();
+}
+
+StatusOr<std::vector<ParticipantDescription>> RtcServer::ListParticipants(const std::string& name) {
+  auto room = RoomOrError(name);
+  if (!room.ok()) return room.status();
+  return (*room)->VisibleParticipants("");
+}
+
+StatusOr<ParticipantDescription> RtcServer::GetParticipant(const std::string& room,
+                                                           const std::string& identity) {
+  auto participant = ParticipantOrError(room, identity);
+  if (!participant.ok()) return participant.status();
+  for (const ParticipantDescription& description : FindRoom(room)->VisibleParticipants("")) {
+    if (description.identity == identity) return description;
+  }
+  return (*participant)->description();
+}
+
+Status RtcServer::RemoveParticipant(const std::string& room, const std::string& identity) {
+  auto participant = ParticipantOrError(room, identity);
+  if (!participant.ok()) return participant.status();
+  FindRoom(room)->Remove((*participant)->sid(), /*notify=*/true, "removed by the server",
+                         net::EventLoop::NowMs());
+  return Status::Ok();
+}
+
+StatusOr<TrackDescription> RtcServer::MutePublishedTrack(const std::string& room,
+                                                         const std::string& identity,
+                                                         const std::string& track_sid,
+                                                         bool muted) {
+  auto participant = ParticipantOrError(room, identity);
+  if (!participant.ok()) return participant.status();
+  PublishedTrack* track = (*participant)->FindTrack(track_sid);
+  if (track == nullptr)
+    return Status::Error(StatusCode::kNotFound, "track " + track_sid + " not found");
+  AURALINK_RETURN_IF_ERROR((*participant)->SetTrackMuted(track_sid, muted));
+  if ((*participant)->sink()) (*participant)->sink()->SendTrackMuted(track_sid, muted);
+  return track->description();
+}
+
+StatusOr<ParticipantDescription> RtcServer::UpdateParticipant(const std::string& room,
+                                                              const std::string& identity,
+                                                              const ParticipantUpdate& update) {
+  auto participant = ParticipantOrError(room, identity);
+  if (!participant.ok()) return participant.status();
+  ParticipantDescription& description = (*participant)->mutable_description();
+  if (update.metadata) description.metadata = *update.metadata;
+  if (update.name) description.name = *update.name;
+  if (update.permissions) description.permissions = *update.permissions;
+  ++description.version;
+  FindRoom(room)->OnParticipantChanged(*participant);
+  return description;
+}
+
+StatusOr<RoomDescription> RtcServer::UpdateRoomMetadata(const std::string& name,
+                                                        const std::string& metadata) {
+  auto room = RoomOrError(name);
+  if (!room.ok()) return room.status();
+  (*room)->mutable_description().metadata = metadata;
+  const RoomDescription described = (*room)->Describe();
+  for (Participant* participant : (*room)->participants()) {
+    if (participant->sink()) participant->sink()->SendRoomUpdate(described);
+  }
+  return described;
+}
+
+Status RtcServer::SendData(const std::string& name, const std::vector<uint8_t>& payload,
+                           bool reliable, const std::vector<std::string>& destination_identities,
+                           const std::string& topic) {
+  auto room = RoomOrError(name);
+  if (!room.ok()) return room.status();
+  // `payload` is a serialized LiveKit DataPacket made by the API layer.
+  (*room)->RouteData(nullptr, payload, reliable, destination_identities);
+  return Status::Ok();
+}
+
+Status RtcServer::LimitSubscriberBandwidth(const std::string& room, const std::string& identity,
+                                           int kbps) {
+  auto participant = ParticipantOrError(room, identity);
+  if (!participant.ok()) return participant.status();
+  (*participant)->LimitSubscriberBandwidth(kbps);
+  return Status::Ok();
+}
+
+}  // namespace auralink::sfu

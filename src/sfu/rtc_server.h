@@ -1,0 +1,101 @@
+// The media server of one worker: one UDP port shared by every peer connection (ICE-lite finds a
+// new peer by the ufrag in its first Binding request, then by its address), the rooms, and the
+// timer that drives them. It implements RoomControl for the API layer. Everything runs on one
+// event loop thread; nothing on the media path takes a lock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "net/event_loop.h"
+#include "net/socket_address.h"
+#include "net/udp_socket.h"
+#include "rtc/dtls/dtls_certificate.h"
+#include "sfu/participant.h"
+#include "sfu/room.h"
+#include "sfu/room_control.h"
+
+namespace auralink::sfu {
+
+struct RtcServerConfig {
+  std::string bind_ip = "0.0.0.0";
+  uint16_t udp_port = 7882;                 // 0: any free port
+  std::vector<std::string> candidate_ips;   // advertised host candidates
+  bool auto_create_rooms = true;
+  uint32_t empty_timeout_s = 300;
+  uint32_t departure_timeout_s = 20;
+  uint32_t max_participants = 0;
+  int64_t tick_interval_ms = 20;
+};
+
+struct RtcServerCounters {
+  uint64_t datagrams = 0;
+  uint64_t unknown_peer = 0;  // neither a known address nor a Binding request for a known ufrag
+};
+
+class RtcServer : public RoomControl {
+ public:
+  static StatusOr<std::unique_ptr<RtcServer>> Create(net::EventLoop* loop, RtcServerConfig config);
+  ~RtcServer() override;
+
+  // Signalling: a participant joins `room` (created when auto-creation is on).
+  StatusOr<Participant*> Join(const std::string& room, ParticipantDescription participant,
+                              SignalSink* sink, bool auto_subscribe);
+  // The participant's session ended (leave request or WebSocket closed).
+  void Leave(const std::string& room, const std::string& participant_sid);
+  Room* FindRoom(const std::string& name);
+  std::string NewId(const char* prefix);
+  uint16_t udp_port() const { return udp_port_; }
+  const RtcServerCounters& counters() const { return counters_; }
+
+  // RoomControl.
+  StatusOr<RoomDescription> CreateRoom(const RoomCreateOptions& options) override;
+  std::vector<RoomDescription> ListRooms(const std::vector<std::string>& names) override;
+  Status DeleteRoom(const std::string& room) override;
+  StatusOr<std::vector<ParticipantDescription>> ListParticipants(const std::string& room) override;
+  StatusOr<ParticipantDescription> GetParticipant(const std::string& room,
+                                                  const std::string& identity) override;
+  Status RemoveParticipant(const std::string& room, const std::string& identity) override;
+  StatusOr<TrackDescription> MutePublishedTrack(const std::string& room,
+                                                const std::string& identity,
+                                                const std::string& track_sid, bool muted) override;
+  StatusOr<ParticipantDescription> UpdateParticipant(const std::string& room,
+                                                     const std::string& identity,
+                                                     const ParticipantUpdate& update) override;
+  StatusOr<RoomDescription> UpdateRoomMetadata(const std::string& room,
+                                               const std::string& metadata) override;
+  Status SendData(const std::string& room, const std::vector<uint8_t>& payload, bool reliable,
+                  const std::vector<std::string>& destination_identities,
+                  const std::string& topic) override;
+  Status LimitSubscriberBandwidth(const std::string& room, const std::string& identity,
+                                  int kbps) override;
+
+ private:
+  RtcServer(net::EventLoop* loop, RtcServerConfig config);
+  Status Start();
+  void OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from);
+  void Tick();
+  StatusOr<Room*> RoomOrError(const std::string& name);
+  StatusOr<Participant*> ParticipantOrError(const std::string& room, const std::string& identity);
+  Room* CreateRoomInternal(const RoomCreateOptions& options);
+
+  net::EventLoop* loop_;
+  RtcServerConfig config_;
+  std::unique_ptr<net::UdpSocket> socket_;
+  uint16_t udp_port_ = 0;
+  ParticipantEnvironment environment_;
+  std::map<std::string, std::unique_ptr<Room>> rooms_;
+  std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
+  std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_address_;
+  net::TimerId tick_timer_ = 0;
+  std::mt19937_64 random_;
+  RtcServerCounters counters_;
+};
+
+}  // namespace auralink::sfu

@@ -1,0 +1,89 @@
+#include "sfu/subscriber_sender.h"
+
+#include <algorithm>
+
+#include "rtc/rtp/rtp_packet.h"
+#include "sfu/sdp_negotiation.h"
+
+namespace auralink::sfu {
+namespace {
+
+constexpr int64_t kStartBitrateBps = 1'000'000;
+// A drop-tail queue of ~100 ms at the cap: bursts of a key frame pass, sustained excess does not.
+constexpr double kCapBurstSeconds = 0.1;
+
+}  // namespace
+
+SubscriberSender::SubscriberSender(WebRtcTransport* transport) : transport_(transport) {
+  for (const auto& [uri, id] : SubscriberExtensionIds()) ids_.Register(static_cast<uint8_t>(id), uri);
+  SendSideBandwidthEstimator::Config config;
+  config.start_bitrate_bps = kStartBitrateBps;
+  config.max_bitrate_bps = 20'000'000;
+  auto estimator = SendSideBandwidthEstimator::Create(config);
+  if (estimator.ok()) estimator_ = std::move(*estimator);
+}
+
+bool SubscriberSender::AdmitByCap(size_t bytes, int64_t now_ms) {
+  if (cap_kbps_ <= 0) return true;
+  const double rate_bytes_per_ms = cap_kbps_ / 8.0;
+  cap_tokens_bytes_ = std::min(cap_tokens_bytes_ + (now_ms - cap_last_ms_) * rate_bytes_per_ms,
+                               rate_bytes_per_ms * 1000.0 * kCapBurstSeconds);
+  cap_last_ms_ = now_ms;
+  if (cap_tokens_bytes_ < static_cast<double>(bytes)) return false;
+  cap_tokens_bytes_ -= static_cast<double>(bytes);
+  return true;
+}
+
+bool SubscriberSender::SendRtp(uint8_t* buffer, size_t length, size_t capacity, int64_t now_ms) {
+  rtc::RtpPacket packet;
+  if (rtc::RtpPacket::Parse({buffer, length}, &packet) != rtc::RtpParseError::kOk) return false;
+  const uint16_t sequence = next_transport_sequence_++;
+  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber, ids_))
+    rtc::TransportSequenceNumber::Write(*value, sequence);
+  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kAbsSendTime, ids_))
+    rtc::AbsSendTime::Write(*value, rtc::AbsSendTime::FromMicroseconds(now_ms * 1000));
+  if (estimator_) estimator_->OnPacketSent({sequence, length, now_ms * 1000});
+  // Dropped after stamping: the browser sees the gap in transport-wide sequence numbers as loss.
+  if (!AdmitByCap(length, now_ms)) {
+    ++dropped_by_cap_;
+    return false;
+  }
+  if (!transport_->SendRtp(buffer, length, capacity).ok()) return false;
+  ++packets_sent_;
+  return true;
+}
+
+bool SubscriberSender::SendRtcp(uint8_t* buffer, size_t length, size_t capacity) {
+  return transport_->SendRtcp(buffer, length, capacity).ok();
+}
+
+void SubscriberSender::OnTransportFeedback(const rtc::TwccFeedback& feedback, int64_t now_ms) {
+  if (!estimator_) return;
+  std::vector<TransportFeedbackEntry> entries;
+  entries.reserve(feedback.packet_status_count);
+  size_t next_received = 0;
+  for (uint16_t i = 0; i < feedback.packet_status_count; ++i) {
+    const uint16_t sequence = static_cast<uint16_t>(feedback.base_sequence_number + i);
+    TransportFeedbackEntry entry;
+    entry.transport_sequence_number = sequence;
+    if (next_received < feedback.received.size() &&
+        feedback.received[next_received].sequence_number == sequence) {
+      entry.received = true;
+      entry.arrival_time_us = feedback.received[next_received].arrival_time_us;
+      ++next_received;
+    }
+    entries.push_back(entry);
+  }
+  estimator_->OnTransportFeedback(entries, now_ms * 1000);
+}
+
+int64_t SubscriberSender::available_bps() const {
+  return estimator_ ? estimator_->target_bitrate_bps() : kStartBitrateBps;
+}
+
+void SubscriberSender::SetBandwidthCap(int kbps) {
+  cap_kbps_ = std::max(0, kbps);
+  cap_tokens_bytes_ = 0.0;
+}
+
+}  // namespace auralink::sfu

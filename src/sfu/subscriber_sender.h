@@ -1,0 +1,51 @@
+// Everything a subscriber connection sends goes through here: transport-wide sequence numbers
+// and abs-send-time are stamped per connection (the subscriber's browser reports on them in
+// transport-wide CC feedback), each send is recorded for the send-side bandwidth estimate, and a
+// test cap can emulate a narrow downlink by dropping what exceeds it, as a congested link would.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "rtc/rtcp/twcc_feedback.h"
+#include "rtc/rtp/rtp_header_extensions.h"
+#include "sfu/bwe/send_side_bandwidth_estimator.h"
+#include "sfu/webrtc_transport.h"
+
+namespace auralink::sfu {
+
+class SubscriberSender {
+ public:
+  explicit SubscriberSender(WebRtcTransport* transport);
+
+  // `buffer` holds a plain RTP packet whose extensions use SubscriberExtensionIds(); `capacity`
+  // leaves room for the SRTP tag. Returns false when the packet was not sent.
+  bool SendRtp(uint8_t* buffer, size_t length, size_t capacity, int64_t now_ms);
+  bool SendRtcp(uint8_t* buffer, size_t length, size_t capacity);
+
+  void OnTransportFeedback(const rtc::TwccFeedback& feedback, int64_t now_ms);
+  // What the estimator allows towards this subscriber.
+  int64_t available_bps() const;
+  void SetBandwidthCap(int kbps);  // 0: no cap
+
+  uint64_t packets_sent() const { return packets_sent_; }
+  uint64_t packets_dropped_by_cap() const { return dropped_by_cap_; }
+  WebRtcTransport* transport() const { return transport_; }
+
+ private:
+  bool AdmitByCap(size_t bytes, int64_t now_ms);
+
+  WebRtcTransport* transport_;
+  rtc::RtpExtensionIdMap ids_;
+  std::unique_ptr<SendSideBandwidthEstimator> estimator_;
+  uint16_t next_transport_sequence_ = 1;
+  int64_t feedback_base_ = -1;
+  uint64_t packets_sent_ = 0;
+  uint64_t dropped_by_cap_ = 0;
+  int cap_kbps_ = 0;
+  double cap_tokens_bytes_ = 0.0;
+  int64_t cap_last_ms_ = 0;
+};
+
+}  // namespace auralink::sfu

@@ -1,0 +1,38 @@
+#include "signal/session/rtc_server_attachment.h"
+
+#include <algorithm>
+
+#include "sfu/rtc_server.h"
+#include "signal/session/rtc_signalling.h"
+
+namespace auralink::signal {
+
+Status AttachRtcServer(ServeContext& context) {
+  if (context.loop == nullptr || context.config == nullptr || context.verifier == nullptr)
+    return Status::Error("RTC server: serve context is incomplete");
+  const ServerConfig& config = *context.config;
+  sfu::RtcServerConfig rtc;
+  rtc.udp_port = config.rtc.udp_port;
+  rtc.auto_create_rooms = config.room.auto_create;
+  rtc.empty_timeout_s = config.room.empty_timeout_s;
+  rtc.departure_timeout_s = config.room.departure_timeout_s;
+  rtc.max_participants = config.room.max_participants;
+  // One IPv4 socket on all interfaces; candidates only for IPv4 addresses it can answer from.
+  for (const std::string& ip : context.ice_addresses) {
+    if (ip.find(':') == std::string::npos &&
+        std::find(rtc.candidate_ips.begin(), rtc.candidate_ips.end(), ip) == rtc.candidate_ips.end())
+      rtc.candidate_ips.push_back(ip);
+  }
+  if (rtc.candidate_ips.empty()) rtc.candidate_ips.push_back("127.0.0.1");
+  auto server = sfu::RtcServer::Create(context.loop, rtc);
+  if (!server.ok()) return server.status();
+  std::shared_ptr<sfu::RtcServer> shared(std::move(*server));
+  for (http::HttpServer* http : context.http_servers)
+    AURALINK_RETURN_IF_ERROR(RegisterRtcSignalling(http, shared.get(), context.verifier));
+  context.room_control = shared.get();
+  context.ice_addresses = rtc.candidate_ips;
+  context.rtc_server = shared;
+  return Status::Ok();
+}
+
+}  // namespace auralink::signal

@@ -1,0 +1,356 @@
+#include "signal/session/rtc_signalling.h"
+
+#include <chrono>
+
+#include "common/log.h"
+#include "signal/protocol/livekit_rtc.pb.h"
+#include "signal/protocol/signal_message.h"
+#include "signal/api/room_control_messages.h"
+
+namespace auralink::signal {
+namespace {
+
+constexpr int kProtocolVersion = 16;
+
+int64_t WallSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t WallMilliseconds() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+sfu::TrackKind KindOf(livekit::TrackType type) {
+  switch (type) {
+    case livekit::AUDIO: return sfu::TrackKind::kAudio;
+    case livekit::VIDEO: return sfu::TrackKind::kVideo;
+    default: return sfu::TrackKind::kData;
+  }
+}
+
+// One WebSocket: one participant's signalling.
+class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<RtcSession> {
+ public:
+  RtcSession(sfu::RtcServer* rtc, std::shared_ptr<http::WebSocketConnection> socket,
+             std::string room, const RtcSignallingOptions& options)
+      : rtc_(rtc), socket_(std::move(socket)), room_(std::move(room)), options_(options) {}
+
+  ~RtcSession() override { Detach(); }
+
+  Status Join(const ClaimGrants& grants, bool auto_subscribe) {
+    sfu::ParticipantDescription description;
+    description.identity = grants.identity;
+    description.name = grants.name;
+    description.metadata = grants.metadata;
+    const VideoGrant& grant = *grants.video;
+    description.permissions.can_publish = grant.CanPublish();
+    description.permissions.can_subscribe = grant.CanSubscribe();
+    description.permissions.can_publish_data = grant.CanPublishData();
+    description.permissions.can_update_metadata = grant.CanUpdateOwnMetadata();
+    description.permissions.hidden = grant.hidden;
+    auto participant = rtc_->Join(room_, description, this, auto_subscribe);
+    if (!participant.ok()) return participant.status();
+    sid_ = (*participant)->sid();
+
+    livekit::SignalResponse response;
+    livekit::JoinResponse* join = response.mutable_join();
+    sfu::Room* room = rtc_->FindRoom(room_);
+    *join->mutable_room() = RoomToProto(room->Describe());
+    sfu::ParticipantDescription self = (*participant)->description();
+    *join->mutable_participant() = ParticipantToProto(self);
+    for (const sfu::ParticipantDescription& other : room->VisibleParticipants(sid_))
+      *join->add_other_participants() = ParticipantToProto(other);
+    join->set_server_version(options_.server_version);
+    join->set_subscriber_primary(auto_subscribe && self.permissions.can_subscribe);
+    join->set_ping_interval(options_.ping_interval_s);
+    join->set_ping_timeout(options_.ping_timeout_s);
+    livekit::ServerInfo* info = join->mutable_server_info();
+    info->set_edition(livekit::ServerInfo::Standard);
+    info->set_version(options_.server_version);
+    info->set_protocol(kProtocolVersion);
+    info->set_node_id(options_.node_id);
+    Send(response);
+    // The subscriber connection comes up at once: it carries the server's data channels, and the
+    // client waits for its primary connection before it reports the room connected.
+    if (join->subscriber_primary()) (*participant)->NegotiateSubscriber();
+    return Status::Ok();
+  }
+
+  void OnMessage(std::span<const uint8_t> bytes) {
+    auto request = ParseSignalRequest(bytes);
+    if (!request.ok()) {
+      ++malformed_;
+      AURALINK_LOG(kDebug) << "signalling: dropped a malformed request: " << request.status().message();
+      return;
+    }
+    sfu::Participant* self = participant();
+    if (self == nullptr) return;
+    const int64_t now_ms = net::EventLoop::NowMs();
+    switch (request->message_case()) {
+      case livekit::SignalRequest::kOffer: {
+        auto answer = self->HandlePublisherOffer(request->offer().sdp(), now_ms);
+        if (!answer.ok()) {
+          AURALINK_LOG(kInfo) << "signalling: publisher offer refused: " << answer.status().message();
+          return;
+        }
+        livekit::SignalResponse response;
+        response.mutable_answer()->set_type("answer");
+        response.mutable_answer()->set_sdp(*answer);
+        response.mutable_answer()->set_id(request->offer().id());
+        Send(response);
+        break;
+      }
+      case livekit::SignalRequest::kAnswer: {
+        Status handled = self->HandleSubscriberAnswer(request->answer().sdp(), now_ms);
+        if (!handled.ok()) AURALINK_LOG(kInfo) << "signalling: subscriber answer: " << handled.message();
+        break;
+      }
+      case livekit::SignalRequest::kTrickle:
+        // ICE-lite: the browser's candidates are learned from its checks, not from signalling.
+        break;
+      case livekit::SignalRequest::kAddTrack: {
+        const livekit::AddTrackRequest& add = request->add_track();
+        sfu::PendingTrack pending;
+        pending.cid = add.cid();
+        pending.description.name = add.name();
+        pending.description.kind = KindOf(add.type());
+        pending.description.source = TrackSourceFromProto(add.source());
+        pending.description.muted = add.muted();
+        pending.description.width = static_cast<int>(add.width());
+        pending.description.height = static_cast<int>(add.height());
+        for (const livekit::VideoLayer& layer : add.layers()) {
+          sfu::VideoLayerDescription described;
+          described.quality = layer.quality();
+          described.width = static_cast<int>(layer.width());
+          described.height = static_cast<int>(layer.height());
+          described.bitrate_bps = static_cast<int>(layer.bitrate());
+          pending.description.layers.push_back(described);
+        }
+        pending.description.simulcast = add.layers_size() > 1;
+        auto track = self->AddTrack(pending);
+        if (!track.ok()) {
+          AURALINK_LOG(kInfo) << "signalling: add track refused: " << track.status().message();
+          return;
+        }
+        livekit::SignalResponse response;
+        response.mutable_track_published()->set_cid(add.cid());
+        *response.mutable_track_published()->mutable_track() = TrackToProto(*track);
+        Send(response);
+        break;
+      }
+      case livekit::SignalRequest::kMute:
+        (void)self->SetTrackMuted(request->mute().sid(), request->mute().muted());
+        break;
+      case livekit::SignalRequest::kSubscription: {
+        sfu::Room* room = rtc_->FindRoom(room_);
+        for (const std::string& track_sid : request->subscription().track_sids()) {
+          if (!request->subscription().subscribe()) {
+            self->Unsubscribe(track_sid);
+            continue;
+          }
+          for (sfu::Participant* other : room->participants()) {
+            if (sfu::PublishedTrack* track = other->FindTrack(track_sid)) {
+              (void)self->Subscribe(other, track);
+            }
+          }
+        }
+        break;
+      }
+      case livekit::SignalRequest::kTrackSetting: {
+        const livekit::UpdateTrackSettings& settings = request->track_setting();
+        for (const std::string& track_sid : settings.track_sids()) {
+          (void)self->UpdateTrackSettings(track_sid, settings.disabled(),
+                                          static_cast<int>(settings.width()),
+                                          static_cast<int>(settings.height()));
+        }
+        break;
+      }
+      case livekit::SignalRequest::kLeave:
+        Detach();
+        if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, "left");
+        break;
+      case livekit::SignalRequest::kPing: {
+        livekit::SignalResponse response;
+        response.set_pong(request->ping());
+        Send(response);
+        break;
+      }
+      case livekit::SignalRequest::kPingReq: {
+        livekit::SignalResponse response;
+        response.mutable_pong_resp()->set_last_ping_timestamp(request->ping_req().timestamp());
+        response.mutable_pong_resp()->set_timestamp(WallMilliseconds());
+        Send(response);
+        break;
+      }
+      case livekit::SignalRequest::kUpdateMetadata: {
+        if (!self->description().permissions.can_update_metadata) break;
+        sfu::ParticipantUpdate update;
+        update.metadata = request->update_metadata().metadata();
+        update.name = request->update_metadata().name();
+        (void)rtc_->UpdateParticipant(room_, self->identity(), update);
+        break;
+      }
+      default:
+        break;  // features AuraLink does not implement are ignored, as LiveKit ignores unknowns
+    }
+  }
+
+  void OnClosed() { Detach(); }
+
+  // SignalSink.
+  void SendParticipantUpdate(const std::vector<sfu::ParticipantDescription>& participants) override {
+    livekit::SignalResponse response;
+    for (const sfu::ParticipantDescription& participant : participants)
+      *response.mutable_update()->add_participants() = ParticipantToProto(participant);
+    Send(response);
+  }
+  void SendSpeakersChanged(const std::vector<sfu::SpeakerLevel>& speakers) override {
+    livekit::SignalResponse response;
+    for (const sfu::SpeakerLevel& speaker : speakers) {
+      livekit::SpeakerInfo* info = response.mutable_speakers_changed()->add_speakers();
+      info->set_sid(speaker.participant);
+      info->set_level(static_cast<float>(speaker.level));
+      info->set_active(speaker.active);
+    }
+    Send(response);
+  }
+  void SendSubscriberOffer(const std::string& sdp) override {
+    livekit::SignalResponse response;
+    response.mutable_offer()->set_type("offer");
+    response.mutable_offer()->set_sdp(sdp);
+    response.mutable_offer()->set_id(++offer_id_);
+    Send(response);
+  }
+  void SendTrackMuted(const std::string& track_sid, bool muted) override {
+    livekit::SignalResponse response;
+    response.mutable_mute()->set_sid(track_sid);
+    response.mutable_mute()->set_muted(muted);
+    Send(response);
+  }
+  void SendRoomUpdate(const sfu::RoomDescription& room) override {
+    livekit::SignalResponse response;
+    *response.mutable_room_update()->mutable_room() = RoomToProto(room);
+    Send(response);
+  }
+  void SendLeave(const std::string& reason) override {
+    livekit::SignalResponse response;
+    response.mutable_leave()->set_can_reconnect(false);
+    response.mutable_leave()->set_reason(reason == "duplicate identity" ? livekit::DUPLICATE_IDENTITY
+                                         : reason == "room deleted"      ? livekit::ROOM_DELETED
+                                                                         : livekit::PARTICIPANT_REMOVED);
+    response.mutable_leave()->set_action(livekit::LeaveRequest::DISCONNECT);
+    Send(response);
+    sid_.clear();  // the room already removed us
+    if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, reason);
+  }
+  void OnDataFromClient(std::span<const uint8_t> bytes, bool reliable) override {
+    sfu::Participant* self = participant();
+    if (self == nullptr || !self->description().permissions.can_publish_data) return;
+    auto packet = ParseDataPacket(bytes);
+    if (!packet.ok()) {
+      ++malformed_;
+      return;
+    }
+    // The server stamps who sent it; clients cannot speak for others.
+    packet->set_participant_identity(self->identity());
+    packet->set_participant_sid(self->sid());
+    std::vector<std::string> destinations(packet->destination_identities().begin(),
+                                          packet->destination_identities().end());
+    if (packet->has_user()) {
+      packet->mutable_user()->set_participant_sid(self->sid());
+      packet->mutable_user()->set_participant_identity(self->identity());
+      for (const std::string& identity : packet->user().destination_identities())
+        destinations.push_back(identity);
+    }
+    const std::vector<uint8_t> stamped = SerializeMessage(*packet);
+    if (sfu::Room* room = rtc_->FindRoom(room_)) room->RouteData(self, stamped, reliable, destinations);
+  }
+
+ private:
+  sfu::Participant* participant() {
+    if (sid_.empty()) return nullptr;
+    sfu::Room* room = rtc_->FindRoom(room_);
+    return room == nullptr ? nullptr : room->FindBySid(sid_);
+  }
+  void Send(const livekit::SignalResponse& response) {
+    auto socket = socket_.lock();
+    if (!socket || !socket->open()) return;
+    socket->SendBinary(SerializeMessage(response));
+  }
+  void Detach() {
+    if (sid_.empty()) return;
+    const std::string sid = sid_;
+    sid_.clear();
+    rtc_->Leave(room_, sid);
+  }
+
+  sfu::RtcServer* rtc_;
+  // Weak: the connection owns its callbacks, which own this session.
+  std::weak_ptr<http::WebSocketConnection> socket_;
+  std::string room_;
+  RtcSignallingOptions options_;
+  std::string sid_;
+  uint32_t offer_id_ = 0;
+  uint64_t malformed_ = 0;
+};
+
+http::HttpResponse Refusal(int status, const std::string& message) {
+  return http::HttpResponse::Text(status, message);
+}
+
+}  // namespace
+
+Status RegisterRtcSignalling(http::HttpServer* server, sfu::RtcServer* rtc,
+                             const AccessTokenVerifier* verifier,
+                             const RtcSignallingOptions& options) {
+  if (server == nullptr || rtc == nullptr || verifier == nullptr)
+    return Status::Error("RTC signalling: missing server, RTC server or token verifier");
+  server->HandleWebSocket("/rtc", [rtc, verifier, options](const http::HttpRequest& request,
+                                                           http::WebSocketUpgrade& upgrade) {
+    if (request.path != "/rtc" && request.path != "/rtc/") {
+      upgrade.Reject(Refusal(404, "not found"));
+      return;
+    }
+    const std::optional<std::string> token = request.QueryParameter("access_token");
+    if (!token) {
+      upgrade.Reject(Refusal(401, "no access token"));
+      return;
+    }
+    auto grants = verifier->Verify(*token, WallSeconds());
+    if (!grants.ok()) {
+      upgrade.Reject(Refusal(grants.error().HttpStatus(), grants.error().message));
+      return;
+    }
+    if (!grants->video || !grants->video->room_join || grants->video->room.empty()) {
+      upgrade.Reject(Refusal(403, "permissions denied: the token does not allow joining a room"));
+      return;
+    }
+    if (grants->identity.empty()) {
+      upgrade.Reject(Refusal(401, "the token has no identity"));
+      return;
+    }
+    const bool auto_subscribe = request.QueryParameter("auto_subscribe").value_or("1") != "0";
+    std::shared_ptr<http::WebSocketConnection> socket = upgrade.Accept();
+    if (!socket) return;
+    auto session = std::make_shared<RtcSession>(rtc, socket, grants->video->room, options);
+    socket->set_message_callback(
+        [session](http::WebSocketMessageType type, std::span<const uint8_t> payload) {
+          if (type == http::WebSocketMessageType::kBinary) session->OnMessage(payload);
+        });
+    socket->set_close_callback([session](uint16_t, std::string_view) { session->OnClosed(); });
+    Status joined = session->Join(*grants, auto_subscribe);
+    if (!joined.ok()) {
+      AURALINK_LOG(kInfo) << "signalling: join refused: " << joined.message();
+      livekit::SignalResponse response;
+      response.mutable_leave()->set_reason(livekit::JOIN_FAILURE);
+      socket->SendBinary(SerializeMessage(response));
+      socket->Close(http::kCloseNormal, joined.message());
+    }
+  });
+  return Status::Ok();
+}
+
+}  // namespace auralink::signal
