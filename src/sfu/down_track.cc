@@ -86,6 +86,7 @@ void DownTrack::Forward(const rtc::RtpPacket& packet, int layer, const VideoPayl
   out.SetSsrc(config_.ssrc);
   out.SetSequenceNumber(rewritten->sequence_number);
   out.SetTimestamp(rewritten->timestamp);
+  last_timestamp_ = rewritten->timestamp;
   out.SetMarker(rewritten->marker);
   out.RewriteExtensionIds(*publisher_ids_, subscriber_ids_);
   // Our subscriber offer carries its own MID; the publisher's would name another section.
@@ -121,6 +122,39 @@ void DownTrack::OnNack(std::span<const uint16_t> sequence_numbers, int64_t now_m
     if (sender_->SendRtp(rtx_buffer.data(), *length, rtx_buffer.size(), now_ms))
       ++packets_retransmitted_;
   }
+}
+
+size_t DownTrack::SendPadding(size_t bytes, int64_t now_ms) {
+  if (config_.rtx_ssrc == 0 || paused_) return 0;
+  int rtx_payload_type = -1;
+  for (int16_t type : config_.rtx_payload_type_of) {
+    if (type >= 0) {
+      rtx_payload_type = type;
+      break;
+    }
+  }
+  if (rtx_payload_type < 0) return 0;
+  const uint8_t twcc_id = subscriber_ids_.IdOf(rtc::RtpExtensionType::kTransportSequenceNumber);
+  const uint8_t abs_id = subscriber_ids_.IdOf(rtc::RtpExtensionType::kAbsSendTime);
+  const std::array<uint8_t, 2> twcc_value{};
+  const std::array<uint8_t, 3> abs_value{};
+  std::array<uint8_t, 512> packet{};
+  size_t sent = 0;
+  while (sent < bytes) {
+    rtc::RtpPacketBuilder builder({packet.data(), packet.size() - kSrtpHeadroom});
+    builder.SetPayloadType(static_cast<uint8_t>(rtx_payload_type))
+        .SetSequenceNumber(rtx_sequence_++)
+        .SetTimestamp(last_timestamp_)
+        .SetSsrc(config_.rtx_ssrc);
+    if (twcc_id != 0) builder.AddExtension(twcc_id, twcc_value);
+    if (abs_id != 0) builder.AddExtension(abs_id, abs_value);
+    builder.SetPadding(255);
+    const std::optional<size_t> length = builder.Finish();
+    if (!length) break;
+    if (!sender_->SendRtp(packet.data(), *length, packet.size(), now_ms)) break;
+    sent += *length;
+  }
+  return sent;
 }
 
 }  // namespace auralink::sfu

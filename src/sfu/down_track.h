@@ -51,6 +51,9 @@ class DownTrack {
                int64_t now_ms);
   // Sequence numbers the subscriber reported lost, in our numbering.
   void OnNack(std::span<const uint16_t> sequence_numbers, int64_t now_ms);
+  // Padding-only RTX packets (RFC 4588 §8.2) worth about `bytes`, to probe the subscriber's path;
+  // returns what was sent. Needs RTX.
+  size_t SendPadding(size_t bytes, int64_t now_ms);
 
   // nullopt pauses the video; audio ignores layers.
   void SetTargetLayer(std::optional<int> layer);
@@ -86,6 +89,7 @@ class DownTrack {
   std::unique_ptr<rtc::RtpPacketCache> cache_;
   std::array<uint8_t, kBufferSize> buffer_{};
   uint16_t rtx_sequence_ = 0;
+  uint32_t last_timestamp_ = 0;
   bool paused_ = false;
   int requested_width_ = 0;
   int requested_height_ = 0;

@@ -9,6 +9,7 @@
 #include "rtc/rtcp/picture_loss_indication.h"
 #include "rtc/rtcp/rtcp_packet.h"
 #include "rtc/rtp/rtx.h"
+#include "net/event_loop.h"
 #include "rtc/sdp/session_description.h"
 #include "sfu/room.h"
 
@@ -19,6 +20,11 @@ constexpr int64_t kTransportFeedbackIntervalMs = 100;
 constexpr int64_t kLayerSelectionIntervalMs = 500;
 constexpr int64_t kAudioReserveBps = 64'000;
 constexpr size_t kRtcpBufferSize = 1500;
+constexpr int64_t kProbeIntervalMs = 3000;
+constexpr int64_t kProbeDurationMs = 1200;
+// The acknowledged rate is a 500 ms window: judged this soon after the end, it covers mostly the
+// probe itself.
+constexpr int64_t kProbeSettleMs = 150;
 
 }  // namespace
 
@@ -348,7 +354,7 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
       twcc_last_unwrapped_ = std::max(twcc_last_unwrapped_, unwrapped);
       if (twcc_next_begin_ < 0) twcc_next_begin_ = unwrapped;
       if (unwrapped >= twcc_next_begin_ && twcc_arrivals_.size() < 4096)
-        twcc_arrivals_.push_back({unwrapped, now_ms * 1000});
+        twcc_arrivals_.push_back({unwrapped, net::EventLoop::NowUs()});
       if (twcc_media_ssrc_ == 0) twcc_media_ssrc_ = packet.ssrc();
     }
   }
@@ -551,6 +557,96 @@ void Participant::SelectLayers(int64_t now_ms) {
     if (!layer && !request.paused) layer = 0;
     subscription.down->SetTargetLayer(layer);
   }
+  if (probe_until_ms_ >= 0 || now_ms - last_probe_ms_ < kProbeIntervalMs) return;
+  if (sender_->congested()) {
+    AURALINK_LOG(kDebug) << "participant " << description_.identity << ": no probe, congested";
+    return;
+  }
+  // A layer held back only by the estimate (the size asked for allows more) is worth a probe: an
+  // SFU sends no more than the layers it picked, so without probing the estimate never learns
+  // there is room for the next one.
+  // What everything but the held-back layers needs, plus those layers with the selector's margin.
+  int64_t sending_bps = 0;
+  int64_t other_bps = 0;
+  int64_t wanted_bps = 0;
+  probe_for_tracks_.clear();
+  for (auto& [key, subscription] : down_tracks_) {
+    if (!subscription.down || !subscription.track || subscription.disabled) continue;
+    const std::vector<SimulcastLayerInfo> layers = subscription.track->LayerInfos(now_ms);
+    const std::optional<int> current = subscription.down->target_layer();
+    if (subscription.track->kind() == MediaKind::kAudio) {
+      sending_bps += kAudioReserveBps;
+      other_bps += kAudioReserveBps;
+      continue;
+    }
+    if (!current || *current < 0 || *current >= static_cast<int>(layers.size())) continue;
+    const int64_t current_bps = layers[static_cast<size_t>(*current)].bitrate_bps;
+    sending_bps += current_bps;
+    const int wanted_width = subscription.down->requested_width();
+    int wanted = *current;
+    for (int i = *current + 1; i < static_cast<int>(layers.size()); ++i) {
+      if (!layers[static_cast<size_t>(i)].active || layers[static_cast<size_t>(i)].bitrate_bps <= 0)
+        continue;
+      if (wanted_width > 0 && layers[static_cast<size_t>(i - 1)].width >= wanted_width) break;
+      wanted = i;
+      break;
+    }
+    if (wanted == *current) {
+      other_bps += current_bps;
+      continue;
+    }
+    wanted_bps += layers[static_cast<size_t>(wanted)].bitrate_bps;
+    probe_for_tracks_.push_back(key);
+  }
+  if (probe_for_tracks_.empty() || wanted_bps <= 0) return;
+  probe_base_bps_ = sending_bps;
+  probe_needed_bps_ = other_bps + wanted_bps * 6 / 5;
+  probe_target_bps_ = other_bps + wanted_bps * 27 / 20;
+  if (probe_target_bps_ <= probe_base_bps_) return;
+  probe_max_acknowledged_bps_ = 0;
+  probe_started_ms_ = now_ms;
+  probe_until_ms_ = now_ms + kProbeDurationMs;
+  last_probe_tick_ms_ = now_ms;
+  last_probe_ms_ = now_ms;
+}
+
+void Participant::RunProbe(int64_t now_ms) {
+  if (probe_until_ms_ < 0 || !sender_) return;
+  // The acknowledged rate is a 500 ms window behind ~100 ms of feedback delay: samples from then on
+  // measure the probe alone.
+  if (now_ms - probe_started_ms_ >= 600) {
+    probe_max_acknowledged_bps_ =
+        std::max(probe_max_acknowledged_bps_, sender_->acknowledged_bps().value_or(0));
+  }
+  if (now_ms < probe_until_ms_) {
+    const int64_t elapsed_ms = std::max<int64_t>(1, now_ms - last_probe_tick_ms_);
+    last_probe_tick_ms_ = now_ms;
+    size_t budget = static_cast<size_t>((probe_target_bps_ - probe_base_bps_) * elapsed_ms / 8000);
+    for (auto& [key, subscription] : down_tracks_) {
+      if (budget == 0) break;
+      if (!subscription.down || subscription.media.rtx_ssrc == 0) continue;
+      const size_t sent = subscription.down->SendPadding(budget, now_ms);
+      budget -= std::min(budget, sent);
+    }
+    return;
+  }
+  // Judge once the feedback for the probe's tail has arrived.
+  if (now_ms < probe_until_ms_ + kProbeSettleMs) return;
+  probe_until_ms_ = -1;
+  const bool delivered = !sender_->congested() && probe_max_acknowledged_bps_ >= probe_needed_bps_;
+  AURALINK_LOG(kDebug) << "participant " << description_.identity << ": probe for "
+                       << probe_needed_bps_ << " bps " << (delivered ? "delivered" : "failed")
+                       << " (acknowledged " << probe_max_acknowledged_bps_ << " bps)";
+  if (!delivered) return;
+  sender_->OnProbeResult(probe_max_acknowledged_bps_, now_ms);
+  // The room is there: switch up now instead of waiting out the selector's hold time.
+  for (const std::string& key : probe_for_tracks_) {
+    auto found = down_tracks_.find(key);
+    if (found == down_tracks_.end()) continue;
+    auto selector = SimulcastLayerSelector::Create({});
+    if (selector.ok()) found->second.selector = std::move(*selector);
+  }
+  last_layer_selection_ms_ = 0;
 }
 
 void Participant::Tick(int64_t now_ms) {
@@ -581,6 +677,7 @@ void Participant::Tick(int64_t now_ms) {
     while (std::optional<uint32_t> ssrc = track->TakeKeyFrameRequestSsrc(now_ms))
       SendPictureLossIndication(*ssrc);
   }
+  RunProbe(now_ms);
   if (now_ms - last_layer_selection_ms_ >= kLayerSelectionIntervalMs) {
     last_layer_selection_ms_ = now_ms;
     SelectLayers(now_ms);

@@ -116,6 +116,7 @@ class Participant {
   void SendPictureLossIndication(uint32_t media_ssrc);
   void SendTransportFeedback(int64_t now_ms);
   void SelectLayers(int64_t now_ms);
+  void RunProbe(int64_t now_ms);
   Subscription* FindSubscriptionBySsrc(uint32_t ssrc);
 
   Room* room_;
@@ -145,6 +146,16 @@ class Participant {
   rtc::RtpExtensionIdMap publisher_ids_;  // for MID/RID lookup across sections (ids are shared)
   int64_t last_twcc_feedback_ms_ = 0;
   int64_t last_layer_selection_ms_ = 0;
+  // Probing for room above the current layers (see RunProbe).
+  int64_t probe_until_ms_ = -1;
+  int64_t probe_target_bps_ = 0;
+  int64_t probe_base_bps_ = 0;
+  int64_t probe_needed_bps_ = 0;
+  int64_t probe_max_acknowledged_bps_ = 0;
+  int64_t probe_started_ms_ = 0;
+  int64_t last_probe_ms_ = -100000;
+  int64_t last_probe_tick_ms_ = 0;
+  std::vector<std::string> probe_for_tracks_;
   int64_t last_activity_ms_ = 0;
   int64_t now_ms_ = 0;
   bool closed_ = false;

@@ -81,6 +81,18 @@ int64_t SubscriberSender::available_bps() const {
   return estimator_ ? estimator_->target_bitrate_bps() : kStartBitrateBps;
 }
 
+std::optional<int64_t> SubscriberSender::acknowledged_bps() const {
+  return estimator_ ? estimator_->acknowledged_bitrate_bps() : std::nullopt;
+}
+
+bool SubscriberSender::congested() const {
+  return estimator_ && estimator_->delay_state() == BandwidthUsage::kOverusing;
+}
+
+void SubscriberSender::OnProbeResult(int64_t bps, int64_t now_ms) {
+  if (estimator_) estimator_->OnProbeResult(bps, now_ms);
+}
+
 void SubscriberSender::SetBandwidthCap(int kbps) {
   cap_kbps_ = std::max(0, kbps);
   cap_tokens_bytes_ = 0.0;

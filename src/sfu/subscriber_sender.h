@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "rtc/rtcp/twcc_feedback.h"
@@ -27,6 +28,11 @@ class SubscriberSender {
   void OnTransportFeedback(const rtc::TwccFeedback& feedback, int64_t now_ms);
   // What the estimator allows towards this subscriber.
   int64_t available_bps() const;
+  // For probing: the receive rate the browser acknowledges, whether the path shows congestion, and
+  // the result of a probe.
+  std::optional<int64_t> acknowledged_bps() const;
+  bool congested() const;
+  void OnProbeResult(int64_t bps, int64_t now_ms);
   void SetBandwidthCap(int kbps);  // 0: no cap
 
   uint64_t packets_sent() const { return packets_sent_; }

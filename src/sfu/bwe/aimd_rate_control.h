@@ -26,6 +26,8 @@ class AimdRateControl {
   int64_t Update(BandwidthUsage usage, std::optional<int64_t> acknowledged_bps, int64_t now_ms);
   void SetRoundTripTime(int64_t rtt_ms) { rtt_ms_ = rtt_ms; }
   int64_t bitrate_bps() const { return bitrate_bps_; }
+  // A probe delivered `bps` without congestion: the link carries at least that much.
+  void RaiseTo(int64_t bps);
   // The capacity estimated from the acknowledged rate at overuse, while it is trusted.
   std::optional<double> link_capacity_bps() const;
 

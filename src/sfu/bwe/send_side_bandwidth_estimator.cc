@@ -32,6 +32,18 @@ void SendSideBandwidthEstimator::OnRoundTripTime(int64_t rtt_ms) {
   rate_control_.SetRoundTripTime(rtt_ms);
 }
 
+void SendSideBandwidthEstimator::OnProbeResult(int64_t bps, int64_t now_ms) {
+  rate_control_.RaiseTo(bps);
+  // Until the sender fills the new room (a layer switch waits for a key frame), the estimate must
+  // not fall back to 1.5 x the old acknowledged rate; congestion still lowers it.
+  probe_floor_bps_ = bps;
+  probe_floor_until_ms_ = now_ms + kProbeFloorHoldMs;
+  int64_t target = rate_control_.bitrate_bps();
+  if (auto bound = loss_controller_.bound_bps()) target = std::min(target, std::max(*bound, bps));
+  target_bps_ = std::clamp(std::max(target_bps_, target), config_.min_bitrate_bps,
+                           config_.max_bitrate_bps);
+}
+
 void SendSideBandwidthEstimator::OnTransportFeedback(
     std::span<const TransportFeedbackEntry> entries, int64_t now_us) {
   const TransportPacketsFeedback feedback = feedback_adapter_.OnTransportFeedback(entries, now_us);
@@ -61,6 +73,13 @@ void SendSideBandwidthEstimator::OnTransportFeedback(
   loss_controller_.OnPacketResults(received, lost, target_bps_, delay_based, now_ms);
   int64_t target = delay_based;
   if (auto bound = loss_controller_.bound_bps()) target = std::min(target, *bound);
+  const bool congested = usage == BandwidthUsage::kOverusing ||
+                         (received + lost > 0 && lost * 10 > received + lost);
+  if (congested) probe_floor_until_ms_ = 0;
+  if (now_ms < probe_floor_until_ms_) {
+    target = std::max(target, probe_floor_bps_);
+    rate_control_.RaiseTo(probe_floor_bps_);
+  }
   target_bps_ = std::clamp(target, config_.min_bitrate_bps, config_.max_bitrate_bps);
 }
 

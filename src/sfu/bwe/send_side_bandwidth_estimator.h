@@ -33,6 +33,10 @@ class SendSideBandwidthEstimator {
   void OnTransportFeedback(std::span<const TransportFeedbackEntry> entries, int64_t now_us);
   // An RTT measured elsewhere (RTCP receiver reports) replaces the feedback-derived one.
   void OnRoundTripTime(int64_t rtt_ms);
+  // The receive rate a probe reached without congestion (libwebrtc's probe result): the estimate
+  // jumps there instead of climbing a few percent per second, so a sender that only sends what
+  // the estimate allows can find spare capacity.
+  void OnProbeResult(int64_t bps, int64_t now_ms);
 
   int64_t target_bitrate_bps() const { return target_bps_; }
   int64_t delay_based_bitrate_bps() const { return rate_control_.bitrate_bps(); }
@@ -53,6 +57,9 @@ class SendSideBandwidthEstimator {
   LossBasedController loss_controller_;
   bool external_rtt_ = false;
   int64_t target_bps_;
+  static constexpr int64_t kProbeFloorHoldMs = 3000;
+  int64_t probe_floor_bps_ = 0;
+  int64_t probe_floor_until_ms_ = 0;
 };
 
 }  // namespace auralink::sfu
