@@ -677,6 +677,14 @@ void Participant::Tick(int64_t now_ms) {
     while (std::optional<uint32_t> ssrc = track->TakeKeyFrameRequestSsrc(now_ms))
       SendPictureLossIndication(*ssrc);
   }
+  if (now_ms - last_dynacast_ms_ >= kLayerSelectionIntervalMs) {
+    last_dynacast_ms_ = now_ms;
+    std::vector<bool> wanted;
+    for (auto& [track_sid, track] : tracks_) {
+      if (track->UpdateWantedQualities(&wanted) && sink_)
+        sink_->SendSubscribedQualities(track_sid, wanted);
+    }
+  }
   RunProbe(now_ms);
   if (now_ms - last_layer_selection_ms_ >= kLayerSelectionIntervalMs) {
     last_layer_selection_ms_ = now_ms;

@@ -91,6 +91,10 @@ class Participant {
   WebRtcTransport* subscriber_transport() { return subscriber_.get(); }
   bool connected() const;
   int64_t last_activity_ms() const { return last_activity_ms_; }
+  // Signalling heartbeat (any message, LiveKit pings every few seconds): a participant whose
+  // client went silent for the ping timeout has vanished and is removed.
+  void OnSignal(int64_t now_ms) { last_signal_ms_ = now_ms; }
+  int64_t last_signal_ms() const { return last_signal_ms_; }
   // The down track of `track_sid` this participant receives, if any (tests and stats).
   const DownTrack* FindDownTrack(const std::string& track_sid) const;
 
@@ -146,6 +150,7 @@ class Participant {
   rtc::RtpExtensionIdMap publisher_ids_;  // for MID/RID lookup across sections (ids are shared)
   int64_t last_twcc_feedback_ms_ = 0;
   int64_t last_layer_selection_ms_ = 0;
+  int64_t last_dynacast_ms_ = 0;
   // Probing for room above the current layers (see RunProbe).
   int64_t probe_until_ms_ = -1;
   int64_t probe_target_bps_ = 0;
@@ -157,6 +162,7 @@ class Participant {
   int64_t last_probe_tick_ms_ = 0;
   std::vector<std::string> probe_for_tracks_;
   int64_t last_activity_ms_ = 0;
+  int64_t last_signal_ms_ = 0;
   int64_t now_ms_ = 0;
   bool closed_ = false;
 };

@@ -155,6 +155,28 @@ uint32_t PublishedTrack::LayerSsrc(int layer) const {
   return layers_[static_cast<size_t>(layer)].ssrc;
 }
 
+bool PublishedTrack::UpdateWantedQualities(std::vector<bool>* wanted) {
+  wanted->assign(3, false);
+  if (media_.kind != MediaKind::kVideo || layers_.size() < 2) return false;
+  for (const auto& [subscriber, down] : down_tracks_) {
+    if (down->paused()) continue;
+    // The smallest layer at least as wide as the subscriber's view, else the largest.
+    int quality = layers_.back().quality;
+    if (down->requested_width() > 0) {
+      for (const PublishedLayer& layer : layers_) {
+        if (layer.width >= down->requested_width()) {
+          quality = layer.quality;
+          break;
+        }
+      }
+    }
+    for (int q = 0; q <= std::min(quality, 2); ++q) (*wanted)[static_cast<size_t>(q)] = true;
+  }
+  if (*wanted == last_wanted_) return false;
+  last_wanted_ = *wanted;
+  return true;
+}
+
 void PublishedTrack::SetMuted(bool muted) { description_.muted = muted; }
 
 }  // namespace auralink::sfu

@@ -71,6 +71,10 @@ class PublishedTrack {
   // The SSRC of a layer, for PLI from a subscriber (0 when unknown).
   uint32_t LayerSsrc(int layer) const;
 
+  // Dynacast: which qualities (LiveKit VideoQuality 0..2) some subscriber can use, from the sizes
+  // they asked for. Returns true, with `wanted` filled, when that changed since the last call.
+  bool UpdateWantedQualities(std::vector<bool>* wanted);
+
   void SetMuted(bool muted);
   bool muted() const { return description_.muted; }
 
@@ -82,6 +86,7 @@ class PublishedTrack {
   rtc::RtpExtensionIdMap extension_ids_;
   std::vector<PublishedLayer> layers_;
   std::map<std::string, DownTrack*> down_tracks_;
+  std::vector<bool> last_wanted_;
 };
 
 }  // namespace auralink::sfu

@@ -63,8 +63,8 @@ StatusOr<Participant*> Room::Join(ParticipantDescription description, SignalSink
   if (description_.max_participants > 0 && participants_.size() >= description_.max_participants)
     return Status::Error(StatusCode::kResourceExhausted, "room " + description_.name + " is full");
   description.state = ParticipantState::kJoined;
-  description.joined_at_ms = now_ms;
   auto participant = std::make_unique<Participant>(this, description, sink, environment_);
+  participant->OnSignal(now_ms);
   participant->set_auto_subscribe(auto_subscribe);
   Participant* raw = participant.get();
   participants_[raw->sid()] = std::move(participant);
@@ -173,8 +173,21 @@ void Room::RouteData(const Participant* from, std::span<const uint8_t> bytes, bo
   }
 }
 
-void Room::Tick(int64_t now_ms) {
+void Room::Tick(int64_t now_ms, int64_t signal_timeout_ms) {
   departed_.clear();
+  if (signal_timeout_ms > 0) {
+    std::vector<std::string> vanished;
+    for (const auto& [sid, participant] : participants_) {
+      if (participant->last_signal_ms() > 0 &&
+          now_ms - participant->last_signal_ms() > signal_timeout_ms)
+        vanished.push_back(sid);
+    }
+    for (const std::string& sid : vanished) {
+      AURALINK_LOG(kInfo) << "room " << description_.name << ": participant " << sid
+                          << " went silent; removed";
+      Remove(sid, /*notify=*/true, "signalling timed out", now_ms);
+    }
+  }
   for (auto& [sid, participant] : participants_) participant->Tick(now_ms);
   std::vector<SpeakerLevel> changed;
   if (speakers_.Tick(now_ms, &changed)) {

@@ -48,7 +48,8 @@ class Room {
   void RouteData(const Participant* from, std::span<const uint8_t> bytes, bool reliable,
                  const std::vector<std::string>& destination_identities);
 
-  void Tick(int64_t now_ms);
+  // `signal_timeout_ms` > 0 removes participants whose signalling has been silent that long.
+  void Tick(int64_t now_ms, int64_t signal_timeout_ms = 0);
   // True when the room should be closed now.
   bool Expired(int64_t now_ms) const;
 

@@ -127,7 +127,7 @@ void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddre
 void RtcServer::Tick() {
   const int64_t now_ms = net::EventLoop::NowMs();
   for (auto it = rooms_.begin(); it != rooms_.end();) {
-    it->second->Tick(now_ms);
+    it->second->Tick(now_ms, config_.signal_timeout_ms);
     if (it->second->Expired(now_ms)) {
       AURALINK_LOG(kInfo) << "room " << it->first << " closed (empty)";
       it = rooms_.erase(it);
@@ -171,6 +171,7 @@ StatusOr<Participant*> RtcServer::Join(const std::string& room_name,
   if (participant.sid.empty()) participant.sid = NewId("PA_");
   const auto wall = std::chrono::system_clock::now().time_since_epoch();
   participant.joined_at_s = std::chrono::duration_cast<std::chrono::seconds>(wall).count();
+  participant.joined_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall).count();
   return room->Join(std::move(participant), sink, auto_subscribe, net::EventLoop::NowMs());
 }
 

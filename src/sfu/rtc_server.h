@@ -32,6 +32,7 @@ struct RtcServerConfig {
   uint32_t departure_timeout_s = 20;
   uint32_t max_participants = 0;
   int64_t tick_interval_ms = 20;
+  int64_t signal_timeout_ms = 15000;  // LiveKit's ping timeout
 };
 
 struct RtcServerCounters {

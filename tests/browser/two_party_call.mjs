@@ -383,8 +383,16 @@ async function run(report, media, workDir, context) {
 
   // Simulcast as negotiated: three outbound streams with distinct sizes, which Chromium only
   // sends when the server's answer accepted the offer's rids (RFC 8853).
-  await sleep(1000);
-  const layers = await Promise.all(participants.map((p) => p.call('publisherStats')));
+  // Chromium starts the top layer once its own bandwidth estimate (fed by the server's
+  // transport-wide CC feedback) allows it: poll for up to 15 s rather than judging one instant.
+  const threeSizes = (l) =>
+    l.layers.length === 3 && new Set(l.layers.map((x) => x.frameHeight).filter((h) => h > 0)).size === 3;
+  let layers = [];
+  for (const deadline = Date.now() + 15000; ;) {
+    await sleep(1000);
+    layers = await Promise.all(participants.map((p) => p.call('publisherStats')));
+    if (layers.every(threeSizes) || Date.now() > deadline) break;
+  }
   layers.forEach((l, i) => {
     participants[i].lastLayers = l.layers;
     const sizes = new Set(l.layers.map((x) => x.frameHeight).filter((h) => h > 0));

@@ -89,6 +89,7 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     sfu::Participant* self = participant();
     if (self == nullptr) return;
     const int64_t now_ms = net::EventLoop::NowMs();
+    self->OnSignal(now_ms);
     switch (request->message_case()) {
       case livekit::SignalRequest::kOffer: {
         auto answer = self->HandlePublisherOffer(request->offer().sdp(), now_ms);
@@ -245,6 +246,19 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     Send(response);
     sid_.clear();  // the room already removed us
     if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, reason);
+  }
+  void SendSubscribedQualities(const std::string& track_sid,
+                               const std::vector<bool>& wanted) override {
+    // Dynacast: the publisher stops encoding layers nobody watches.
+    livekit::SignalResponse response;
+    livekit::SubscribedQualityUpdate* update = response.mutable_subscribed_quality_update();
+    update->set_track_sid(track_sid);
+    for (size_t quality = 0; quality < wanted.size(); ++quality) {
+      livekit::SubscribedQuality* entry = update->add_subscribed_qualities();
+      entry->set_quality(static_cast<livekit::VideoQuality>(quality));
+      entry->set_enabled(wanted[quality]);
+    }
+    Send(response);
   }
   void OnDataFromClient(std::span<const uint8_t> bytes, bool reliable) override {
     sfu::Participant* self = participant();
