@@ -33,6 +33,9 @@ RtcServer::RtcServer(net::EventLoop* loop, RtcServerConfig config)
 RtcServer::~RtcServer() {
   if (tick_timer_ != 0) loop_->Cancel(tick_timer_);
   rooms_.clear();
+  for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
+  tcp_peers_.clear();
+  tcp_listener_.reset();
   if (socket_) socket_->StopReceiving();
 }
 
@@ -50,6 +53,17 @@ Status RtcServer::Start() {
         OnDatagram(data, from);
       }));
 
+  if (config_.ice_tcp) {
+    auto tcp_address = net::SocketAddress::FromIp(config_.bind_ip, config_.tcp_port);
+    if (!tcp_address) return Status::Error("RTC server: bad bind address " + config_.bind_ip);
+    auto listener = net::TcpListener::Create(
+        loop_, *tcp_address,
+        [this](std::shared_ptr<net::TcpConnection> connection) { OnTcpConnection(connection); });
+    if (!listener.ok()) return listener.status().WithContext("RTC server: ICE-TCP port");
+    tcp_listener_ = std::move(*listener);
+    tcp_port_ = tcp_listener_->local_address().port();
+  }
+
   environment_.certificate = *certificate;
   int index = 0;
   for (const std::string& ip : config_.candidate_ips) {
@@ -63,9 +77,20 @@ Status RtcServer::Start() {
     candidate.port = udp_port_;
     candidate.type = rtc::IceCandidateType::kHost;
     environment_.candidates.push_back(candidate.ToString());
+    if (tcp_port_ != 0) {
+      // RFC 6544 §4.2: TCP candidates rank below UDP ones of the same type.
+      rtc::IceCandidate tcp = candidate;
+      tcp.foundation = std::to_string(100 + index);
+      tcp.protocol = rtc::IceTransportProtocol::kTcp;
+      tcp.port = tcp_port_;
+      tcp.tcp_type = rtc::IceTcpType::kPassive;
+      tcp.priority = rtc::ComputeIcePriority(
+          rtc::IceTypePreference(rtc::IceCandidateType::kHost) - 10, 65535 - index, 1);
+      environment_.candidates.push_back(tcp.ToString());
+    }
   }
   environment_.send_packet = [this](std::span<const uint8_t> bytes, const net::SocketAddress& to) {
-    socket_->SendTo(bytes, to);
+    SendPacket(bytes, to);
   };
   environment_.register_transport = [this](WebRtcTransport* transport) {
     by_ufrag_[transport->local_ufrag()] = transport;
@@ -75,6 +100,9 @@ Status RtcServer::Start() {
     for (auto it = by_address_.begin(); it != by_address_.end();) {
       it = it->second == transport ? by_address_.erase(it) : std::next(it);
     }
+    for (auto it = by_tcp_address_.begin(); it != by_tcp_address_.end();) {
+      it = it->second == transport ? by_tcp_address_.erase(it) : std::next(it);
+    }
   };
   environment_.make_id = [this](const char* prefix) { return NewId(prefix); };
   environment_.make_ssrc = [this]() {
@@ -83,7 +111,7 @@ Status RtcServer::Start() {
     return ssrc;
   };
   tick_timer_ = loop_->RunEvery(config_.tick_interval_ms, [this]() { Tick(); });
-  AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", "
+  AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", ICE-TCP port " << tcp_port_ << ", "
                       << environment_.candidates.size() << " host candidates";
   return Status::Ok();
 }
@@ -97,13 +125,56 @@ std::string RtcServer::NewId(const char* prefix) {
 void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from) {
   ++counters_.datagrams;
   // The socket's receive buffer is ours until the callback returns: decrypting in place is safe.
-  uint8_t* bytes = const_cast<uint8_t*>(data.data());
-  const int64_t now_ms = net::EventLoop::NowMs();
-  auto known = by_address_.find(from);
-  if (known != by_address_.end()) {
-    known->second->HandlePacket(bytes, data.size(), from, now_ms);
+  OnPacket(const_cast<uint8_t*>(data.data()), data.size(), from, /*tcp=*/false);
+}
+
+void RtcServer::OnTcpConnection(std::shared_ptr<net::TcpConnection> connection) {
+  const net::SocketAddress peer = connection->peer_address();
+  auto state = std::make_shared<TcpPeer>();
+  state->connection = connection;
+  tcp_peers_[peer] = state;
+  std::weak_ptr<TcpPeer> weak = state;
+  connection->set_data_callback([this, weak, peer](std::span<const uint8_t> data) {
+    std::shared_ptr<TcpPeer> tcp = weak.lock();
+    if (!tcp) return;
+    if (!tcp->decoder.Feed(data).ok()) {
+      tcp->connection->Close();  // an oversized frame: not an ICE peer
+      return;
+    }
+    while (std::optional<std::span<const uint8_t>> frame = tcp->decoder.NextFrame()) {
+      // The frame view lives in the decoder's buffer until the next Feed/NextFrame.
+      OnPacket(const_cast<uint8_t*>(frame->data()), frame->size(), peer, /*tcp=*/true);
+    }
+  });
+  connection->set_close_callback([this, peer](const Status&) {
+    // Not inside the connection's own callback: the map holds the last reference to it.
+    loop_->Post([this, peer]() {
+      tcp_peers_.erase(peer);
+      by_tcp_address_.erase(peer);
+    });
+  });
+  if (!connection->Start().ok()) tcp_peers_.erase(peer);
+}
+
+void RtcServer::SendPacket(std::span<const uint8_t> bytes, const net::SocketAddress& to) {
+  auto tcp = tcp_peers_.find(to);
+  if (tcp != tcp_peers_.end()) {
+    std::vector<uint8_t> framed;
+    if (rtc::AppendIceTcpFrame(bytes, &framed).ok()) tcp->second->connection->Send(framed);
     return;
   }
+  socket_->SendTo(bytes, to);
+}
+
+void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp) {
+  const int64_t now_ms = net::EventLoop::NowMs();
+  auto& addresses = tcp ? by_tcp_address_ : by_address_;
+  auto known = addresses.find(from);
+  if (known != addresses.end()) {
+    known->second->HandlePacket(bytes, size, from, now_ms);
+    return;
+  }
+  const std::span<const uint8_t> data(bytes, size);
   if (!rtc::IsStunPacket(data)) {
     ++counters_.unknown_peer;
     return;
@@ -119,9 +190,9 @@ void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddre
     return;
   }
   WebRtcTransport* target = transport->second;
-  target->HandlePacket(bytes, data.size(), from, now_ms);
+  target->HandlePacket(bytes, size, from, now_ms);
   // Once a check from this address authenticated, its media finds the transport directly.
-  if (target->ice().IsValidAddress(from, now_ms)) by_address_[from] = target;
+  if (target->ice().IsValidAddress(from, now_ms)) addresses[from] = target;
 }
 
 void RtcServer::Tick() {

@@ -15,7 +15,10 @@
 #include "common/status.h"
 #include "net/event_loop.h"
 #include "net/socket_address.h"
+#include "net/tcp_connection.h"
+#include "net/tcp_listener.h"
 #include "net/udp_socket.h"
+#include "rtc/ice/ice_tcp_framing.h"
 #include "rtc/dtls/dtls_certificate.h"
 #include "sfu/participant.h"
 #include "sfu/room.h"
@@ -26,6 +29,10 @@ namespace auralink::sfu {
 struct RtcServerConfig {
   std::string bind_ip = "0.0.0.0";
   uint16_t udp_port = 7882;                 // 0: any free port
+  // ICE over TCP (RFC 6544, passive candidates, RFC 4571 framing) for clients whose UDP is
+  // blocked.
+  bool ice_tcp = true;
+  uint16_t tcp_port = 7881;  // 0: any free port
   std::vector<std::string> candidate_ips;   // advertised host candidates
   bool auto_create_rooms = true;
   uint32_t empty_timeout_s = 300;
@@ -53,6 +60,7 @@ class RtcServer : public RoomControl {
   Room* FindRoom(const std::string& name);
   std::string NewId(const char* prefix);
   uint16_t udp_port() const { return udp_port_; }
+  uint16_t tcp_port() const { return tcp_port_; }
   const RtcServerCounters& counters() const { return counters_; }
 
   // RoomControl.
@@ -81,6 +89,10 @@ class RtcServer : public RoomControl {
   RtcServer(net::EventLoop* loop, RtcServerConfig config);
   Status Start();
   void OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from);
+  void OnTcpConnection(std::shared_ptr<net::TcpConnection> connection);
+  // One datagram from UDP or one RFC 4571 frame from TCP; `tcp` tells which address space.
+  void OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp);
+  void SendPacket(std::span<const uint8_t> bytes, const net::SocketAddress& to);
   void Tick();
   StatusOr<Room*> RoomOrError(const std::string& name);
   StatusOr<Participant*> ParticipantOrError(const std::string& room, const std::string& identity);
@@ -90,6 +102,17 @@ class RtcServer : public RoomControl {
   RtcServerConfig config_;
   std::unique_ptr<net::UdpSocket> socket_;
   uint16_t udp_port_ = 0;
+  std::unique_ptr<net::TcpListener> tcp_listener_;
+  uint16_t tcp_port_ = 0;
+  struct TcpPeer {
+    std::shared_ptr<net::TcpConnection> connection;
+    rtc::IceTcpFrameDecoder decoder;
+  };
+  // TCP peers by their address. Transports address peers by SocketAddress only, so a TCP peer's
+  // address is looked up here first when sending (UDP and TCP ports of one host do not collide in
+  // practice; a clash would only misroute to the same host).
+  std::unordered_map<net::SocketAddress, std::shared_ptr<TcpPeer>, net::SocketAddressHash> tcp_peers_;
+  std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_tcp_address_;
   ParticipantEnvironment environment_;
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;

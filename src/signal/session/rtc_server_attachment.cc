@@ -13,6 +13,8 @@ Status AttachRtcServer(ServeContext& context) {
   const ServerConfig& config = *context.config;
   sfu::RtcServerConfig rtc;
   rtc.udp_port = config.rtc.udp_port;
+  rtc.ice_tcp = config.rtc.tcp_port != 0;  // the config's 0 means off
+  rtc.tcp_port = config.rtc.tcp_port;
   rtc.auto_create_rooms = config.room.auto_create;
   rtc.empty_timeout_s = config.room.empty_timeout_s;
   rtc.departure_timeout_s = config.room.departure_timeout_s;
