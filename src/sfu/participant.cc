@@ -124,7 +124,7 @@ StatusOr<std::string> Participant::HandlePublisherOffer(const std::string& sdp, 
   const RemoteTransportDescription& remote = negotiation->remote;
   AURALINK_RETURN_IF_ERROR(publisher_->SetRemoteParameters(
       remote.ice_ufrag, remote.ice_pwd, remote.fingerprint, now_ms, remote.sctp_port,
-      remote.max_message_size));
+      remote.max_message_size, remote.data_channel));
   for (const PublishedMedia& media : negotiation->media) {
     for (const auto& [uri, id] : media.extensions)
       publisher_ids_.Register(static_cast<uint8_t>(id), uri);
@@ -167,15 +167,15 @@ Status Participant::HandleSubscriberAnswer(const std::string& sdp, int64_t now_m
   now_ms_ = now_ms;
   last_activity_ms_ = now_ms;
   if (!subscriber_) return Status::Error(StatusCode::kInvalidArgument, "no subscriber offer sent");
+  // Whatever the answer says, the offer is answered: a bad answer must not block later offers.
+  subscriber_offer_outstanding_ = false;
   auto answer = rtc::SessionDescription::Parse(sdp);
   if (!answer.ok()) return Status::Error(StatusCode::kInvalidArgument, answer.status().message());
   auto read = ReadSubscriberAnswer(*answer);
   if (!read.ok()) return Status::Error(StatusCode::kInvalidArgument, read.status().message());
-  AURALINK_RETURN_IF_ERROR(subscriber_->SetRemoteParameters(
-      read->remote.ice_ufrag, read->remote.ice_pwd, read->remote.fingerprint, now_ms,
-      read->remote.sctp_port, read->remote.max_message_size));
-  subscriber_offer_outstanding_ = false;
-  return Status::Ok();
+  return subscriber_->SetRemoteParameters(read->remote.ice_ufrag, read->remote.ice_pwd,
+                                         read->remote.fingerprint, now_ms, read->remote.sctp_port,
+                                         read->remote.max_message_size, read->remote.data_channel);
 }
 
 Status Participant::SetTrackMuted(const std::string& track_sid, bool muted) {

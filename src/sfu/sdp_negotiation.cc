@@ -112,6 +112,12 @@ StatusOr<RemoteTransportDescription> ReadRemoteTransport(const rtc::SessionDescr
       transport.max_message_size = section.max_message_size.value_or(65536);
     }
   }
+  // Every section declined: the transport parameters still come with them (JSEP keeps them).
+  for (const MediaSection& section : remote.media) {
+    if (!ufrag && section.ice_ufrag) ufrag = section.ice_ufrag;
+    if (!pwd && section.ice_pwd) pwd = section.ice_pwd;
+    if (fingerprints.empty()) fingerprints = section.fingerprints;
+  }
   if (!ufrag || !pwd) return Status::Error("SDP has no ICE credentials");
   auto fingerprint = FingerprintOf(fingerprints);
   if (!fingerprint.ok()) return fingerprint.status();

@@ -64,7 +64,9 @@ Status WebRtcTransport::SetRemoteParameters(const std::string& ice_ufrag,
                                             const std::string& ice_pwd,
                                             const rtc::DtlsFingerprint& fingerprint,
                                             int64_t now_ms, uint16_t sctp_port,
-                                            size_t remote_max_message_size) {
+                                            size_t remote_max_message_size,
+                                            bool remote_data_channel) {
+  remote_data_channel_ = remote_data_channel;
   now_ms_ = now_ms;
   ice_->SetRemoteCredentials(ice_ufrag, ice_pwd);
   sctp_remote_port_ = sctp_port;
@@ -194,7 +196,8 @@ Status WebRtcTransport::StartSrtpAndSctp() {
   if (!out.ok()) return out.status();
   srtp_in_ = std::move(*in);
   srtp_out_ = std::move(*out);
-  if (!config_.data_channels) return Status::Ok();
+  // The peer may have declined the data channel section: then there is no SCTP peer to talk to.
+  if (!config_.data_channels || !remote_data_channel_) return Status::Ok();
 
   rtc::SctpAssociationConfig sctp_config;
   sctp_config.remote_port = sctp_remote_port_;

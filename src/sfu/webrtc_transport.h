@@ -80,7 +80,8 @@ class WebRtcTransport {
   // held and replayed.
   Status SetRemoteParameters(const std::string& ice_ufrag, const std::string& ice_pwd,
                              const rtc::DtlsFingerprint& fingerprint, int64_t now_ms,
-                             uint16_t sctp_port = 5000, size_t remote_max_message_size = 65536);
+                             uint16_t sctp_port = 5000, size_t remote_max_message_size = 65536,
+                             bool remote_data_channel = true);
 
   // One datagram (or RFC 4571 frame) from `from`. `data` is decrypted in place.
   void HandlePacket(uint8_t* data, size_t size, const net::SocketAddress& from, int64_t now_ms);
@@ -126,6 +127,7 @@ class WebRtcTransport {
   uint16_t sctp_remote_port_ = 5000;
   size_t remote_max_message_size_ = 65536;
   bool sctp_connected_ = false;
+  bool remote_data_channel_ = true;
   std::vector<rtc::DataChannelInfo> channels_;
   std::optional<net::SocketAddress> dtls_source_;
   std::deque<std::vector<uint8_t>> early_dtls_;  // held until the remote fingerprint is known

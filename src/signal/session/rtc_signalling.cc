@@ -106,7 +106,9 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
       }
       case livekit::SignalRequest::kAnswer: {
         Status handled = self->HandleSubscriberAnswer(request->answer().sdp(), now_ms);
-        if (!handled.ok()) AURALINK_LOG(kInfo) << "signalling: subscriber answer: " << handled.message();
+        if (!handled.ok()) {
+          AURALINK_LOG(kInfo) << "signalling: subscriber answer: " << handled.message();
+        }
         break;
       }
       case livekit::SignalRequest::kTrickle:

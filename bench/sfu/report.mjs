@@ -1,0 +1,47 @@
+// Prints the table of bench/sfu/run.sh from its JSON files: one row per server, mode and
+// subscriber count, then AuraLink's per-core throughput against Janus's at the same load.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2];
+const rows = [];
+for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  const [server, mode, n] = path.basename(name, '.json').split('-');
+  const r = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+  rows.push({ server, mode, n: Number(n), r });
+}
+rows.sort((a, b) => a.server.localeCompare(b.server) || a.mode.localeCompare(b.mode) || a.n - b.n);
+
+const fmt = (v, d = 0) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
+const header = ['server', 'mode', 'N', 'recv', 'out pkt/s', 'loss %', 'srv CPU %', 'pkt/CPU-s',
+  'p50 us', 'p99 us', 'KB/sub'];
+const table = [header];
+for (const { server, mode, n, r } of rows) {
+  const s = r.server ?? {};
+  // A publisher that lost its connection mid-run (consent expired) starves the row: flag it.
+  const flag = r.publisher?.connected_at_end === false ? '!' : '';
+  table.push([server, mode + flag, n, r.subscribers_receiving, fmt(r.subscribers.packets_per_second),
+    fmt(100 * r.subscribers.loss_fraction, 2), fmt(100 * (s.cpu_utilisation ?? NaN), 1),
+    fmt(s.packets_forwarded_per_cpu_second), fmt(r.latency_us.p50), fmt(r.latency_us.p99),
+    fmt(s.rss_per_subscriber_kb, 1)]);
+}
+const flagged = rows.some(({ r }) => r.publisher?.connected_at_end === false);
+const widths = header.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
+for (const row of table) console.log(row.map((c, i) => String(c).padStart(widths[i])).join('  '));
+
+if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
+
+// The ratio at each load both servers ran: packets forwarded per CPU second.
+const key = (row) => `${row.mode}-${row.n}`;
+const janus = new Map(rows.filter((x) => x.server === 'janus').map((x) => [key(x), x]));
+const ratios = [];
+for (const ours of rows.filter((x) => x.server === 'auralink')) {
+  const theirs = janus.get(key(ours));
+  const a = ours.r.server?.packets_forwarded_per_cpu_second;
+  const b = theirs?.r.server?.packets_forwarded_per_cpu_second;
+  if (theirs?.r.publisher?.connected_at_end === false || ours.r.publisher?.connected_at_end === false) continue;
+  if (a && b) ratios.push(`  ${ours.mode} N=${ours.n}: AuraLink/Janus per core = ${(a / b).toFixed(2)}`);
+}
+console.log(ratios.length ? `\nper-core throughput ratio\n${ratios.join('\n')}` : '\n(no Janus rows: no ratio)');
+console.log('\ntargets: >= 300000 SRTP packets per CPU second; p99 < 1000 us at half load (the row ' +
+  'whose server CPU is nearest 50%); ratio > 1');

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# 1 publisher -> N subscribers through an SFU pinned to one core: SRTP packets forwarded per CPU
+# second, one-way latency through the server (p50/p99), server memory per subscriber, CPU; for
+# AuraLink (`auralink serve --dev`) and, when it can be driven, Debian's Janus (VideoRoom), then a
+# table and the per-core ratio. See README.md.
+#
+# usage: bench/sfu/run.sh [--build DIR] [--out DIR] [--duration S] [--audio-counts "N ..."]
+#                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
+#                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="$repo/build"
+out="$repo/out/sfu"
+duration=10
+audio_counts="100 400 1000"
+video_counts="20 80 200"
+bitrate=1500000
+server_core=0
+load_cores=""
+threads=1
+janus=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build) build="$(cd "$2" && pwd)"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --audio-counts) audio_counts="$2"; shift 2 ;;
+    --video-counts) video_counts="$2"; shift 2 ;;
+    --bitrate) bitrate="$2"; shift 2 ;;
+    --server-core) server_core="$2"; shift 2 ;;
+    --load-cores) load_cores="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --no-janus) janus=0; shift ;;
+    --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+server_bin="$build/auralink"
+load_bin="$build/auralink-load"
+janus_load_bin="$build/auralink-janus-load"
+for bin in "$server_bin" "$load_bin"; do
+  [[ -x "$bin" ]] || { echo "run.sh: $bin is not built (ninja -C $build auralink auralink_load)" >&2; exit 2; }
+done
+cores=$(nproc)
+if [[ -z "$load_cores" ]]; then
+  # Every core but the server's; on a one-core machine the load shares it.
+  others=()
+  for (( c = 0; c < cores; c++ )); do (( c != server_core )) && others+=("$c"); done
+  if (( ${#others[@]} == 0 )); then load_cores="$server_core"; else load_cores="$(IFS=,; echo "${others[*]}")"; fi
+fi
+# Each subscriber holds a WebSocket and a UDP socket on both sides.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+mkdir -p "$out"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# wait_for_port PORT: until something listens on TCP PORT on loopback (10 s).
+wait_for_port() {
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+stop_server() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+
+# Ports of their own, so a development server already on 7880-7882 does not get in the way.
+auralink_port=17880
+start_auralink() {
+  cat >"$work/auralink.yaml" <<YAML
+rtc:
+  udp_port: 17882
+  tcp_port: 0
+YAML
+  taskset -c "$server_core" "$server_bin" serve --dev --config "$work/auralink.yaml" \
+    --bind 127.0.0.1 --port "$auralink_port" >"$work/auralink.log" 2>&1 &
+  server_pid=$!
+  wait_for_port "$auralink_port" || { echo "run.sh: auralink serve did not open $auralink_port:" >&2; cat "$work/auralink.log" >&2; exit 1; }
+}
+
+# Janus with only the VideoRoom plugin and the WebSocket transport, on loopback, configured in a
+# temporary folder so the system's /etc/janus is left alone.
+start_janus() {
+  local conf="$work/janus"
+  mkdir -p "$conf"
+  local libdir
+  libdir="$(dirname "$(find /usr/lib -path '*janus/plugins/libjanus_videoroom.so' | head -1)")/.."
+  cat >"$conf/janus.jcfg" <<JCFG
+general: { configs_folder = "$conf" plugins_folder = "$libdir/plugins"
+  transports_folder = "$libdir/transports" events_folder = "$libdir/events"
+  loggers_folder = "$libdir/loggers" debug_level = 3 admin_secret = "bench"
+  session_timeout = 120 }
+media: { ipv6 = false rtp_port_range = "20000-60000" }
+nat: { ice_lite = false ice_tcp = false full_trickle = false ice_enforce_list = "lo" }
+plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
+transports: { disable = "libjanus_http.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so" }
+events: { broadcast = false }
+loggers: { disable = "libjanus_jsonlog.so" }
+JCFG
+  cat >"$conf/janus.transport.websockets.jcfg" <<JCFG
+general: { json = "compact" ws = true ws_port = 8188 ws_ip = "127.0.0.1" wss = false }
+admin: { admin_ws = false admin_wss = false }
+JCFG
+  cat >"$conf/janus.plugin.videoroom.jcfg" <<JCFG
+general: { }
+room-1234: { description = "bench" publishers = 4 bitrate = 0 fir_freq = 10
+  audiocodec = "opus" videocodec = "vp8" record = false }
+JCFG
+  taskset -c "$server_core" janus --configs-folder="$conf" --disable-colors \
+    >"$work/janus.log" 2>&1 &
+  server_pid=$!
+  wait_for_port 8188 || { echo "run.sh: janus did not open 8188:" >&2; tail -20 "$work/janus.log" >&2; return 1; }
+}
+
+# run_case SERVER MODE N: one server start, one load run, one JSON file.
+run_case() {
+  local server="$1" mode="$2" n="$3"
+  local file="$out/$server-$mode-$n.json"
+  local mode_flags=(--audio-only)
+  [[ "$mode" == video ]] && mode_flags=(--video --bitrate "$bitrate")
+  if [[ "$server" == auralink ]]; then
+    start_auralink
+    taskset -c "$load_cores" "$load_bin" --url "ws://127.0.0.1:$auralink_port" "${mode_flags[@]}" \
+      --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
+      >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+  else
+    start_janus || return 1
+    taskset -c "$load_cores" "$janus_load_bin" --url ws://127.0.0.1:8188 "${mode_flags[@]}" \
+      --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
+      >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+  fi
+  stop_server
+  mv "$file.tmp" "$file"
+  echo "  $server $mode N=$n -> $file"
+}
+
+servers=(auralink)
+if (( janus )); then
+  if [[ -x "$janus_load_bin" ]] && command -v janus >/dev/null; then
+    servers+=(janus)
+  else
+    echo "run.sh: Janus skipped (needs the janus package and $janus_load_bin)" >&2
+  fi
+fi
+for server in "${servers[@]}"; do
+  for n in $audio_counts; do run_case "$server" audio "$n" || echo "  $server audio N=$n failed" >&2; done
+  for n in $video_counts; do run_case "$server" video "$n" || echo "  $server video N=$n failed" >&2; done
+done
+node "$repo/bench/sfu/report.mjs" "$out"

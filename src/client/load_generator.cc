@@ -1,0 +1,535 @@
+#include "client/load_generator.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <type_traits>
+
+#include "client/room_client.h"
+#include "common/log.h"
+#include "signal/auth/access_token_issuer.h"
+
+namespace auralink::client {
+namespace {
+
+int64_t WallSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double SelfCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+void SleepSeconds(double seconds) {
+  std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)));
+}
+
+// One event loop thread and the clients that live on it. Clients are touched only on that thread;
+// the orchestrating thread reaches them through Call().
+class LoadWorker {
+ public:
+  static StatusOr<std::unique_ptr<LoadWorker>> Create() {
+    auto loop = net::EventLoop::Create();
+    if (!loop.ok()) return loop.status();
+    std::unique_ptr<LoadWorker> worker(new LoadWorker());
+    worker->loop_ = std::move(*loop);
+    worker->thread_ = std::thread([raw = worker.get()]() { raw->loop_->Run(); });
+    return worker;
+  }
+  ~LoadWorker() {
+    Call([this]() { participants_.clear(); });
+    loop_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  template <typename Function>
+  auto Call(Function function) -> decltype(function()) {
+    std::packaged_task<decltype(function())()> task(std::move(function));
+    auto result = task.get_future();
+    loop_->Post([&task]() { task(); });
+    return result.get();
+  }
+
+  net::EventLoop* loop() { return loop_.get(); }
+  std::vector<std::unique_ptr<LoadParticipant>>& participants() { return participants_; }
+  std::atomic<int> joined{0};
+  std::atomic<int> receiving{0};  // subscribers with every expected track flowing
+  std::atomic<int> failed{0};
+
+ private:
+  LoadWorker() = default;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::thread thread_;
+  std::vector<std::unique_ptr<LoadParticipant>> participants_;
+};
+
+struct SubscriberSnapshot {
+  uint64_t packets = 0;
+  int64_t lost = 0;
+};
+
+std::string RandomRoomName() {
+  std::mt19937 random{std::random_device{}()};
+  return "load-" + std::to_string(random() % 1000000);
+}
+
+// LiveKit signalling: the token names the room; the server offers the subscriber connection.
+class LiveKitParticipant : public LoadParticipant {
+ public:
+  explicit LiveKitParticipant(std::unique_ptr<RoomClient> client, PublishOptions publish,
+                              bool publisher)
+      : client_(std::move(client)), publish_(publish), publisher_(publisher) {}
+  Status Start() override {
+    AURALINK_RETURN_IF_ERROR(client_->Join());
+    return publisher_ ? client_->Publish(publish_) : Status::Ok();
+  }
+  void Leave() override { client_->Leave(); }
+  RoomClient& media() override { return *client_; }
+
+ private:
+  std::unique_ptr<RoomClient> client_;
+  PublishOptions publish_;
+  bool publisher_;
+};
+
+}  // namespace
+
+const char* const kLoadUsage =
+    "options:\n"
+    "  --url ws://HOST:PORT       server (default ws://127.0.0.1:7880)\n"
+    "  --api-key KEY --api-secret SECRET   (default devkey / secret)\n"
+    "  --room NAME                room (default: a fresh random name)\n"
+    "  --audio-only | --video     what the publisher sends (default audio-only; video adds audio)\n"
+    "  --simulcast                three video layers (q, h, f)\n"
+    "  --subscribers N            (default 10)\n"
+    "  --duration S               measurement window in seconds (default 10)\n"
+    "  --warmup S                 before the window (default 2)\n"
+    "  --bitrate BPS              video bitrate of the top layer (default 1500000)\n"
+    "  --fps N                    video frame rate (default 30)\n"
+    "  --measured N               subscribers that decrypt and time packets (default 4)\n"
+    "  --threads N                event loop threads for the clients (default 1)\n"
+    "  --join-batch N             joins in flight at once (default 32)\n"
+    "  --setup-timeout S          for joining everyone (default 120)\n"
+    "  --server-pid PID           read the server's CPU time and RSS from /proc\n";
+
+std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& arguments,
+                                            std::string* error) {
+  LoadOptions options;
+  error->clear();
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& flag = arguments[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= arguments.size()) {
+        *error = "missing value for " + flag;
+        return std::nullopt;
+      }
+      return arguments[++i];
+    };
+    auto number = [&](auto* target) -> bool {
+      auto text = value();
+      if (!text) return false;
+      char* end = nullptr;
+      const double parsed = std::strtod(text->c_str(), &end);
+      if (end == text->c_str() || *end != '\0' || parsed < 0) {
+        *error = "bad number for " + flag + ": " + *text;
+        return false;
+      }
+      *target = static_cast<std::remove_pointer_t<decltype(target)>>(parsed);
+      return true;
+    };
+    bool ok = true;
+    if (flag == "--url") {
+      auto text = value();
+      ok = text.has_value();
+      if (ok) options.server_url = *text;
+    } else if (flag == "--api-key") {
+      auto text = value();
+      ok = text.has_value();
+      if (ok) options.api_key = *text;
+    } else if (flag == "--api-secret") {
+      auto text = value();
+      ok = text.has_value();
+      if (ok) options.api_secret = *text;
+    } else if (flag == "--room") {
+      auto text = value();
+      ok = text.has_value();
+      if (ok) options.room = *text;
+    } else if (flag == "--audio-only") {
+      options.video = false;
+    } else if (flag == "--video") {
+      options.video = true;
+    } else if (flag == "--simulcast") {
+      options.video = options.simulcast = true;
+    } else if (flag == "--subscribers") {
+      ok = number(&options.subscribers);
+    } else if (flag == "--duration") {
+      ok = number(&options.duration_s);
+    } else if (flag == "--warmup") {
+      ok = number(&options.warmup_s);
+    } else if (flag == "--bitrate") {
+      ok = number(&options.video_bitrate_bps);
+    } else if (flag == "--fps") {
+      ok = number(&options.fps);
+    } else if (flag == "--measured") {
+      ok = number(&options.measured_subscribers);
+    } else if (flag == "--threads") {
+      ok = number(&options.threads);
+    } else if (flag == "--join-batch") {
+      ok = number(&options.join_batch);
+    } else if (flag == "--setup-timeout") {
+      ok = number(&options.setup_timeout_s);
+    } else if (flag == "--server-pid") {
+      ok = number(&options.server_pid);
+    } else if (flag == "--help" || flag == "-h") {
+      return std::nullopt;
+    } else {
+      *error = "unknown option " + flag;
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+  }
+  return options;
+}
+
+StatusOr<LoadParticipantFactory> LiveKitParticipants(const LoadOptions& options,
+                                                     const std::string& room) {
+  auto issuer = signal::AccessTokenIssuer::Create(options.api_key, options.api_secret);
+  if (!issuer.ok()) return issuer.status();
+  std::shared_ptr<const signal::AccessTokenIssuer> shared = std::move(*issuer);
+  const std::string url = options.server_url;
+  return LoadParticipantFactory(
+      [shared, url, room](
+          net::EventLoop* loop,
+          const LoadParticipantSpec& spec) -> StatusOr<std::unique_ptr<LoadParticipant>> {
+        signal::ClaimGrants grants;
+        grants.identity = spec.index < 0 ? "publisher" : "sub-" + std::to_string(spec.index);
+        grants.video = signal::VideoGrant{};
+        grants.video->room_join = true;
+        grants.video->room = room;
+        auto token = shared->Issue(grants, WallSeconds());
+        if (!token.ok()) return token.status();
+        RoomClientOptions client_options;
+        client_options.server_url = url;
+        client_options.token = *token;
+        client_options.auto_subscribe = spec.index >= 0;
+        client_options.certificate = spec.certificate;
+        client_options.decrypt_media = spec.measured;
+        auto client = RoomClient::Create(loop, client_options, spec.callbacks);
+        if (!client.ok()) return client.status();
+        return std::unique_ptr<LoadParticipant>(
+            new LiveKitParticipant(std::move(*client), spec.publish, spec.index < 0));
+      });
+}
+
+StatusOr<double> ParseProcStatCpuSeconds(const std::string& stat, long ticks_per_second) {
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos || ticks_per_second <= 0)
+    return Status::Error("/proc stat: no command name");
+  std::istringstream fields(stat.substr(close + 1));
+  // After the name: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
+  // utime(14) stime(15), per proc(5).
+  std::string field;
+  double utime = -1, stime = -1;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 14) utime = std::strtod(field.c_str(), nullptr);
+    if (index == 15) {
+      stime = std::strtod(field.c_str(), nullptr);
+      break;
+    }
+  }
+  if (utime < 0 || stime < 0) return Status::Error("/proc stat: too few fields");
+  return (utime + stime) / static_cast<double>(ticks_per_second);
+}
+
+StatusOr<ProcessUsage> ReadProcessUsage(int pid) {
+  std::ifstream stat_file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  if (stat.empty()) return Status::Error("cannot read /proc/" + std::to_string(pid) + "/stat");
+  auto cpu = ParseProcStatCpuSeconds(stat, sysconf(_SC_CLK_TCK));
+  if (!cpu.ok()) return cpu.status();
+  ProcessUsage usage;
+  usage.cpu_seconds = *cpu;
+  std::ifstream status_file("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status_file, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) usage.rss_kb = std::strtoll(line.c_str() + 6, nullptr, 10);
+  }
+  return usage;
+}
+
+StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFactory factory) {
+  if (options.subscribers < 1) return Status::Error("load: at least one subscriber");
+  if (options.duration_s <= 0) return Status::Error("load: duration must be positive");
+  auto certificate = rtc::DtlsCertificate::Create();
+  if (!certificate.ok()) return certificate.status();
+  const std::string room = options.room.empty() ? RandomRoomName() : options.room;
+  if (!factory) {
+    auto livekit = LiveKitParticipants(options, room);
+    if (!livekit.ok()) return livekit.status();
+    factory = std::move(*livekit);
+  }
+  std::atomic<bool> publisher_ready{false};
+  std::atomic<bool> publisher_failed{false};
+  std::string publisher_error;
+  // Declared after the state its clients' callbacks write, so it is destroyed first.
+  std::vector<std::unique_ptr<LoadWorker>> workers;
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    auto worker = LoadWorker::Create();
+    if (!worker.ok()) return worker.status();
+    workers.push_back(std::move(*worker));
+  }
+  auto server_usage = [&]() -> std::optional<ProcessUsage> {
+    if (options.server_pid <= 0) return std::nullopt;
+    auto usage = ReadProcessUsage(options.server_pid);
+    if (!usage.ok()) return std::nullopt;
+    return *usage;
+  };
+  const size_t expected_tracks = 1 + (options.video ? 1 : 0);
+
+  // The publisher lives on worker 0. Video mode publishes a camera and a microphone, as a camera
+  // participant does; audio mode only the microphone.
+  LoadWorker& home = *workers[0];
+  Status created = home.Call([&]() -> Status {
+    LoadParticipantSpec spec;
+    spec.index = -1;
+    spec.certificate = *certificate;
+    spec.publish.audio = true;
+    spec.publish.video = options.video;
+    spec.publish.simulcast = options.simulcast;
+    spec.publish.video_options.bitrate_bps = options.video_bitrate_bps;
+    spec.publish.video_options.fps = options.fps;
+    spec.publish.video_options.key_frame_interval = options.key_frame_interval;
+    spec.callbacks.on_publishing = [&]() { publisher_ready = true; };
+    auto fail = [&](const Status& why) {
+      if (why.ok() || publisher_failed) return;
+      publisher_error = why.message();
+      publisher_failed = true;
+    };
+    spec.callbacks.on_disconnected = fail;
+    spec.callbacks.on_joined = fail;
+    auto participant = factory(home.loop(), spec);
+    if (!participant.ok()) return participant.status();
+    home.participants().push_back(std::move(*participant));
+    return home.participants().back()->Start();
+  });
+  if (!created.ok()) return created;
+  const LoadParticipant* publisher = home.Call([&]() { return home.participants()[0].get(); });
+  const auto setup_start = std::chrono::steady_clock::now();
+  auto setup_elapsed = [&]() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
+  };
+  while (!publisher_ready && !publisher_failed && setup_elapsed() < options.setup_timeout_s)
+    SleepSeconds(0.01);
+  if (!publisher_ready) {
+    const std::string transport = home.Call([&]() -> std::string {
+      const ClientTransport* t = home.participants()[0]->media().publisher_transport();
+      if (t == nullptr) return "no publisher connection was made";
+      return std::string("connection ") + ClientTransportStateName(t->state()) + ", " +
+             std::to_string(t->counters().checks_sent) + " checks sent, " +
+             std::to_string(t->counters().check_responses) + " answered, " +
+             std::to_string(t->counters().dropped) + " datagrams dropped";
+    });
+    return Status::Error("load: the publisher did not connect (" + transport +
+                         "): " + (publisher_failed ? publisher_error : std::string("timed out")));
+  }
+  SleepSeconds(0.5);
+  const std::optional<ProcessUsage> before_subscribers = server_usage();
+
+  // Subscribers, spread over the workers, joined in batches.
+  int started = 0;
+  auto total = [&](auto member) {
+    int sum = 0;
+    for (auto& worker : workers) sum += ((*worker).*member).load();
+    return sum;
+  };
+  while (started < options.subscribers && setup_elapsed() < options.setup_timeout_s) {
+    const int settled = total(&LoadWorker::receiving) + total(&LoadWorker::failed);
+    if (started - settled >= options.join_batch) {
+      SleepSeconds(0.005);
+      continue;
+    }
+    const int index = started++;
+    LoadWorker& worker = *workers[static_cast<size_t>(index) % workers.size()];
+    const bool measured = index < options.measured_subscribers;
+    Status made = worker.Call([&, index, measured]() -> Status {
+      LoadParticipantSpec spec;
+      spec.index = index;
+      spec.measured = measured;
+      spec.certificate = *certificate;
+      auto seen = std::make_shared<size_t>(0);
+      auto done = std::make_shared<bool>(false);
+      LoadWorker* owner = &worker;
+      spec.callbacks.on_track = [owner, seen, expected_tracks](const ReceivedTrack&) {
+        if (++*seen == expected_tracks) ++owner->receiving;
+      };
+      spec.callbacks.on_joined = [owner, done](const Status& status) {
+        if (status.ok()) {
+          ++owner->joined;
+        } else if (!*done) {
+          *done = true;
+          ++owner->failed;
+        }
+      };
+      spec.callbacks.on_disconnected = [owner, done](const Status& why) {
+        if (!why.ok() && !*done) {
+          *done = true;
+          ++owner->failed;
+          AURALINK_LOG(kInfo) << "load: a subscriber failed: " << why.message();
+        }
+      };
+      auto participant = factory(worker.loop(), spec);
+      if (!participant.ok()) return participant.status();
+      worker.participants().push_back(std::move(*participant));
+      return worker.participants().back()->Start();
+    });
+    if (!made.ok()) return made;
+  }
+  while (total(&LoadWorker::receiving) + total(&LoadWorker::failed) < options.subscribers &&
+         setup_elapsed() < options.setup_timeout_s) {
+    SleepSeconds(0.02);
+  }
+  const int receiving = total(&LoadWorker::receiving);
+  const double setup_seconds = setup_elapsed();
+  if (receiving == 0) return Status::Error("load: no subscriber received media");
+
+  SleepSeconds(options.warmup_s);
+  // Measurement window.
+  auto snapshot_subscribers = [&]() {
+    std::vector<SubscriberSnapshot> snapshot;
+    for (auto& worker : workers) {
+      worker->Call([&]() {
+        for (auto& participant : worker->participants()) {
+          if (participant.get() == publisher) continue;
+          const RoomClient& client = participant->media();
+          SubscriberSnapshot entry;
+          entry.packets = client.packets_received();
+          for (const auto& track : client.received_tracks()) entry.lost += track->lost();
+          snapshot.push_back(entry);
+        }
+      });
+    }
+    return snapshot;
+  };
+  auto publisher_packets = [&]() {
+    return home.Call([&]() {
+      const PublisherStats& stats = home.participants()[0]->media().publisher_stats();
+      return stats.audio_packets + stats.video_packets;
+    });
+  };
+  for (auto& worker : workers) {
+    worker->Call([&]() {
+      for (auto& participant : worker->participants()) participant->media().ClearLatency();
+    });
+  }
+  const std::vector<SubscriberSnapshot> start = snapshot_subscribers();
+  const uint64_t published_start = publisher_packets();
+  const std::optional<ProcessUsage> server_start = server_usage();
+  const double self_start = SelfCpuSeconds();
+  const auto window_start = std::chrono::steady_clock::now();
+  SleepSeconds(options.duration_s);
+  const std::optional<ProcessUsage> server_end = server_usage();
+  const double window =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
+  const double self_end = SelfCpuSeconds();
+  const uint64_t published_end = publisher_packets();
+  // A publisher whose connection failed mid-run (consent expired on an overloaded server) makes
+  // the row meaningless; say so instead of reporting its starved numbers as throughput.
+  const bool publisher_connected = home.Call([&]() {
+    const ClientTransport* transport = home.participants()[0]->media().publisher_transport();
+    return transport != nullptr && transport->connected();
+  });
+  // Packets still in flight at the window's end arrive within a few ms.
+  SleepSeconds(0.2);
+  const std::vector<SubscriberSnapshot> end = snapshot_subscribers();
+
+  LatencyHistogram latency;
+  for (auto& worker : workers) {
+    worker->Call([&]() {
+      for (auto& participant : worker->participants()) {
+        if (participant->media().latency() != nullptr)
+          latency.Merge(*participant->media().latency());
+      }
+    });
+  }
+  uint64_t received = 0;
+  int64_t lost = 0;
+  uint64_t min_received = UINT64_MAX, max_received = 0;
+  nlohmann::json per_subscriber = nlohmann::json::array();
+  for (size_t i = 0; i < end.size() && i < start.size(); ++i) {
+    const uint64_t packets = end[i].packets - start[i].packets;
+    received += packets;
+    lost += end[i].lost - start[i].lost;
+    min_received = std::min(min_received, packets);
+    max_received = std::max(max_received, packets);
+    if (end.size() <= 64) per_subscriber.push_back(packets);
+  }
+  const uint64_t published = published_end - published_start;
+
+  nlohmann::json report;
+  report["mode"] = options.video ? (options.simulcast ? "video-simulcast" : "video") : "audio";
+  report["room"] = room;
+  report["subscribers_requested"] = options.subscribers;
+  report["subscribers_receiving"] = receiving;
+  report["subscribers_failed"] = total(&LoadWorker::failed);
+  report["setup_seconds"] = setup_seconds;
+  report["window_seconds"] = window;
+  report["video_bitrate_bps"] = options.video ? options.video_bitrate_bps : 0;
+  report["publisher"] = {{"connected_at_end", publisher_connected},
+                         {"packets_sent", published},
+                         {"packets_per_second", static_cast<double>(published) / window}};
+  nlohmann::json subscribers = {
+      {"packets_received", received},
+      {"packets_per_second", static_cast<double>(received) / window},
+      {"per_subscriber_min", end.empty() ? 0 : min_received},
+      {"per_subscriber_max", max_received},
+      {"per_subscriber_mean", end.empty() ? 0.0 : static_cast<double>(received) / end.size()},
+      {"lost", lost},
+      {"loss_fraction", received + lost > 0 ? static_cast<double>(lost) / (received + lost) : 0.0}};
+  if (!per_subscriber.empty()) subscribers["per_subscriber"] = per_subscriber;
+  report["subscribers"] = subscribers;
+  report["latency_us"] = {{"samples", latency.count()},
+                          {"p50", latency.Percentile(0.5)},
+                          {"p99", latency.Percentile(0.99)},
+                          {"mean", latency.MeanUs()},
+                          {"max", latency.MaxUs()}};
+  report["load_generator"] = {{"cpu_seconds", self_end - self_start}, {"threads", workers.size()}};
+  if (server_start && server_end) {
+    const double cpu = server_end->cpu_seconds - server_start->cpu_seconds;
+    nlohmann::json server = {{"pid", options.server_pid},
+                             {"cpu_seconds", cpu},
+                             {"cpu_utilisation", cpu / window},
+                             {"rss_kb", server_end->rss_kb}};
+    if (before_subscribers) {
+      server["rss_before_subscribers_kb"] = before_subscribers->rss_kb;
+      server["rss_per_subscriber_kb"] =
+          static_cast<double>(server_end->rss_kb - before_subscribers->rss_kb) / receiving;
+    }
+    server["packets_forwarded_per_cpu_second"] =
+        cpu > 0 ? static_cast<double>(received) / cpu : 0.0;
+    report["server"] = server;
+  }
+
+  for (auto& worker : workers) {
+    worker->Call([&]() {
+      for (auto& participant : worker->participants()) participant->Leave();
+    });
+  }
+  SleepSeconds(0.2);
+  workers.clear();
+  return report;
+}
+
+}  // namespace auralink::client

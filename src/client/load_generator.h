@@ -1,0 +1,86 @@
+// One publisher and N subscribers against a LiveKit-compatible server, multiplexed on a few event
+// loop threads so the load itself costs little: joins in bounded batches, waits until every
+// subscriber receives the publisher's tracks, then measures a window of `duration_s` seconds —
+// packets sent and received, loss, one-way latency (from the subscribers that decrypt), and the
+// server process's CPU time and RSS read from /proc — and reports it as JSON.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "client/room_client.h"
+#include "common/status.h"
+
+namespace auralink::client {
+
+struct LoadOptions {
+  std::string server_url = "ws://127.0.0.1:7880";
+  std::string api_key = "devkey";
+  std::string api_secret = "secret";
+  std::string room;  // empty: a fresh random name
+  bool video = false;
+  bool simulcast = false;
+  int subscribers = 10;
+  double duration_s = 10.0;
+  double warmup_s = 2.0;
+  int video_bitrate_bps = 1'500'000;
+  int fps = 30;
+  int key_frame_interval = 90;
+  // Subscribers that decrypt every packet and record latency; the rest count clear headers.
+  int measured_subscribers = 4;
+  int threads = 1;
+  int join_batch = 32;  // joins in flight at once
+  double setup_timeout_s = 120.0;
+  int server_pid = 0;  // 0: no server CPU / RSS figures
+};
+
+// The command line of auralink-load (and bench/sfu's Janus variant); kLoadUsage describes it.
+extern const char* const kLoadUsage;
+// nullopt with `error` empty: --help was asked for.
+std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& arguments,
+                                            std::string* error);
+
+// One participant of the test. Its media side is a RoomClient; how it joins is the server's
+// signalling (LiveKit's here, Janus's in bench/sfu). Lives on one loop thread.
+class LoadParticipant {
+ public:
+  virtual ~LoadParticipant() = default;
+  // Joins, and publishes when it is the publisher; outcomes arrive through the spec's callbacks.
+  virtual Status Start() = 0;
+  virtual void Leave() = 0;
+  virtual RoomClient& media() = 0;
+};
+
+struct LoadParticipantSpec {
+  int index = -1;  // -1: the publisher, else the subscriber's number
+  bool measured = false;
+  PublishOptions publish;  // the publisher's
+  std::shared_ptr<const rtc::DtlsCertificate> certificate;
+  RoomClientCallbacks callbacks;
+};
+// Called on the participant's loop thread.
+using LoadParticipantFactory = std::function<StatusOr<std::unique_ptr<LoadParticipant>>(
+    net::EventLoop* loop, const LoadParticipantSpec& spec)>;
+
+// Participants that join `room` through LiveKit signalling with tokens from the options' key.
+StatusOr<LoadParticipantFactory> LiveKitParticipants(const LoadOptions& options,
+                                                     const std::string& room);
+
+// Runs the whole test on the calling thread plus `threads` loop threads and returns the report.
+// Without a factory, participants are LiveKitParticipants().
+StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFactory factory = {});
+
+// CPU time (user + system) and resident memory of a process, from /proc/<pid>/stat and status.
+struct ProcessUsage {
+  double cpu_seconds = 0.0;
+  int64_t rss_kb = 0;
+};
+StatusOr<ProcessUsage> ReadProcessUsage(int pid);
+// Parses the text of /proc/<pid>/stat (fields after the parenthesised command name, which may hold
+// spaces) into CPU seconds given the clock tick rate.
+StatusOr<double> ParseProcStatCpuSeconds(const std::string& stat, long ticks_per_second);
+
+}  // namespace auralink::client

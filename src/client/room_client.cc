@@ -1,0 +1,453 @@
+#include "client/room_client.h"
+
+#include <random>
+
+#include "client/send_timestamp.h"
+#include "common/log.h"
+#include "rtc/rtcp/receiver_report.h"
+#include "rtc/rtcp/rtcp_packet.h"
+#include "rtc/rtp/big_endian.h"
+#include "rtc/rtp/rtp_packet.h"
+#include "rtc/sdp/session_description.h"
+
+namespace auralink::client {
+namespace {
+
+constexpr const char* kAudioMid = "0";
+constexpr const char* kVideoMid = "1";
+
+uint32_t RandomNonZero() {
+  thread_local std::mt19937 random{std::random_device{}()};
+  uint32_t value = 0;
+  while (value == 0) value = random();
+  return value;
+}
+
+std::string RandomId(const char* prefix) {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id = prefix;
+  uint32_t a = RandomNonZero(), b = RandomNonZero();
+  for (int i = 0; i < 6; ++i, a /= 36) id.push_back(kChars[a % 36]);
+  for (int i = 0; i < 6; ++i, b /= 36) id.push_back(kChars[b % 36]);
+  return id;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<RoomClient>> RoomClient::Create(net::EventLoop* loop,
+                                                         RoomClientOptions options,
+                                                         RoomClientCallbacks callbacks) {
+  if (loop == nullptr) return Status::Error("room client: no event loop");
+  if (!options.certificate) {
+    auto certificate = rtc::DtlsCertificate::Create();
+    if (!certificate.ok()) return certificate.status().WithContext("room client");
+    options.certificate = *certificate;
+  }
+  return std::unique_ptr<RoomClient>(
+      new RoomClient(loop, std::move(options), std::move(callbacks)));
+}
+
+RoomClient::RoomClient(net::EventLoop* loop, RoomClientOptions options,
+                       RoomClientCallbacks callbacks)
+    : loop_(loop), options_(std::move(options)), callbacks_(std::move(callbacks)) {
+  rtcp_ssrc_ = RandomNonZero();
+  if (options_.decrypt_media) latency_ = std::make_unique<LatencyHistogram>();
+}
+
+RoomClient::~RoomClient() {
+  StopPublishing();
+  if (report_timer_ != 0) loop_->Cancel(report_timer_);
+}
+
+Status RoomClient::Join() {
+  if (signal_) return Status::Error("room client: already joined");
+  if (options_.server_url.empty() || options_.token.empty())
+    return Status::Error("room client: a server URL and an access token are required");
+  SignalClientCallbacks callbacks;
+  callbacks.on_connected = [this](const Status& status, int http_status) {
+    if (!status.ok()) {
+      Status failure = Status::Error("signalling refused (HTTP " + std::to_string(http_status) +
+                                     "): " + status.message());
+      if (callbacks_.on_joined) callbacks_.on_joined(failure);
+    }
+  };
+  callbacks.on_response = [this](const livekit::SignalResponse& response) { OnSignal(response); };
+  callbacks.on_closed = [this](uint16_t code, std::string_view reason) {
+    Disconnect(Status::Error("signalling closed (" + std::to_string(code) + " " +
+                             std::string(reason) + ")"));
+  };
+  auto signal = SignalClient::Connect(loop_, options_.server_url, options_.token,
+                                      options_.auto_subscribe, std::move(callbacks));
+  if (!signal.ok()) return signal.status();
+  signal_ = std::move(*signal);
+  return Status::Ok();
+}
+
+void RoomClient::OnSignal(const livekit::SignalResponse& response) {
+  switch (response.message_case()) {
+    case livekit::SignalResponse::kJoin:
+      OnJoin(response.join());
+      break;
+    case livekit::SignalResponse::kTrackPublished:
+      OnTrackPublished(response.track_published());
+      break;
+    case livekit::SignalResponse::kAnswer:
+      OnPublisherAnswer(response.answer());
+      break;
+    case livekit::SignalResponse::kOffer:
+      OnSubscriberOffer(response.offer());
+      break;
+    case livekit::SignalResponse::kLeave:
+      Disconnect(Status::Error("the server asked us to leave"));
+      break;
+    default:
+      break;  // participant updates, speakers, pongs: nothing a load client acts on
+  }
+}
+
+void RoomClient::OnJoin(const livekit::JoinResponse& join) {
+  participant_sid_ = join.participant().sid();
+  room_name_ = join.room().name();
+  signal_->StartPings(join.ping_interval() > 0 ? join.ping_interval() : 5);
+  if (callbacks_.on_joined) callbacks_.on_joined(Status::Ok());
+  if (publish_requested_) (void)Publish(publish_options_);
+}
+
+StatusOr<std::unique_ptr<ClientTransport>> RoomClient::MakeTransport(bool subscriber) {
+  ClientTransportConfig config;
+  config.certificate = options_.certificate;
+  config.decrypt_rtp = options_.decrypt_media;
+  config.ice_controlling = subscriber ? options_.subscriber_ice_controlling : true;
+  ClientTransportCallbacks callbacks;
+  callbacks.on_state_change = [this, subscriber](ClientTransportState state) {
+    if (state == ClientTransportState::kFailed) {
+      ClientTransport* transport = subscriber ? subscriber_.get() : publisher_.get();
+      Disconnect(
+          Status::Error(std::string(subscriber ? "subscriber" : "publisher") +
+                        " connection failed: " + (transport ? transport->failure_reason() : "")));
+    } else if (state == ClientTransportState::kConnected && !subscriber) {
+      StartMedia();
+    }
+  };
+  if (subscriber) {
+    callbacks.on_rtp = [this](uint8_t* data, size_t size, bool decrypted, int64_t now_us) {
+      OnSubscriberRtp(data, size, decrypted, now_us);
+    };
+  } else {
+    callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t) {
+      OnPublisherRtcp(data, size);
+    };
+  }
+  return ClientTransport::CreateOnLoop(loop_, options_.bind_ip, std::move(config),
+                                       std::move(callbacks));
+}
+
+Status RoomClient::PrepareSources(const PublishOptions& options) {
+  if (!options.audio && !options.video) return Status::Error("room client: nothing to publish");
+  if (!sections_.empty()) return Status::Error("room client: already publishing");
+  publish_options_ = options;
+  const PublisherExtensionIds ids;
+  if (options.audio) {
+    PublishedSection section;
+    section.kind = PublishedKind::kAudio;
+    section.mid = kAudioMid;
+    section.track_id = RandomId("audio-");
+    section.ssrc = RandomNonZero();
+    sections_.push_back(section);
+    EmulatedStreamConfig stream{section.ssrc, kOpusPayloadType, section.mid, "", ids};
+    audio_ = std::make_unique<EmulatedAudioSource>(stream, options.audio_options, RandomNonZero());
+  }
+  if (options.video) {
+    PublishedSection section;
+    section.kind = PublishedKind::kVideo;
+    section.mid = kVideoMid;
+    section.track_id = RandomId("video-");
+    video_layers_.clear();
+    if (options.simulcast) {
+      for (const char* rid : {"q", "h", "f"}) {
+        section.rids.push_back(rid);
+        video_layers_.push_back({RandomNonZero(), rid});
+      }
+    } else {
+      section.ssrc = RandomNonZero();
+      video_layers_.push_back({section.ssrc, ""});
+    }
+    sections_.push_back(section);
+    EmulatedStreamConfig stream{video_layers_[0].ssrc, kVp8PayloadType, section.mid, "", ids};
+    video_ = std::make_unique<EmulatedVideoSource>(stream, video_layers_, options.video_options,
+                                                   RandomNonZero());
+  }
+  return Status::Ok();
+}
+
+Status RoomClient::Publish(const PublishOptions& options) {
+  if (!options.audio && !options.video) return Status::Error("room client: nothing to publish");
+  if (!signal_) return Status::Error("room client: not joined through LiveKit signalling");
+  if (!joined()) {
+    publish_options_ = options;
+    publish_requested_ = true;  // sent once the JoinResponse arrives
+    return Status::Ok();
+  }
+  publish_requested_ = false;
+  AURALINK_RETURN_IF_ERROR(PrepareSources(options));
+  for (const PublishedSection& section : sections_) {
+    livekit::SignalRequest request;
+    livekit::AddTrackRequest* add = request.mutable_add_track();
+    add->set_cid(section.track_id);
+    if (section.kind == PublishedKind::kAudio) {
+      add->set_name("microphone");
+      add->set_type(livekit::AUDIO);
+      add->set_source(livekit::MICROPHONE);
+    } else {
+      add->set_name("camera");
+      add->set_type(livekit::VIDEO);
+      add->set_source(livekit::CAMERA);
+      add->set_width(static_cast<uint32_t>(options.video_options.width));
+      add->set_height(static_cast<uint32_t>(options.video_options.height));
+      const int count = static_cast<int>(video_layers_.size());
+      for (int i = 0; i < count; ++i) {
+        const int steps_down = count - 1 - i;
+        livekit::VideoLayer* layer = add->add_layers();
+        layer->set_quality(static_cast<livekit::VideoQuality>(count == 1 ? livekit::HIGH : i));
+        layer->set_width(static_cast<uint32_t>(options.video_options.width >> steps_down));
+        layer->set_height(static_cast<uint32_t>(options.video_options.height >> steps_down));
+        layer->set_bitrate(
+            static_cast<uint32_t>(options.video_options.bitrate_bps >> (2 * steps_down)));
+        layer->set_ssrc(video_layers_[static_cast<size_t>(i)].ssrc);
+      }
+    }
+    signal_->Send(request);
+    ++tracks_awaiting_publication_;
+  }
+  return Status::Ok();
+}
+
+void RoomClient::OnTrackPublished(const livekit::TrackPublishedResponse& published) {
+  if (tracks_awaiting_publication_ == 0) return;
+  if (--tracks_awaiting_publication_ == 0) SendPublisherOffer();
+}
+
+StatusOr<std::string> RoomClient::BuildOfferText(const std::string& setup) {
+  if (!publisher_) {
+    auto transport = MakeTransport(/*subscriber=*/false);
+    if (!transport.ok()) return transport.status();
+    publisher_ = std::move(*transport);
+  }
+  LocalIceParameters local{publisher_->local_ufrag(), publisher_->local_pwd(),
+                           publisher_->local_fingerprint(), publisher_->local_address()};
+  return BuildPublisherOffer(local, sections_, RandomId("stream-"), PublisherExtensionIds{},
+                             ++offer_id_, setup)
+      .ToString();
+}
+
+void RoomClient::SendPublisherOffer() {
+  auto offer = BuildOfferText("actpass");
+  if (!offer.ok()) {
+    Disconnect(offer.status());
+    return;
+  }
+  livekit::SignalRequest request;
+  request.mutable_offer()->set_type("offer");
+  request.mutable_offer()->set_sdp(*offer);
+  request.mutable_offer()->set_id(offer_id_);
+  signal_->Send(request);
+}
+
+StatusOr<std::string> RoomClient::CreatePublisherOffer(const PublishOptions& options,
+                                                       const std::string& setup) {
+  AURALINK_RETURN_IF_ERROR(PrepareSources(options));
+  return BuildOfferText(setup);
+}
+
+Status RoomClient::SetPublisherAnswer(const std::string& sdp) {
+  if (!publisher_) return Status::Error("room client: no publisher offer was made");
+  auto description = rtc::SessionDescription::Parse(sdp);
+  if (!description.ok()) return description.status().WithContext("publisher answer");
+  auto server = ReadServerTransport(*description);
+  if (!server.ok()) return server.status().WithContext("publisher answer");
+  if (!server->candidate) return Status::Error("publisher answer has no UDP candidate");
+  publisher_->SetRemoteAddress(*server->candidate);
+  return publisher_->SetRemoteParameters(server->ice_ufrag, server->ice_pwd, server->fingerprint,
+                                         net::EventLoop::NowMs());
+}
+
+void RoomClient::MarkJoined(const std::string& participant_id) {
+  participant_sid_ = participant_id;
+  if (callbacks_.on_joined) callbacks_.on_joined(Status::Ok());
+}
+
+void RoomClient::OnPublisherAnswer(const livekit::SessionDescription& answer) {
+  if (!publisher_) return;
+  Status set = SetPublisherAnswer(answer.sdp());
+  if (!set.ok()) Disconnect(set);
+}
+
+StatusOr<std::string> RoomClient::AnswerServerOffer(const std::string& sdp) {
+  auto description = rtc::SessionDescription::Parse(sdp);
+  if (!description.ok()) return description.status().WithContext("subscriber offer");
+  if (!subscriber_) {
+    auto transport = MakeTransport(/*subscriber=*/true);
+    if (!transport.ok()) return transport.status();
+    subscriber_ = std::move(*transport);
+  }
+  LocalIceParameters local{subscriber_->local_ufrag(), subscriber_->local_pwd(),
+                           subscriber_->local_fingerprint(), subscriber_->local_address()};
+  auto answer = AnswerSubscriberOffer(*description, local);
+  if (!answer.ok()) return answer.status();
+  if (!answer->server.candidate) return Status::Error("subscriber offer has no UDP candidate");
+  for (const OfferedTrack& offered : answer->tracks) {
+    if (by_ssrc_.count(offered.ssrc)) continue;
+    auto track = std::make_unique<ReceivedTrack>();
+    track->offered = offered;
+    track->statistics = std::make_unique<rtc::RtpReceiveStatistics>(
+        offered.ssrc, offered.clock_rate == 0 ? 90000 : offered.clock_rate);
+    by_ssrc_[offered.ssrc] = track.get();
+    received_.push_back(std::move(track));
+  }
+  subscriber_->SetRemoteAddress(*answer->server.candidate);
+  AURALINK_RETURN_IF_ERROR(
+      subscriber_->SetRemoteParameters(answer->server.ice_ufrag, answer->server.ice_pwd,
+                                       answer->server.fingerprint, net::EventLoop::NowMs()));
+  if (report_timer_ == 0 && options_.receiver_report_interval_ms > 0) {
+    report_timer_ =
+        loop_->RunEvery(options_.receiver_report_interval_ms, [this]() { SendReceiverReports(); });
+  }
+  return answer->answer.ToString();
+}
+
+void RoomClient::OnSubscriberOffer(const livekit::SessionDescription& offer) {
+  auto answer = AnswerServerOffer(offer.sdp());
+  if (!answer.ok()) {
+    Disconnect(answer.status());
+    return;
+  }
+  livekit::SignalRequest request;
+  request.mutable_answer()->set_type("answer");
+  request.mutable_answer()->set_sdp(*answer);
+  request.mutable_answer()->set_id(offer.id());
+  signal_->Send(request);
+}
+
+void RoomClient::StartMedia() {
+  if (publishing_) return;
+  publishing_ = true;
+  if (audio_) {
+    audio_timer_ = loop_->RunEvery(audio_->frame_interval_ms(), [this]() { SendAudioFrame(); });
+  }
+  if (video_) {
+    video_timer_ =
+        loop_->RunEvery(std::max(1, video_->frame_interval_ms()), [this]() { SendVideoFrame(); });
+  }
+  if (callbacks_.on_publishing) callbacks_.on_publishing();
+}
+
+void RoomClient::SendPacket(EmulatedPacket& packet) {
+  if (packet.size == 0) return;
+  if (packet.transport_cc_offset != 0)
+    rtc::StoreBigEndian16(packet.buffer.data() + packet.transport_cc_offset, transport_sequence_++);
+  publisher_stats_.bytes += packet.size;
+  if (!publisher_->SendRtp(packet.buffer.data(), packet.size, packet.buffer.size()).ok())
+    ++publisher_stats_.send_failures;
+}
+
+void RoomClient::SendAudioFrame() {
+  if (!publisher_ || !publisher_->connected()) return;
+  SendPacket(audio_->NextPacket(net::EventLoop::NowUs()));
+  ++publisher_stats_.audio_packets;
+}
+
+void RoomClient::SendVideoFrame() {
+  if (!publisher_ || !publisher_->connected()) return;
+  const uint64_t key_frames_before = video_->key_frames_produced();
+  for (EmulatedPacket& packet : video_->NextFrame(net::EventLoop::NowUs())) {
+    SendPacket(packet);
+    ++publisher_stats_.video_packets;
+  }
+  ++publisher_stats_.video_frames;
+  publisher_stats_.key_frames += video_->key_frames_produced() - key_frames_before;
+}
+
+void RoomClient::StopPublishing() {
+  if (audio_timer_ != 0) loop_->Cancel(audio_timer_);
+  if (video_timer_ != 0) loop_->Cancel(video_timer_);
+  audio_timer_ = video_timer_ = 0;
+  publishing_ = false;
+}
+
+void RoomClient::OnPublisherRtcp(const uint8_t* data, size_t size) {
+  rtc::RtcpPacketIterator packets({data, size});
+  rtc::RtcpPacketView view;
+  while (packets.Next(&view)) {
+    if (view.packet_type == static_cast<uint8_t>(rtc::RtcpPacketType::kPayloadFeedback) &&
+        (view.count_or_format == rtc::kPsfbPictureLossIndication ||
+         view.count_or_format == rtc::kPsfbFullIntraRequest)) {
+      ++publisher_stats_.key_frame_requests;
+      if (video_) video_->RequestKeyFrame();
+    } else if (view.packet_type == static_cast<uint8_t>(rtc::RtcpPacketType::kTransportFeedback) &&
+               view.count_or_format == rtc::kRtpfbGenericNack) {
+      ++publisher_stats_.nacks;  // no RTX cache: loopback loses nothing worth repairing
+    }
+  }
+}
+
+void RoomClient::OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int64_t now_us) {
+  if (size < rtc::RtpPacket::kFixedHeaderSize) return;
+  // RFC 3711 §3.1: the RTP header stays in the clear, so the counters need no decryption.
+  const uint32_t ssrc = rtc::LoadBigEndian32(data + 8);
+  ++packets_received_;
+  bytes_received_ += size;
+  auto found = by_ssrc_.find(ssrc);
+  if (found == by_ssrc_.end()) return;
+  ReceivedTrack& track = *found->second;
+  const bool first = track.packets == 0;
+  ++track.packets;
+  track.bytes += size;
+  track.statistics->OnPacket(rtc::LoadBigEndian16(data + 2), rtc::LoadBigEndian32(data + 4),
+                             now_us);
+  if (decrypted && latency_) {
+    rtc::RtpPacket packet;
+    if (rtc::RtpPacket::Parse({data, size}, &packet) == rtc::RtpParseError::kOk) {
+      if (auto sent = ReadSendTimestamp(packet.payload())) latency_->Add(now_us - *sent);
+    }
+  }
+  if (first && callbacks_.on_track) callbacks_.on_track(track);
+}
+
+void RoomClient::SendReceiverReports() {
+  if (!subscriber_ || !subscriber_->connected() || received_.empty()) return;
+  rtc::ReceiverReport report;
+  report.sender_ssrc = rtcp_ssrc_;
+  const int64_t now_us = net::EventLoop::NowUs();
+  for (const auto& track : received_) {
+    if (!track->statistics->has_packets()) continue;
+    if (!report.AddReportBlock(track->statistics->MakeReportBlock(now_us))) break;
+  }
+  std::array<uint8_t, 1024> buffer{};
+  const size_t length = report.Write(buffer);
+  if (length > 0) (void)subscriber_->SendRtcp(buffer.data(), length, buffer.size());
+}
+
+void RoomClient::Disconnect(const Status& why) {
+  if (left_) return;
+  left_ = true;
+  StopPublishing();
+  if (report_timer_ != 0) loop_->Cancel(report_timer_);
+  report_timer_ = 0;
+  if (publisher_) publisher_->Close();
+  if (subscriber_) subscriber_->Close();
+  if (callbacks_.on_disconnected) callbacks_.on_disconnected(why);
+}
+
+void RoomClient::Leave() {
+  if (left_) return;
+  if (signal_ && signal_->open()) {
+    livekit::SignalRequest request;
+    request.mutable_leave()->set_can_reconnect(false);
+    request.mutable_leave()->set_reason(livekit::CLIENT_INITIATED);
+    signal_->Send(request);
+  }
+  Disconnect(Status::Ok());
+  if (signal_) signal_->Close();
+}
+
+}  // namespace auralink::client
