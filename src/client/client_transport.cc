@@ -3,18 +3,12 @@
 #include <random>
 
 #include "common/log.h"
+#include "rtc/packet_demux.h"
 #include "rtc/ice/stun_packet.h"
 
 namespace auralink::client {
 namespace {
 
-// RFC 7983 §7 first-byte ranges.
-bool IsStunByte(uint8_t b) { return b <= 3; }
-bool IsDtlsByte(uint8_t b) { return b >= 20 && b <= 63; }
-bool IsRtpOrRtcpByte(uint8_t b) { return b >= 128 && b <= 191; }
-bool IsRtcp(const uint8_t* data, size_t size) {
-  return size >= 2 && data[1] >= 192 && data[1] <= 223;
-}
 
 constexpr int64_t kHandshakeTickMs = 20;
 constexpr int64_t kConnectedTickMs = 250;
@@ -188,11 +182,11 @@ void ClientTransport::HandleDatagram(uint8_t* data, size_t size, const net::Sock
                                      int64_t now_ms) {
   if (size == 0 || state_ == ClientTransportState::kClosed) return;
   const uint8_t first = data[0];
-  if (IsStunByte(first)) {
+  if (rtc::IsStunFirstByte(first)) {
     HandleStun({data, size}, from, now_ms);
     return;
   }
-  if (IsDtlsByte(first)) {
+  if (rtc::IsDtlsFirstByte(first)) {
     if (dtls_) {
       dtls_->HandleDatagram({data, size}, now_ms);
     } else {
@@ -200,12 +194,12 @@ void ClientTransport::HandleDatagram(uint8_t* data, size_t size, const net::Sock
     }
     return;
   }
-  if (!IsRtpOrRtcpByte(first) || !srtp_in_) {
+  if (!rtc::IsRtpOrRtcpFirstByte(first) || !srtp_in_) {
     ++counters_.dropped;
     return;
   }
   const int64_t now_us = net::EventLoop::NowUs();
-  if (IsRtcp(data, size)) {
+  if (rtc::IsRtcpPacket(data, size)) {
     auto plain = srtp_in_->UnprotectRtcp(data, size);
     if (!plain.ok()) {
       ++counters_.srtp_failures;

@@ -32,7 +32,8 @@ bool ActiveSpeakerDetector::Tick(int64_t now_ms, std::vector<SpeakerLevel>* chan
   if (now_ms - last_tick_ms_ < config_.interval_ms) {
     // A participant who left still has to be announced as silent.
     bool removed = false;
-    for (const SpeakerLevel& speaker : speakers_) removed |= levels_.count(speaker.participant) == 0;
+    for (const SpeakerLevel& speaker : speakers_)
+      removed |= levels_.count(speaker.participant) == 0;
     if (!removed) return false;
   } else {
     last_tick_ms_ = now_ms;

@@ -1,6 +1,6 @@
 // Active speakers from the audio-level header extension (RFC 6464): no decoding. Each audio packet
-// reports its level in -dBov (0 loudest, 127 silence); a participant is speaking in an interval when
-// enough of its packets are louder than a threshold, and its loudness is smoothed over a few
+// reports its level in -dBov (0 loudest, 127 silence); a participant is speaking in an interval
+// when enough of its packets are louder than a threshold, and its loudness is smoothed over a few
 // intervals so that a cough does not take the floor. Pure: time is passed in.
 #pragma once
 
@@ -12,11 +12,11 @@
 namespace auralink::sfu {
 
 struct ActiveSpeakerConfig {
-  int active_level_dbov = 35;          // packets at or louder than -35 dBov count as voice
-  double min_active_fraction = 0.4;    // of an interval's packets, to count as speaking
-  int64_t interval_ms = 500;           // how often the speaker list is re-evaluated
-  int smoothing_intervals = 2;         // exponential smoothing span of the loudness
-  double silence_loudness = 0.001;     // smoothed loudness below this is not a speaker
+  int active_level_dbov = 35;        // packets at or louder than -35 dBov count as voice
+  double min_active_fraction = 0.4;  // of an interval's packets, to count as speaking
+  int64_t interval_ms = 500;         // how often the speaker list is re-evaluated
+  int smoothing_intervals = 2;       // exponential smoothing span of the loudness
+  double silence_loudness = 0.001;   // smoothed loudness below this is not a speaker
 };
 
 struct SpeakerLevel {

@@ -115,9 +115,9 @@ void DownTrack::OnNack(std::span<const uint16_t> sequence_numbers, int64_t now_m
     if (rtc::RtpPacket::Parse(cached, &original) != rtc::RtpParseError::kOk) continue;
     const int16_t rtx_payload_type = config_.rtx_payload_type_of[original.payload_type()];
     if (rtx_payload_type < 0) continue;
-    auto length = rtc::WrapRtx(
-        original, {config_.rtx_ssrc, static_cast<uint8_t>(rtx_payload_type)},
-        rtx_sequence_++, {rtx_buffer.data(), rtx_buffer.size() - kSrtpHeadroom});
+    auto length =
+        rtc::WrapRtx(original, {config_.rtx_ssrc, static_cast<uint8_t>(rtx_payload_type)},
+                     rtx_sequence_++, {rtx_buffer.data(), rtx_buffer.size() - kSrtpHeadroom});
     if (!length) continue;
     if (sender_->SendRtp(rtx_buffer.data(), *length, rtx_buffer.size(), now_ms))
       ++packets_retransmitted_;

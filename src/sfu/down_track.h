@@ -26,7 +26,7 @@ struct DownTrackConfig {
   VideoCodecId codec = VideoCodecId::kUnknown;
   uint32_t clock_rate = 90000;
   uint32_t ssrc = 0;
-  uint32_t rtx_ssrc = 0;       // 0: no RTX
+  uint32_t rtx_ssrc = 0;  // 0: no RTX
   // The subscriber is offered the publisher's payload types, so they pass unchanged; RTX uses the
   // RTX type that repairs the packet's type (-1: none).
   std::array<int16_t, 128> rtx_payload_type_of = MakeNoRtxMap();
@@ -35,7 +35,7 @@ struct DownTrackConfig {
     map.fill(-1);
     return map;
   }
-  std::string mid;             // in the subscriber connection
+  std::string mid;  // in the subscriber connection
 };
 
 class DownTrack {

@@ -4,12 +4,12 @@
 #include <array>
 
 #include "common/log.h"
+#include "net/event_loop.h"
 #include "rtc/rtcp/full_intra_request.h"
 #include "rtc/rtcp/generic_nack.h"
 #include "rtc/rtcp/picture_loss_indication.h"
 #include "rtc/rtcp/rtcp_packet.h"
 #include "rtc/rtp/rtx.h"
-#include "net/event_loop.h"
 #include "rtc/sdp/session_description.h"
 #include "sfu/room.h"
 
@@ -52,13 +52,17 @@ LocalTransportDescription Participant::LocalDescription(const WebRtcTransport& t
   return local;
 }
 
-Status Participant::EnsurePublisherTransport() {
-  if (publisher_) return Status::Ok();
+WebRtcTransportConfig Participant::NewTransportConfig() const {
   WebRtcTransportConfig config;
   config.certificate = environment_->certificate;
   config.local_ufrag = environment_->make_id("");
   config.local_pwd = environment_->make_id("") + environment_->make_id("");
   config.data_channels = true;
+  return config;
+}
+
+Status Participant::EnsurePublisherTransport() {
+  if (publisher_) return Status::Ok();
   WebRtcTransportCallbacks callbacks;
   callbacks.send_packet = environment_->send_packet;
   callbacks.on_rtp = [this](uint8_t* data, size_t size, int64_t now_ms) {
@@ -72,7 +76,7 @@ Status Participant::EnsurePublisherTransport() {
     std::optional<uint16_t> lossy = publisher_->FindDataChannel("_lossy");
     if (sink_) sink_->OnDataFromClient(bytes, !(lossy && *lossy == channel));
   };
-  auto transport = WebRtcTransport::Create(config, callbacks);
+  auto transport = WebRtcTransport::Create(NewTransportConfig(), callbacks);
   if (!transport.ok()) return transport.status();
   publisher_ = std::move(*transport);
   environment_->register_transport(publisher_.get());
@@ -81,17 +85,12 @@ Status Participant::EnsurePublisherTransport() {
 
 Status Participant::EnsureSubscriberTransport() {
   if (subscriber_) return Status::Ok();
-  WebRtcTransportConfig config;
-  config.certificate = environment_->certificate;
-  config.local_ufrag = environment_->make_id("");
-  config.local_pwd = environment_->make_id("") + environment_->make_id("");
-  config.data_channels = true;
   WebRtcTransportCallbacks callbacks;
   callbacks.send_packet = environment_->send_packet;
   callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t now_ms) {
     OnSubscriberRtcp(data, size, now_ms);
   };
-  auto transport = WebRtcTransport::Create(config, callbacks);
+  auto transport = WebRtcTransport::Create(NewTransportConfig(), callbacks);
   if (!transport.ok()) return transport.status();
   subscriber_ = std::move(*transport);
   sender_ = std::make_unique<SubscriberSender>(subscriber_.get());
@@ -137,7 +136,8 @@ StatusOr<std::string> Participant::HandlePublisherOffer(const std::string& sdp, 
     auto pending = std::find_if(pending_tracks_.begin(), pending_tracks_.end(),
                                 [&](const PendingTrack& p) { return p.cid == media.track_id; });
     if (pending == pending_tracks_.end()) {
-      const TrackKind kind = media.kind == MediaKind::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
+      const TrackKind kind =
+          media.kind == MediaKind::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
       pending = std::find_if(pending_tracks_.begin(), pending_tracks_.end(),
                              [&](const PendingTrack& p) { return p.description.kind == kind; });
     }
@@ -174,8 +174,8 @@ Status Participant::HandleSubscriberAnswer(const std::string& sdp, int64_t now_m
   auto read = ReadSubscriberAnswer(*answer);
   if (!read.ok()) return Status::Error(StatusCode::kInvalidArgument, read.status().message());
   return subscriber_->SetRemoteParameters(read->remote.ice_ufrag, read->remote.ice_pwd,
-                                         read->remote.fingerprint, now_ms, read->remote.sctp_port,
-                                         read->remote.max_message_size, read->remote.data_channel);
+                                          read->remote.fingerprint, now_ms, read->remote.sctp_port,
+                                          read->remote.max_message_size, read->remote.data_channel);
 }
 
 Status Participant::SetTrackMuted(const std::string& track_sid, bool muted) {
@@ -341,8 +341,8 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
   rtc::RtpPacket packet;
   if (rtc::RtpPacket::Parse({data, size}, &packet) != rtc::RtpParseError::kOk) return;
 
-  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber,
-                                        publisher_ids_)) {
+  if (auto value =
+          packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber, publisher_ids_)) {
     if (auto sequence = rtc::TransportSequenceNumber::Parse(*value)) {
       int64_t unwrapped = *sequence;
       if (twcc_last_unwrapped_ >= 0) {
@@ -403,7 +403,8 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
     const PublishedLayer& media_layer = track->layers()[static_cast<size_t>(layer)];
     int original_payload_type = -1;
     for (const NegotiatedCodec& codec : track->media().codecs) {
-      if (codec.rtx_payload_type == packet.payload_type()) original_payload_type = codec.payload_type;
+      if (codec.rtx_payload_type == packet.payload_type())
+        original_payload_type = codec.payload_type;
     }
     if (original_payload_type < 0 || media_layer.ssrc == 0) return;
     if (!rtc::UnwrapRtxInPlace(&packet, media_layer.ssrc,
@@ -428,7 +429,8 @@ void Participant::OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms) {
 
 Participant::Subscription* Participant::FindSubscriptionBySsrc(uint32_t ssrc) {
   for (auto& [key, subscription] : down_tracks_) {
-    if (subscription.down && (subscription.media.ssrc == ssrc || subscription.media.rtx_ssrc == ssrc))
+    if (subscription.down &&
+        (subscription.media.ssrc == ssrc || subscription.media.rtx_ssrc == ssrc))
       return &subscription;
   }
   return nullptr;
@@ -507,7 +509,8 @@ void Participant::SendPictureLossIndication(uint32_t media_ssrc) {
 
 void Participant::SendTransportFeedback(int64_t now_ms) {
   if (twcc_arrivals_.empty() || twcc_next_begin_ < 0) return;
-  if (!twcc_builder_) twcc_builder_ = std::make_unique<rtc::TwccFeedbackBuilder>(rtcp_ssrc_, twcc_media_ssrc_);
+  if (!twcc_builder_)
+    twcc_builder_ = std::make_unique<rtc::TwccFeedbackBuilder>(rtcp_ssrc_, twcc_media_ssrc_);
   std::sort(twcc_arrivals_.begin(), twcc_arrivals_.end(),
             [](const rtc::TwccArrival& a, const rtc::TwccArrival& b) {
               return a.sequence_number < b.sequence_number;

@@ -109,6 +109,7 @@ class Participant {
     bool disabled = false;
   };
 
+  WebRtcTransportConfig NewTransportConfig() const;
   Status EnsurePublisherTransport();
   Status EnsureSubscriberTransport();
   LocalTransportDescription LocalDescription(const WebRtcTransport& transport) const;
@@ -135,7 +136,7 @@ class Participant {
   std::map<std::string, std::unique_ptr<PublishedTrack>> tracks_;      // by track sid
   std::map<uint32_t, std::pair<PublishedTrack*, int>> ssrc_to_layer_;  // publisher side
   std::map<std::string, Subscription> down_tracks_;                    // by track sid
-  std::vector<std::string> subscriber_mids_;                            // stable order
+  std::vector<std::string> subscriber_mids_;                           // stable order
   int next_mid_ = 0;
   bool subscriber_offer_outstanding_ = false;
   bool subscriber_negotiation_pending_ = false;

@@ -26,7 +26,8 @@ PublishedTrack::PublishedTrack(TrackDescription description, const PublishedMedi
     clock_rate_ = media.codecs[0].clock_rate;
     if (media.kind == MediaKind::kVideo) codec_ = VideoCodecIdFromName(media.codecs[0].name);
   }
-  for (const auto& [uri, id] : media.extensions) extension_ids_.Register(static_cast<uint8_t>(id), uri);
+  for (const auto& [uri, id] : media.extensions)
+    extension_ids_.Register(static_cast<uint8_t>(id), uri);
   const size_t count = std::max<size_t>(1, media.rids.size());
   for (size_t i = 0; i < count; ++i) {
     PublishedLayer layer;
@@ -45,8 +46,8 @@ PublishedTrack::PublishedTrack(TrackDescription description, const PublishedMedi
   description_.simulcast = layers_.size() > 1;
 }
 
-int PublishedTrack::ResolveLayer(uint32_t ssrc, std::string_view rid,
-                                 std::string_view repaired_rid, bool* is_rtx) {
+int PublishedTrack::ResolveLayer(uint32_t ssrc, std::string_view rid, std::string_view repaired_rid,
+                                 bool* is_rtx) {
   *is_rtx = false;
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (layers_[i].ssrc == ssrc && ssrc != 0) return static_cast<int>(i);

@@ -21,9 +21,9 @@
 namespace auralink::sfu {
 
 struct PublishedLayer {
-  std::string rid;       // empty without simulcast
-  int quality = 0;       // LiveKit VideoQuality: 0 low, 1 medium, 2 high
-  uint32_t ssrc = 0;     // learned from the first packet
+  std::string rid;    // empty without simulcast
+  int quality = 0;    // LiveKit VideoQuality: 0 low, 1 medium, 2 high
+  uint32_t ssrc = 0;  // learned from the first packet
   uint32_t rtx_ssrc = 0;
   rtc::NackGenerator nack;
   int width = 0;

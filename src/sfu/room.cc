@@ -6,8 +6,7 @@
 
 namespace auralink::sfu {
 
-Room::Room(RoomDescription description, const ParticipantEnvironment* environment,
-           int64_t now_ms)
+Room::Room(RoomDescription description, const ParticipantEnvironment* environment, int64_t now_ms)
     : description_(std::move(description)), environment_(environment), created_ms_(now_ms) {}
 
 Room::~Room() {
@@ -75,7 +74,8 @@ StatusOr<Participant*> Room::Join(ParticipantDescription description, SignalSink
   if (auto_subscribe) {
     for (auto& [sid, other] : participants_) {
       if (other.get() == raw) continue;
-      for (auto& [track_sid, track] : other->published_tracks()) (void)raw->Subscribe(other.get(), track.get());
+      for (auto& [track_sid, track] : other->published_tracks())
+        (void)raw->Subscribe(other.get(), track.get());
     }
   }
   return raw;
@@ -134,7 +134,8 @@ void Room::Broadcast(const ParticipantDescription& changed, const std::string& e
 
 void Room::OnTrackPublished(Participant* publisher, PublishedTrack* track) {
   // The publisher sees its own update through TrackPublishedResponse; others get the new track.
-  if (!publisher->description().permissions.hidden) Broadcast(Snapshot(publisher), publisher->sid());
+  if (!publisher->description().permissions.hidden)
+    Broadcast(Snapshot(publisher), publisher->sid());
   for (auto& [sid, participant] : participants_) {
     if (participant.get() == publisher || !participant->auto_subscribe()) continue;
     Status subscribed = participant->Subscribe(publisher, track);
@@ -152,7 +153,8 @@ void Room::OnTrackUnpublished(Participant* publisher, PublishedTrack* track) {
 }
 
 void Room::OnParticipantChanged(Participant* participant) {
-  if (!participant->description().permissions.hidden) Broadcast(Snapshot(participant), participant->sid());
+  if (!participant->description().permissions.hidden)
+    Broadcast(Snapshot(participant), participant->sid());
   if (participant->sink()) participant->sink()->SendParticipantUpdate({Snapshot(participant)});
 }
 

@@ -60,7 +60,7 @@ class Room {
   RoomDescription description_;
   const ParticipantEnvironment* environment_;
   std::map<std::string, std::unique_ptr<Participant>> participants_;  // by sid
-  std::vector<std::unique_ptr<Participant>> departed_;                 // freed at the next tick
+  std::vector<std::unique_ptr<Participant>> departed_;                // freed at the next tick
   ActiveSpeakerDetector speakers_;
   int64_t created_ms_;
   int64_t last_departure_ms_ = -1;

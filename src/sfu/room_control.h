@@ -15,8 +15,13 @@ namespace auralink::sfu {
 
 enum class TrackKind { kAudio, kVideo, kData };
 // LiveKit's TrackSource values.
-enum class TrackSource { kUnknown = 0, kCamera = 1, kMicrophone = 2, kScreenShare = 3,
-                         kScreenShareAudio = 4 };
+enum class TrackSource {
+  kUnknown = 0,
+  kCamera = 1,
+  kMicrophone = 2,
+  kScreenShare = 3,
+  kScreenShareAudio = 4
+};
 
 struct VideoLayerDescription {
   int quality = 0;  // LiveKit VideoQuality: 0 low, 1 medium, 2 high

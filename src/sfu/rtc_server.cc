@@ -111,8 +111,8 @@ Status RtcServer::Start() {
     return ssrc;
   };
   tick_timer_ = loop_->RunEvery(config_.tick_interval_ms, [this]() { Tick(); });
-  AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", ICE-TCP port " << tcp_port_ << ", "
-                      << environment_.candidates.size() << " host candidates";
+  AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", ICE-TCP port " << tcp_port_
+                      << ", " << environment_.candidates.size() << " host candidates";
   return Status::Ok();
 }
 
@@ -273,7 +273,8 @@ StatusOr<Participant*> RtcServer::ParticipantOrError(const std::string& room_nam
 }
 
 StatusOr<RoomDescription> RtcServer::CreateRoom(const RoomCreateOptions& options) {
-  if (options.name.empty()) return Status::Error(StatusCode::kInvalidArgument, "room name is empty");
+  if (options.name.empty())
+    return Status::Error(StatusCode::kInvalidArgument, "room name is empty");
   Room* room = FindRoom(options.name);
   if (room == nullptr) room = CreateRoomInternal(options);
   return room->Describe();
@@ -322,8 +323,7 @@ Status RtcServer::RemoveParticipant(const std::string& room, const std::string& 
 
 StatusOr<TrackDescription> RtcServer::MutePublishedTrack(const std::string& room,
                                                          const std::string& identity,
-                                                         const std::string& track_sid,
-                                                         bool muted) {
+                                                         const std::string& track_sid, bool muted) {
   auto participant = ParticipantOrError(room, identity);
   if (!participant.ok()) return participant.status();
   PublishedTrack* track = (*participant)->FindTrack(track_sid);

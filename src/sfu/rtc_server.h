@@ -18,8 +18,8 @@
 #include "net/tcp_connection.h"
 #include "net/tcp_listener.h"
 #include "net/udp_socket.h"
-#include "rtc/ice/ice_tcp_framing.h"
 #include "rtc/dtls/dtls_certificate.h"
+#include "rtc/ice/ice_tcp_framing.h"
 #include "sfu/participant.h"
 #include "sfu/room.h"
 #include "sfu/room_control.h"
@@ -28,12 +28,12 @@ namespace auralink::sfu {
 
 struct RtcServerConfig {
   std::string bind_ip = "0.0.0.0";
-  uint16_t udp_port = 7882;                 // 0: any free port
+  uint16_t udp_port = 7882;  // 0: any free port
   // ICE over TCP (RFC 6544, passive candidates, RFC 4571 framing) for clients whose UDP is
   // blocked.
   bool ice_tcp = true;
-  uint16_t tcp_port = 7881;  // 0: any free port
-  std::vector<std::string> candidate_ips;   // advertised host candidates
+  uint16_t tcp_port = 7881;                // 0: any free port
+  std::vector<std::string> candidate_ips;  // advertised host candidates
   bool auto_create_rooms = true;
   uint32_t empty_timeout_s = 300;
   uint32_t departure_timeout_s = 20;
@@ -111,7 +111,8 @@ class RtcServer : public RoomControl {
   // TCP peers by their address. Transports address peers by SocketAddress only, so a TCP peer's
   // address is looked up here first when sending (UDP and TCP ports of one host do not collide in
   // practice; a clash would only misroute to the same host).
-  std::unordered_map<net::SocketAddress, std::shared_ptr<TcpPeer>, net::SocketAddressHash> tcp_peers_;
+  std::unordered_map<net::SocketAddress, std::shared_ptr<TcpPeer>, net::SocketAddressHash>
+      tcp_peers_;
   std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_tcp_address_;
   ParticipantEnvironment environment_;
   std::map<std::string, std::unique_ptr<Room>> rooms_;

@@ -102,17 +102,19 @@ TEST_F(RtcServerTest, IceOverTcpAnswersFramedBindingRequests) {
   const rtc::MediaSection& section = offer->media.at(0);
   bool tcp_candidate = false;
   for (const std::string& candidate : section.candidates)
-    tcp_candidate |= candidate.find(" tcp ") != std::string::npos &&
-                     candidate.find("tcptype passive") != std::string::npos &&
-                     candidate.find(" " + std::to_string(server_->tcp_port()) + " ") != std::string::npos;
+    tcp_candidate |=
+        candidate.find(" tcp ") != std::string::npos &&
+        candidate.find("tcptype passive") != std::string::npos &&
+        candidate.find(" " + std::to_string(server_->tcp_port()) + " ") != std::string::npos;
   EXPECT_TRUE(tcp_candidate) << sink.offers[0];
 
   std::vector<uint8_t> received;
   auto connection = net::TcpConnection::Connect(
       loop_.get(), *net::SocketAddress::FromIp("127.0.0.1", server_->tcp_port()));
   ASSERT_TRUE(connection.ok()) << connection.status().message();
-  (*connection)->set_data_callback(
-      [&](std::span<const uint8_t> data) { received.insert(received.end(), data.begin(), data.end()); });
+  (*connection)->set_data_callback([&](std::span<const uint8_t> data) {
+    received.insert(received.end(), data.begin(), data.end());
+  });
   (*connection)->set_close_callback([](const Status&) {});
   ASSERT_TRUE((*connection)->Start().ok());
 

@@ -52,11 +52,13 @@ bool IsAcceptedExtension(MediaKind kind, const std::string& uri) {
   namespace uri_ns = rtp_extension_uri;
   static const std::set<std::string> kAudio = {uri_ns::kMid, uri_ns::kAudioLevel,
                                                uri_ns::kAbsSendTime, uri_ns::kTransportWideCc};
-  static const std::set<std::string> kVideo = {
-      uri_ns::kMid,         uri_ns::kRid,
-      uri_ns::kRepairedRid, uri_ns::kAbsSendTime,
-      uri_ns::kTransportWideCc, uri_ns::kDependencyDescriptor,
-      uri_ns::kAicMetadata};
+  static const std::set<std::string> kVideo = {uri_ns::kMid,
+                                               uri_ns::kRid,
+                                               uri_ns::kRepairedRid,
+                                               uri_ns::kAbsSendTime,
+                                               uri_ns::kTransportWideCc,
+                                               uri_ns::kDependencyDescriptor,
+                                               uri_ns::kAicMetadata};
   return (kind == MediaKind::kAudio ? kAudio : kVideo).count(uri) != 0;
 }
 
@@ -180,8 +182,9 @@ StatusOr<PublisherNegotiation> AnswerPublisherOffer(const rtc::SessionDescriptio
         ours.rtcp_feedback = AcceptedFeedback(*kind, codec);
         accepted_index[codec.payload_type] = section.codecs.size();
         section.codecs.push_back(ours);
-        NegotiatedCodec negotiated{codec.payload_type, codec.name, codec.clock_rate,
-                                   codec.channels, codec.fmtp, ours.rtcp_feedback, -1};
+        NegotiatedCodec negotiated{
+            codec.payload_type, codec.name, codec.clock_rate, codec.channels, codec.fmtp,
+            ours.rtcp_feedback, -1};
         published.codecs.push_back(negotiated);
       }
       for (const RtpCodec& codec : offered.codecs) {
@@ -220,8 +223,8 @@ StatusOr<PublisherNegotiation> AnswerPublisherOffer(const rtc::SessionDescriptio
       published.extensions[extension.uri] = extension.id;
     }
     const MediaDirection direction = offered.EffectiveDirection();
-    published.sending = direction == MediaDirection::kSendOnly ||
-                        direction == MediaDirection::kSendRecv;
+    published.sending =
+        direction == MediaDirection::kSendOnly || direction == MediaDirection::kSendRecv;
     section.direction = published.sending ? MediaDirection::kRecvOnly : MediaDirection::kInactive;
 
     // RFC 8853: the rids the browser sends become rids we receive.
@@ -265,8 +268,8 @@ StatusOr<PublisherNegotiation> AnswerPublisherOffer(const rtc::SessionDescriptio
 
 const std::map<std::string, int>& SubscriberExtensionIds() {
   static const std::map<std::string, int> kIds = {
-      {rtp_extension_uri::kAudioLevel, 1},     {rtp_extension_uri::kAbsSendTime, 2},
-      {rtp_extension_uri::kTransportWideCc, 3}, {rtp_extension_uri::kMid, 4},
+      {rtp_extension_uri::kAudioLevel, 1},           {rtp_extension_uri::kAbsSendTime, 2},
+      {rtp_extension_uri::kTransportWideCc, 3},      {rtp_extension_uri::kMid, 4},
       {rtp_extension_uri::kDependencyDescriptor, 5}, {rtp_extension_uri::kAicMetadata, 6},
   };
   return kIds;
@@ -332,12 +335,12 @@ rtc::SessionDescription BuildSubscriberOffer(const LocalTransportDescription& lo
     for (const auto& [uri, id] : SubscriberExtensionIds()) {
       if (!IsAcceptedExtension(track.kind, uri) || uri == rtp_extension_uri::kAicMetadata) continue;
       // Dependency descriptors only make sense for codecs that carry them.
-      if (uri == rtp_extension_uri::kDependencyDescriptor && primary != "av1")
-        continue;
+      if (uri == rtp_extension_uri::kDependencyDescriptor && primary != "av1") continue;
       section.header_extensions.push_back({id, uri, std::nullopt, ""});
     }
-    std::sort(section.header_extensions.begin(), section.header_extensions.end(),
-              [](const rtc::HeaderExtension& a, const rtc::HeaderExtension& b) { return a.id < b.id; });
+    std::sort(
+        section.header_extensions.begin(), section.header_extensions.end(),
+        [](const rtc::HeaderExtension& a, const rtc::HeaderExtension& b) { return a.id < b.id; });
     if (track.active) {
       section.msids.push_back({track.stream_id, track.track_id});
       auto describe = [&](uint32_t ssrc) {

@@ -24,7 +24,8 @@ enum class MediaKind { kAudio, kVideo };
 namespace rtp_extension_uri {
 inline constexpr const char* kMid = "urn:ietf:params:rtp-hdrext:sdes:mid";
 inline constexpr const char* kRid = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
-inline constexpr const char* kRepairedRid = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+inline constexpr const char* kRepairedRid =
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 inline constexpr const char* kAbsSendTime =
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
 inline constexpr const char* kTransportWideCc =
@@ -38,7 +39,7 @@ inline constexpr const char* kAicMetadata = "urn:auralink:rtp-hdrext:aic-metadat
 struct LocalTransportDescription {
   std::string ice_ufrag;
   std::string ice_pwd;
-  std::string fingerprint;  // "sha-256 AB:CD:..."
+  std::string fingerprint;              // "sha-256 AB:CD:..."
   std::vector<std::string> candidates;  // "candidate:..." values
 };
 
@@ -56,11 +57,11 @@ struct NegotiatedCodec {
 struct PublishedMedia {
   std::string mid;
   MediaKind kind = MediaKind::kAudio;
-  bool sending = false;                   // the browser sends on it (sendonly / sendrecv)
-  std::vector<NegotiatedCodec> codecs;    // what we accepted, in the browser's order
-  std::map<std::string, int> extensions;  // uri -> id, the ones we accepted
-  std::vector<std::string> rids;          // simulcast layers, in the order offered
-  std::vector<uint32_t> ssrcs;            // signalled media SSRCs (no rids: one)
+  bool sending = false;                      // the browser sends on it (sendonly / sendrecv)
+  std::vector<NegotiatedCodec> codecs;       // what we accepted, in the browser's order
+  std::map<std::string, int> extensions;     // uri -> id, the ones we accepted
+  std::vector<std::string> rids;             // simulcast layers, in the order offered
+  std::vector<uint32_t> ssrcs;               // signalled media SSRCs (no rids: one)
   std::map<uint32_t, uint32_t> rtx_ssrc_of;  // media SSRC -> RTX SSRC (FID groups)
   std::string stream_id;                     // msid
   std::string track_id;
@@ -90,7 +91,7 @@ StatusOr<PublisherNegotiation> AnswerPublisherOffer(const rtc::SessionDescriptio
 struct SubscribedMedia {
   std::string mid;
   MediaKind kind = MediaKind::kAudio;
-  bool active = true;  // false: the track went away; the section stays, inactive
+  bool active = true;                   // false: the track went away; the section stays, inactive
   std::vector<NegotiatedCodec> codecs;  // the publisher's, with their payload types
   uint32_t ssrc = 0;
   uint32_t rtx_ssrc = 0;  // 0: no RTX

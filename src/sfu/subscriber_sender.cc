@@ -15,7 +15,8 @@ constexpr double kCapBurstSeconds = 0.1;
 }  // namespace
 
 SubscriberSender::SubscriberSender(WebRtcTransport* transport) : transport_(transport) {
-  for (const auto& [uri, id] : SubscriberExtensionIds()) ids_.Register(static_cast<uint8_t>(id), uri);
+  for (const auto& [uri, id] : SubscriberExtensionIds())
+    ids_.Register(static_cast<uint8_t>(id), uri);
   SendSideBandwidthEstimator::Config config;
   config.start_bitrate_bps = kStartBitrateBps;
   config.max_bitrate_bps = 20'000'000;

@@ -3,30 +3,27 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "rtc/packet_demux.h"
 
 namespace auralink::sfu {
 namespace {
 
-// RFC 7983 §7 first-byte ranges.
-bool IsStunByte(uint8_t b) { return b <= 3; }
-bool IsDtlsByte(uint8_t b) { return b >= 20 && b <= 63; }
-bool IsRtpOrRtcpByte(uint8_t b) { return b >= 128 && b <= 191; }
-// RFC 5761 §4: RTCP packet types 192-223 share the second byte's range with no RTP payload type
-// in use, so the second byte tells RTCP from RTP on a muxed port.
-bool IsRtcp(const uint8_t* data, size_t size) {
-  return size >= 2 && data[1] >= 192 && data[1] <= 223;
-}
 constexpr size_t kMaxEarlyDtls = 16;
 
 }  // namespace
 
 const char* WebRtcTransportStateName(WebRtcTransportState state) {
   switch (state) {
-    case WebRtcTransportState::kNew: return "new";
-    case WebRtcTransportState::kConnecting: return "connecting";
-    case WebRtcTransportState::kConnected: return "connected";
-    case WebRtcTransportState::kFailed: return "failed";
-    case WebRtcTransportState::kClosed: return "closed";
+    case WebRtcTransportState::kNew:
+      return "new";
+    case WebRtcTransportState::kConnecting:
+      return "connecting";
+    case WebRtcTransportState::kConnected:
+      return "connected";
+    case WebRtcTransportState::kFailed:
+      return "failed";
+    case WebRtcTransportState::kClosed:
+      return "closed";
   }
   return "unknown";
 }
@@ -62,9 +59,8 @@ size_t WebRtcTransport::srtp_overhead() const {
 
 Status WebRtcTransport::SetRemoteParameters(const std::string& ice_ufrag,
                                             const std::string& ice_pwd,
-                                            const rtc::DtlsFingerprint& fingerprint,
-                                            int64_t now_ms, uint16_t sctp_port,
-                                            size_t remote_max_message_size,
+                                            const rtc::DtlsFingerprint& fingerprint, int64_t now_ms,
+                                            uint16_t sctp_port, size_t remote_max_message_size,
                                             bool remote_data_channel) {
   remote_data_channel_ = remote_data_channel;
   now_ms_ = now_ms;
@@ -98,7 +94,7 @@ void WebRtcTransport::HandlePacket(uint8_t* data, size_t size, const net::Socket
   if (size == 0 || state_ == WebRtcTransportState::kClosed) return;
   counters_.bytes_received += size;
   const uint8_t first = data[0];
-  if (IsStunByte(first)) {
+  if (rtc::IsStunFirstByte(first)) {
     ++counters_.stun_packets;
     HandleStun({data, size}, from, now_ms);
     return;
@@ -108,13 +104,13 @@ void WebRtcTransport::HandlePacket(uint8_t* data, size_t size, const net::Socket
     ++counters_.unauthorized_source;
     return;
   }
-  if (IsDtlsByte(first)) {
+  if (rtc::IsDtlsFirstByte(first)) {
     ++counters_.dtls_packets;
     dtls_source_ = from;
     HandleDtls({data, size}, now_ms);
     return;
   }
-  if (!IsRtpOrRtcpByte(first)) {
+  if (!rtc::IsRtpOrRtcpFirstByte(first)) {
     ++counters_.unknown_packets;
     return;
   }
@@ -122,7 +118,7 @@ void WebRtcTransport::HandlePacket(uint8_t* data, size_t size, const net::Socket
     ++counters_.before_keys;
     return;
   }
-  if (IsRtcp(data, size)) {
+  if (rtc::IsRtcpPacket(data, size)) {
     auto plain = srtp_in_->UnprotectRtcp(data, size);
     if (!plain.ok()) {
       ++counters_.srtp_failures;
@@ -188,11 +184,11 @@ void WebRtcTransport::OnDtlsState(rtc::DtlsState state) {
 Status WebRtcTransport::StartSrtpAndSctp() {
   const auto& keys = dtls_->srtp_keys();
   if (!keys) return Status::Error("DTLS finished without SRTP keys");
-  auto in = rtc::SrtpSession::Create(keys->profile, keys->remote_key_salt,
-                                     rtc::SrtpDirection::kInbound);
+  auto in =
+      rtc::SrtpSession::Create(keys->profile, keys->remote_key_salt, rtc::SrtpDirection::kInbound);
   if (!in.ok()) return in.status();
-  auto out = rtc::SrtpSession::Create(keys->profile, keys->local_key_salt,
-                                      rtc::SrtpDirection::kOutbound);
+  auto out =
+      rtc::SrtpSession::Create(keys->profile, keys->local_key_salt, rtc::SrtpDirection::kOutbound);
   if (!out.ok()) return out.status();
   srtp_in_ = std::move(*in);
   srtp_out_ = std::move(*out);
@@ -309,7 +305,8 @@ void WebRtcTransport::SetState(WebRtcTransportState state) {
 
 void WebRtcTransport::SendToPeer(std::span<const uint8_t> bytes) {
   // DTLS may start on a validated pair before the browser nominates one: answer where it came from.
-  const std::optional<net::SocketAddress>& to = selected_address() ? selected_address() : dtls_source_;
+  const std::optional<net::SocketAddress>& to =
+      selected_address() ? selected_address() : dtls_source_;
   if (!to) {
     ++counters_.send_without_path;
     return;

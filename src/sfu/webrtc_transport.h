@@ -56,11 +56,11 @@ struct WebRtcTransportCounters {
   uint64_t dtls_packets = 0;
   uint64_t rtp_packets = 0;
   uint64_t rtcp_packets = 0;
-  uint64_t unknown_packets = 0;        // first byte outside every RFC 7983 range
-  uint64_t unauthorized_source = 0;    // media from an address ICE never validated
-  uint64_t before_keys = 0;            // SRTP before DTLS finished
-  uint64_t srtp_failures = 0;          // authentication, replay, malformed
-  uint64_t send_without_path = 0;      // nothing nominated yet
+  uint64_t unknown_packets = 0;      // first byte outside every RFC 7983 range
+  uint64_t unauthorized_source = 0;  // media from an address ICE never validated
+  uint64_t before_keys = 0;          // SRTP before DTLS finished
+  uint64_t srtp_failures = 0;        // authentication, replay, malformed
+  uint64_t send_without_path = 0;    // nothing nominated yet
   uint64_t rtp_sent = 0;
   uint64_t rtcp_sent = 0;
   uint64_t bytes_sent = 0;

@@ -119,8 +119,8 @@ int64_t AimdRateControl::Update(BandwidthUsage usage, std::optional<int64_t> ack
 }
 
 void AimdRateControl::RaiseTo(int64_t bps) {
-  bitrate_bps_ = std::clamp(std::max(bitrate_bps_, bps), config_.min_bitrate_bps,
-                            config_.max_bitrate_bps);
+  bitrate_bps_ =
+      std::clamp(std::max(bitrate_bps_, bps), config_.min_bitrate_bps, config_.max_bitrate_bps);
   state_ = State::kHold;
 }
 

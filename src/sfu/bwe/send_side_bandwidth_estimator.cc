@@ -40,8 +40,8 @@ void SendSideBandwidthEstimator::OnProbeResult(int64_t bps, int64_t now_ms) {
   probe_floor_until_ms_ = now_ms + kProbeFloorHoldMs;
   int64_t target = rate_control_.bitrate_bps();
   if (auto bound = loss_controller_.bound_bps()) target = std::min(target, std::max(*bound, bps));
-  target_bps_ = std::clamp(std::max(target_bps_, target), config_.min_bitrate_bps,
-                           config_.max_bitrate_bps);
+  target_bps_ =
+      std::clamp(std::max(target_bps_, target), config_.min_bitrate_bps, config_.max_bitrate_bps);
 }
 
 void SendSideBandwidthEstimator::OnTransportFeedback(
@@ -73,8 +73,8 @@ void SendSideBandwidthEstimator::OnTransportFeedback(
   loss_controller_.OnPacketResults(received, lost, target_bps_, delay_based, now_ms);
   int64_t target = delay_based;
   if (auto bound = loss_controller_.bound_bps()) target = std::min(target, *bound);
-  const bool congested = usage == BandwidthUsage::kOverusing ||
-                         (received + lost > 0 && lost * 10 > received + lost);
+  const bool congested =
+      usage == BandwidthUsage::kOverusing || (received + lost > 0 && lost * 10 > received + lost);
   if (congested) probe_floor_until_ms_ = 0;
   if (now_ms < probe_floor_until_ms_) {
     target = std::max(target, probe_floor_bps_);

@@ -22,7 +22,8 @@ Status AttachRtcServer(ServeContext& context) {
   // One IPv4 socket on all interfaces; candidates only for IPv4 addresses it can answer from.
   for (const std::string& ip : context.ice_addresses) {
     if (ip.find(':') == std::string::npos &&
-        std::find(rtc.candidate_ips.begin(), rtc.candidate_ips.end(), ip) == rtc.candidate_ips.end())
+        std::find(rtc.candidate_ips.begin(), rtc.candidate_ips.end(), ip) ==
+            rtc.candidate_ips.end())
       rtc.candidate_ips.push_back(ip);
   }
   if (rtc.candidate_ips.empty()) rtc.candidate_ips.push_back("127.0.0.1");

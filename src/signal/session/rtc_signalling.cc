@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "signal/api/room_control_messages.h"
 #include "signal/protocol/livekit_rtc.pb.h"
 #include "signal/protocol/signal_message.h"
-#include "signal/api/room_control_messages.h"
 
 namespace auralink::signal {
 namespace {
@@ -25,9 +25,12 @@ int64_t WallMilliseconds() {
 
 sfu::TrackKind KindOf(livekit::TrackType type) {
   switch (type) {
-    case livekit::AUDIO: return sfu::TrackKind::kAudio;
-    case livekit::VIDEO: return sfu::TrackKind::kVideo;
-    default: return sfu::TrackKind::kData;
+    case livekit::AUDIO:
+      return sfu::TrackKind::kAudio;
+    case livekit::VIDEO:
+      return sfu::TrackKind::kVideo;
+    default:
+      return sfu::TrackKind::kData;
   }
 }
 
@@ -83,7 +86,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     auto request = ParseSignalRequest(bytes);
     if (!request.ok()) {
       ++malformed_;
-      AURALINK_LOG(kDebug) << "signalling: dropped a malformed request: " << request.status().message();
+      AURALINK_LOG(kDebug) << "signalling: dropped a malformed request: "
+                           << request.status().message();
       return;
     }
     sfu::Participant* self = participant();
@@ -94,7 +98,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
       case livekit::SignalRequest::kOffer: {
         auto answer = self->HandlePublisherOffer(request->offer().sdp(), now_ms);
         if (!answer.ok()) {
-          AURALINK_LOG(kInfo) << "signalling: publisher offer refused: " << answer.status().message();
+          AURALINK_LOG(kInfo) << "signalling: publisher offer refused: "
+                              << answer.status().message();
           return;
         }
         livekit::SignalResponse response;
@@ -204,7 +209,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
   void OnClosed() { Detach(); }
 
   // SignalSink.
-  void SendParticipantUpdate(const std::vector<sfu::ParticipantDescription>& participants) override {
+  void SendParticipantUpdate(
+      const std::vector<sfu::ParticipantDescription>& participants) override {
     livekit::SignalResponse response;
     for (const sfu::ParticipantDescription& participant : participants)
       *response.mutable_update()->add_participants() = ParticipantToProto(participant);
@@ -241,9 +247,10 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
   void SendLeave(const std::string& reason) override {
     livekit::SignalResponse response;
     response.mutable_leave()->set_can_reconnect(false);
-    response.mutable_leave()->set_reason(reason == "duplicate identity" ? livekit::DUPLICATE_IDENTITY
-                                         : reason == "room deleted"      ? livekit::ROOM_DELETED
-                                                                         : livekit::PARTICIPANT_REMOVED);
+    response.mutable_leave()->set_reason(reason == "duplicate identity"
+                                             ? livekit::DUPLICATE_IDENTITY
+                                         : reason == "room deleted" ? livekit::ROOM_DELETED
+                                                                    : livekit::PARTICIPANT_REMOVED);
     response.mutable_leave()->set_action(livekit::LeaveRequest::DISCONNECT);
     Send(response);
     sid_.clear();  // the room already removed us
@@ -282,7 +289,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
         destinations.push_back(identity);
     }
     const std::vector<uint8_t> stamped = SerializeMessage(*packet);
-    if (sfu::Room* room = rtc_->FindRoom(room_)) room->RouteData(self, stamped, reliable, destinations);
+    if (sfu::Room* room = rtc_->FindRoom(room_))
+      room->RouteData(self, stamped, reliable, destinations);
   }
 
  private:

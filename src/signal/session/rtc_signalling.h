@@ -8,9 +8,9 @@
 #include <string>
 
 #include "common/status.h"
+#include "sfu/rtc_server.h"
 #include "signal/auth/access_token_verifier.h"
 #include "signal/http/http_server.h"
-#include "sfu/rtc_server.h"
 
 namespace auralink::signal {
 
