@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rtc/ice/ice_candidate.h"
+#include "rtc/sdp/transport_parameters.h"
 
 namespace auralink::client {
 namespace {
@@ -116,34 +117,21 @@ rtc::SessionDescription BuildPublisherOffer(const LocalIceParameters& local,
 }
 
 StatusOr<ServerTransport> ReadServerTransport(const rtc::SessionDescription& description) {
-  ServerTransport server;
-  std::optional<std::string> ufrag = description.ice_ufrag;
-  std::optional<std::string> pwd = description.ice_pwd;
-  std::vector<rtc::SdpFingerprint> fingerprints = description.fingerprints;
-  for (const MediaSection& section : description.media) {
-    if (section.port == 0) continue;
-    if (!ufrag) ufrag = section.ice_ufrag;
-    if (!pwd) pwd = section.ice_pwd;
-    if (fingerprints.empty()) fingerprints = section.fingerprints;
-    for (const std::string& line : section.candidates) {
-      if (server.candidate) break;
-      auto candidate = rtc::IceCandidate::Parse(line);
-      if (!candidate.ok() || candidate->protocol != rtc::IceTransportProtocol::kUdp) continue;
-      server.candidate = net::SocketAddress::FromIp(candidate->address, candidate->port);
-    }
-  }
-  if (!ufrag || !pwd) return Status::Error("server description has no ICE credentials");
-  // Prefer sha-256, which every implementation writes.
-  const rtc::SdpFingerprint* chosen = nullptr;
-  for (const rtc::SdpFingerprint& fingerprint : fingerprints) {
-    if (chosen == nullptr || fingerprint.algorithm == "sha-256") chosen = &fingerprint;
-  }
-  if (chosen == nullptr) return Status::Error("server description has no a=fingerprint");
-  auto fingerprint = rtc::DtlsFingerprint::Parse(chosen->algorithm + " " + chosen->value);
+  auto parameters = rtc::ReadTransportParameters(description);
+  if (!parameters.ok()) return parameters.status().WithContext("server description");
+  auto fingerprint = rtc::DtlsFingerprint::Parse(parameters->fingerprint.algorithm + " " +
+                                                 parameters->fingerprint.value);
   if (!fingerprint.ok()) return fingerprint.status().WithContext("server fingerprint");
-  server.ice_ufrag = *ufrag;
-  server.ice_pwd = *pwd;
+  ServerTransport server;
+  server.ice_ufrag = parameters->ice_ufrag;
+  server.ice_pwd = parameters->ice_pwd;
   server.fingerprint = *fingerprint;
+  for (const std::string& line : parameters->candidates) {
+    auto candidate = rtc::IceCandidate::Parse(line);
+    if (!candidate.ok() || candidate->protocol != rtc::IceTransportProtocol::kUdp) continue;
+    server.candidate = net::SocketAddress::FromIp(candidate->address, candidate->port);
+    break;
+  }
   return server;
 }
 

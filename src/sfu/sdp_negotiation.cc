@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "rtc/sdp/transport_parameters.h"
+
 namespace auralink::sfu {
 namespace {
 
@@ -62,17 +64,6 @@ bool IsAcceptedExtension(MediaKind kind, const std::string& uri) {
   return (kind == MediaKind::kAudio ? kAudio : kVideo).count(uri) != 0;
 }
 
-StatusOr<rtc::DtlsFingerprint> FingerprintOf(const std::vector<rtc::SdpFingerprint>& list) {
-  // Prefer sha-256 (what every browser sends), else the first we can check.
-  const rtc::SdpFingerprint* chosen = nullptr;
-  for (const auto& fingerprint : list) {
-    if (Lower(fingerprint.algorithm) == "sha-256") chosen = &fingerprint;
-  }
-  if (chosen == nullptr && !list.empty()) chosen = &list.front();
-  if (chosen == nullptr) return Status::Error("SDP has no a=fingerprint");
-  return rtc::DtlsFingerprint::Parse(chosen->algorithm + " " + chosen->value);
-}
-
 StatusOr<rtc::SdpFingerprint> LocalFingerprint(const std::string& text) {
   const size_t space = text.find(' ');
   if (space == std::string::npos) return Status::Error("local fingerprint needs 'algorithm value'");
@@ -99,33 +90,18 @@ std::optional<MediaKind> KindOf(const MediaSection& section) {
 }  // namespace
 
 StatusOr<RemoteTransportDescription> ReadRemoteTransport(const rtc::SessionDescription& remote) {
-  RemoteTransportDescription transport;
-  std::optional<std::string> ufrag = remote.ice_ufrag;
-  std::optional<std::string> pwd = remote.ice_pwd;
-  std::vector<rtc::SdpFingerprint> fingerprints = remote.fingerprints;
-  for (const MediaSection& section : remote.media) {
-    if (section.port == 0) continue;
-    if (!ufrag && section.ice_ufrag) ufrag = section.ice_ufrag;
-    if (!pwd && section.ice_pwd) pwd = section.ice_pwd;
-    if (fingerprints.empty()) fingerprints = section.fingerprints;
-    if (section.media == "application" && section.sctp_port) {
-      transport.data_channel = true;
-      transport.sctp_port = *section.sctp_port;
-      transport.max_message_size = section.max_message_size.value_or(65536);
-    }
-  }
-  // Every section declined: the transport parameters still come with them (JSEP keeps them).
-  for (const MediaSection& section : remote.media) {
-    if (!ufrag && section.ice_ufrag) ufrag = section.ice_ufrag;
-    if (!pwd && section.ice_pwd) pwd = section.ice_pwd;
-    if (fingerprints.empty()) fingerprints = section.fingerprints;
-  }
-  if (!ufrag || !pwd) return Status::Error("SDP has no ICE credentials");
-  auto fingerprint = FingerprintOf(fingerprints);
+  auto parameters = rtc::ReadTransportParameters(remote);
+  if (!parameters.ok()) return parameters.status();
+  auto fingerprint = rtc::DtlsFingerprint::Parse(parameters->fingerprint.algorithm + " " +
+                                                 parameters->fingerprint.value);
   if (!fingerprint.ok()) return fingerprint.status();
-  transport.ice_ufrag = *ufrag;
-  transport.ice_pwd = *pwd;
+  RemoteTransportDescription transport;
+  transport.ice_ufrag = parameters->ice_ufrag;
+  transport.ice_pwd = parameters->ice_pwd;
   transport.fingerprint = *fingerprint;
+  transport.data_channel = parameters->sctp_port.has_value();
+  transport.sctp_port = parameters->sctp_port.value_or(5000);
+  transport.max_message_size = parameters->max_message_size;
   return transport;
 }
 
