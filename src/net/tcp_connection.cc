@@ -263,6 +263,25 @@ void TcpConnection::ShutdownWriteAfterFlush() {
 
 void TcpConnection::Close() { CloseWith(Status::Ok()); }
 
+int TcpConnection::Detach(std::vector<uint8_t>* unsent) {
+  if (state_ == State::kClosed) return -1;
+  if (unsent != nullptr) {
+    unsent->assign(write_buffer_.begin() + static_cast<ptrdiff_t>(write_offset_),
+                   write_buffer_.end());
+  }
+  if (registered_) loop_->Remove(fd_);
+  registered_ = false;
+  const int fd = fd_;
+  fd_ = -1;
+  state_ = State::kClosed;
+  write_buffer_.clear();
+  write_offset_ = 0;
+  on_data_ = nullptr;
+  on_connect_ = nullptr;
+  on_close_ = nullptr;
+  return fd;
+}
+
 void TcpConnection::SetReadingEnabled(bool enabled) {
   if (reading_enabled_ == enabled || state_ == State::kClosed) return;
   reading_enabled_ = enabled;

@@ -62,6 +62,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void ShutdownWriteAfterFlush();
   // Closes now, dropping unsent data.
   void Close();
+  // Hands the socket to another owner (another loop's Adopt()): unregisters it from this loop
+  // without closing it, moves bytes not yet written into `unsent` and leaves this connection
+  // closed without calling the close callback. -1 when it was already closed.
+  int Detach(std::vector<uint8_t>* unsent);
   // Stops/resumes reading (back-pressure on a peer that sends faster than we process).
   void SetReadingEnabled(bool enabled);
 

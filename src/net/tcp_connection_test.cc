@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/tcp_listener.h"
@@ -181,6 +183,52 @@ TEST_F(TcpConnectionTest, PeerResetIsReportedAsAnError) {
   client->Close();
   ASSERT_TRUE(RunUntil(loop_.get(), [&] { return server_closes_ == 1; }));
   EXPECT_FALSE(server_close_ok_);
+}
+
+}  // namespace
+}  // namespace auralink::net
+
+namespace auralink::net {
+namespace {
+
+// A worker thread's loop takes over an accepted connection: unsent bytes and everything the
+// client sends afterwards arrive there, and the first loop no longer sees the socket.
+TEST_F(TcpConnectionTest, DetachHandsTheSocketToAnotherLoop) {
+  echo_ = false;
+  auto client = ConnectClient();
+  ASSERT_TRUE(client->Send(std::string_view("hello")));
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return server_received_ == "hello"; }));
+  ASSERT_EQ(accepted_.size(), 1u);
+
+  std::unique_ptr<EventLoop> worker_loop = std::move(EventLoop::Create()).value();
+  std::atomic<bool> worker_received{false};
+  std::shared_ptr<TcpConnection> adopted;
+  std::thread worker([&] { worker_loop->Run(); });
+
+  std::vector<uint8_t> unsent;
+  const SocketAddress peer = accepted_[0]->peer_address();
+  const int fd = accepted_[0]->Detach(&unsent);
+  ASSERT_GE(fd, 0);
+  EXPECT_TRUE(accepted_[0]->closed());
+  EXPECT_EQ(server_closes_, 0);  // a hand-over is not a close
+  EXPECT_EQ(accepted_[0]->Detach(nullptr), -1);
+  worker_loop->Post([&, fd, peer] {
+    adopted = TcpConnection::Adopt(worker_loop.get(), fd, peer);
+    adopted->set_data_callback([&, raw = adopted.get()](std::span<const uint8_t> data) {
+      if (std::string(data.begin(), data.end()).find("again") != std::string::npos) {
+        raw->Send(std::string_view("from the worker"));
+        worker_received = true;
+      }
+    });
+    ASSERT_TRUE(adopted->Start().ok());
+  });
+  ASSERT_TRUE(client->Send(std::string_view("again")));
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return client_received_ == "from the worker"; }));
+  EXPECT_TRUE(worker_received);
+  EXPECT_EQ(server_received_, "hello");
+  worker_loop->Post([&] { adopted.reset(); });
+  worker_loop->Stop();
+  worker.join();
 }
 
 }  // namespace

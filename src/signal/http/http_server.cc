@@ -56,6 +56,13 @@ std::shared_ptr<WebSocketConnection> WebSocketUpgrade::Accept() {
   return connection_;
 }
 
+void WebSocketUpgrade::AcceptOn(net::EventLoop* loop, StartedCallback started) {
+  if (decision_ != Decision::kNone || loop == nullptr || !started) return;
+  decision_ = Decision::kAcceptedElsewhere;
+  target_loop_ = loop;
+  started_ = std::move(started);
+}
+
 void WebSocketUpgrade::Reject(HttpResponse response) {
   if (decision_ != Decision::kNone) return;
   decision_ = Decision::kRejected;
@@ -310,15 +317,15 @@ void HttpServer::Upgrade(const std::shared_ptr<Connection>& connection, const Ht
     return;
   }
   const std::string accept_key = ComputeWebSocketAccept(*request.Header("Sec-WebSocket-Key"));
+  // §4.2.2 step 5: the 101 answer; no extensions or subprotocols are negotiated.
+  const std::string switching =
+      "HTTP/1.1 101 Switching Protocols\r\n"
+      "Upgrade: websocket\r\n"
+      "Connection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      accept_key + "\r\n\r\n";
   WebSocketUpgrade upgrade;
   upgrade.accept_ = [&]() {
-    // §4.2.2 step 5: the 101 answer; no extensions or subprotocols are negotiated.
-    std::string switching =
-        "HTTP/1.1 101 Switching Protocols\r\n"
-        "Upgrade: websocket\r\n"
-        "Connection: Upgrade\r\n"
-        "Sec-WebSocket-Accept: " +
-        accept_key + "\r\n\r\n";
     connection->tcp->Send(switching);
     connection->upgraded = true;
     ArmTimer(connection, TimerKind::kNone);
@@ -338,6 +345,40 @@ void HttpServer::Upgrade(const std::shared_ptr<Connection>& connection, const Ht
     std::shared_ptr<Connection> keep = connection;
     connections_.erase(connection);
     upgrade.connection_->Start(AsBytes(leftover));
+    return;
+  }
+  if (upgrade.decision_ == WebSocketUpgrade::Decision::kAcceptedElsewhere) {
+    ++counters_.websocket_upgrades;
+    std::vector<uint8_t> leftover(
+        connection->input.begin() + static_cast<ptrdiff_t>(connection->input_offset),
+        connection->input.end());
+    connection->input.clear();
+    connection->input_offset = 0;
+    connection->upgraded = true;
+    ArmTimer(connection, TimerKind::kNone);
+    std::shared_ptr<Connection> keep = connection;
+    connections_.erase(connection);
+    if (!connection->tcp->Send(switching)) return;  // the client is gone
+    std::vector<uint8_t> unsent;
+    const net::SocketAddress peer = connection->tcp->peer_address();
+    const int fd = connection->tcp->Detach(&unsent);
+    if (fd < 0) return;
+    net::EventLoop* target = upgrade.target_loop_;
+    target->Post([target, fd, peer, unsent = std::move(unsent), leftover = std::move(leftover),
+                  websocket_options = options_.websocket,
+                  tcp_options = options_.listener.connection,
+                  started = std::move(upgrade.started_)]() {
+      auto tcp = net::TcpConnection::Adopt(target, fd, peer, tcp_options);
+      if (!unsent.empty() && !tcp->Send(std::span<const uint8_t>(unsent))) return;
+      auto websocket = WebSocketConnection::Create(tcp, WebSocketConnection::Role::kServer,
+                                                   websocket_options, nullptr);
+      started(websocket);
+      websocket->Start(leftover);
+      // Adopted sockets are not registered yet: the WebSocket's callbacks are set now.
+      if (!tcp->closed()) {
+        if (Status registered = tcp->Start(); !registered.ok()) websocket->Drop();
+      }
+    });
     return;
   }
   ++counters_.websocket_rejections;

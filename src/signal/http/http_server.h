@@ -56,16 +56,24 @@ using HttpHandler = std::function<void(const HttpRequest& request, HttpResponder
 // (neither: 403). The accepted connection's callbacks must be set before the handler returns.
 class WebSocketUpgrade {
  public:
+  using StartedCallback = std::function<void(std::shared_ptr<WebSocketConnection> connection)>;
+
   std::shared_ptr<WebSocketConnection> Accept();
+  // Accepts and hands the connection to another loop (a worker thread's): `started` runs on that
+  // loop with the connection, whose callbacks it must set before returning. The connection lives
+  // on that loop from then on (its counters are its own) and the HTTP server no longer tracks it.
+  void AcceptOn(net::EventLoop* loop, StartedCallback started);
   void Reject(HttpResponse response);
 
  private:
   friend class HttpServer;
-  enum class Decision { kNone, kAccepted, kRejected };
+  enum class Decision { kNone, kAccepted, kAcceptedElsewhere, kRejected };
   Decision decision_ = Decision::kNone;
   std::shared_ptr<WebSocketConnection> connection_;
   HttpResponse rejection_;
   std::function<std::shared_ptr<WebSocketConnection>()> accept_;
+  net::EventLoop* target_loop_ = nullptr;
+  StartedCallback started_;
 };
 using WebSocketHandler = std::function<void(const HttpRequest& request, WebSocketUpgrade& upgrade)>;
 

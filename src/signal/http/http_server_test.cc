@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "signal/http/websocket_client.h"
@@ -421,6 +423,46 @@ TEST_F(HttpServerTest, DestroyingTheServerDropsOpenWebSockets) {
   server_.reset();
   ASSERT_TRUE(RunUntil([&] { return client_close_codes_.size() == 1; }));
   EXPECT_EQ(client_close_codes_[0], kCloseAbnormal);
+}
+
+// A worker thread's loop takes over the upgraded connection: the client's first message, sent
+// right behind the handshake, and everything after it reach the handler there.
+TEST_F(HttpServerTest, WebSocketAcceptedOnAnotherLoopRunsThere) {
+  StartServer();
+  std::unique_ptr<net::EventLoop> worker_loop = std::move(net::EventLoop::Create()).value();
+  std::thread worker([&] { worker_loop->Run(); });
+  std::vector<std::shared_ptr<WebSocketConnection>> worker_sockets;  // touched on the worker only
+  std::atomic<bool> ran_on_worker{true};
+  server_->HandleWebSocket("/worker", [&](const HttpRequest&, WebSocketUpgrade& upgrade) {
+    upgrade.AcceptOn(worker_loop.get(), [&](std::shared_ptr<WebSocketConnection> websocket) {
+      worker_sockets.push_back(websocket);
+      std::weak_ptr<WebSocketConnection> weak = websocket;
+      websocket->set_message_callback(
+          [&, weak](WebSocketMessageType, std::span<const uint8_t> data) {
+            if (!worker_loop->IsLoopThread()) ran_on_worker = false;
+            if (auto self = weak.lock())
+              self->SendText("worker: " + std::string(data.begin(), data.end()));
+          });
+    });
+  });
+  WebSocketConnectResult result = ConnectWebSocket("/worker");
+  ASSERT_TRUE(result.status.ok()) << result.status.message();
+  EXPECT_EQ(result.http_status, 101);
+  ASSERT_TRUE(result.connection->SendText("one"));
+  ASSERT_TRUE(result.connection->SendText("two"));
+  ASSERT_TRUE(RunUntil([&] { return client_messages_.size() == 2; }));
+  EXPECT_EQ(client_messages_[0].second, "worker: one");
+  EXPECT_EQ(client_messages_[1].second, "worker: two");
+  EXPECT_TRUE(ran_on_worker);
+  EXPECT_EQ(server_->counters().websocket_upgrades, 1u);
+  EXPECT_EQ(server_->connection_count(), 0u);
+  worker_loop->Post([&] {
+    for (auto& socket : worker_sockets) socket->Drop();
+    worker_sockets.clear();
+  });
+  ASSERT_TRUE(RunUntil([&] { return client_close_codes_.size() == 1; }));
+  worker_loop->Stop();
+  worker.join();
 }
 
 TEST(WebSocketUrlTest, ParsesHostsPortsAndTargets) {
