@@ -168,6 +168,8 @@ Status ReadRtc(const YAML::Node& node, RtcConfig* rtc) {
           {"use_external_ip",
            [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->use_external_ip); }},
           {"node_ip", [&](auto& v, auto& k) { return ReadString(v, k, &rtc->node_ip); }},
+          {"workers",
+           [&](auto& v, auto& k) { return ReadInteger<uint32_t>(v, k, 1, 256, &rtc->workers); }},
           {"enable_loopback_candidate",
            [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->enable_loopback_candidate); }},
           {"interfaces",
@@ -305,6 +307,24 @@ Status ServerConfig::Validate() const {
                          std::to_string(rtc.port_range_start) + ".." +
                          std::to_string(rtc.port_range_end) +
                          ") is empty and \"rtc.udp_port\" is 0: no UDP port for media");
+  }
+  if (rtc.workers > 1) {
+    // Worker i takes udp_port + i and tcp_port + i: each run must fit below 65536 and keep off
+    // the HTTP port.
+    const uint32_t workers = rtc.workers;
+    auto overlaps = [workers](uint32_t first, uint32_t other) {
+      return other >= first && other < first + workers;
+    };
+    for (const auto& [name, first] :
+         {std::pair<const char*, uint32_t>{"rtc.udp_port", rtc.udp_port},
+          std::pair<const char*, uint32_t>{"rtc.tcp_port", rtc.tcp_port}}) {
+      if (first == 0) continue;
+      if (first + workers - 1 > 65535 || overlaps(first, port)) {
+        return Status::Error("\"" + std::string(name) + "\" " + std::to_string(first) + ".." +
+                             std::to_string(first + workers - 1) + " for " +
+                             std::to_string(workers) + " workers passes 65535 or holds \"port\"");
+      }
+    }
   }
   LogLevel level;
   if (!ParseLogLevel(logging.level, &level)) {

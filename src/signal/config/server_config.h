@@ -28,6 +28,9 @@ struct RtcConfig {
   std::vector<std::string> interface_includes;
   std::vector<std::string> interface_excludes;
   bool enable_loopback_candidate = false;  // rtc.enable_loopback_candidate
+  // rtc.workers: SFU threads, each with its own event loop, rooms and media port (udp_port + i,
+  // tcp_port + i). Not a livekit-server key.
+  uint32_t workers = 1;
 
   bool operator==(const RtcConfig&) const = default;
 };

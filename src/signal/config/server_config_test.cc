@@ -22,6 +22,7 @@ TEST(ServerConfigTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_FALSE(config.rtc.use_external_ip);
   EXPECT_TRUE(config.rtc.node_ip.empty());
   EXPECT_FALSE(config.rtc.enable_loopback_candidate);
+  EXPECT_EQ(config.rtc.workers, 1u);
   EXPECT_TRUE(config.keys.empty());
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_TRUE(config.room.auto_create);
@@ -161,6 +162,14 @@ TEST(ServerConfigTest, ValidateNamesTheBadSetting) {
   EXPECT_NE(no_media.Validate().message().find("rtc.port_range_start"), std::string::npos);
   no_media.rtc.port_range_end = 6000;
   EXPECT_TRUE(no_media.Validate().ok());
+  ServerConfig workers = config;
+  workers.rtc.workers = 4;
+  EXPECT_TRUE(workers.Validate().ok());  // UDP 7882..7885, TCP 7881..7884
+  workers.rtc.tcp_port = 7877;           // TCP 7877..7880 would take the HTTP port
+  EXPECT_NE(workers.Validate().message().find("rtc.tcp_port"), std::string::npos);
+  workers.rtc.tcp_port = 7881;
+  workers.rtc.udp_port = 65534;
+  EXPECT_NE(workers.Validate().message().find("65535"), std::string::npos);
   ServerConfig bad_level = config;
   bad_level.logging.level = "loud";
   EXPECT_NE(bad_level.Validate().message().find("logging.level"), std::string::npos);
