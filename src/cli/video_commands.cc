@@ -27,12 +27,16 @@ constexpr const char* kVideoUsage =
     "usage:\n"
     "  auralink video encode IN.y4m OUT [--codec vp8|vp9|av1|h264] [--mode M] [--bitrate KBPS]\n"
     "                        [--target-ssim Q] [--max-kbps KBPS] [--no-roi] [--json]\n"
+    "                        [--av1-encoder aom|svt] [--quantizer Q]\n"
     "  auralink video baseline IN.y4m OUT.ivf [--json]\n"
     "  auralink video decode IN OUT.y4m [--fps N[/D]] [--json]\n"
     "  auralink video compare REF.y4m DEG.y4m [--per-frame] [--json]\n"
     "  auralink video train-rate-model --out MODEL.json [--clips DIR] [--cache FILE] [--json]\n"
-    "modes: conservative, adaptive (default), aggressive, off (plain CBR: the baseline, or --codec\n"
-    "at --bitrate). OUT is IVF for every codec, or H.264 Annex-B when named .264 or .h264.\n";
+    "modes: conservative, adaptive (default), aggressive, off (plain CBR: the baseline, or "
+    "--codec\n"
+    "at --bitrate, or at constant --quantizer Q capped by --bitrate). --av1-encoder picks libaom\n"
+    "(default) or SVT-AV1 for --mode off. OUT is IVF for every codec, or H.264 Annex-B when named\n"
+    ".264 or .h264.\n";
 
 using Clock = std::chrono::steady_clock;
 
@@ -52,15 +56,16 @@ void AddEncodeKeys(const EncodeSummary& summary, Json* json) {
   (*json)["frames"] = summary.source_frames;
   (*json)["encoded_frames"] = summary.encoded_frames;
   (*json)["bytes"] = summary.bytes;
-  (*json)["bitrate_kbps"] =
-      summary.duration_s > 0 ? static_cast<double>(summary.bytes) * 8.0 / summary.duration_s / 1000.0
-                             : 0.0;
+  (*json)["bitrate_kbps"] = summary.duration_s > 0 ? static_cast<double>(summary.bytes) * 8.0 /
+                                                         summary.duration_s / 1000.0
+                                                   : 0.0;
   (*json)["duration_s"] = summary.duration_s;
   (*json)["encode_ms_median"] = Percentile(summary.encode_ms, 0.5);
   (*json)["encode_ms_p95"] = Percentile(summary.encode_ms, 0.95);
   double total_ms = 0.0;
   for (double ms : summary.encode_ms) total_ms += ms;
-  (*json)["encode_fps"] = total_ms > 0 ? static_cast<double>(summary.encode_ms.size()) * 1000.0 / total_ms : 0.0;
+  (*json)["encode_fps"] =
+      total_ms > 0 ? static_cast<double>(summary.encode_ms.size()) * 1000.0 / total_ms : 0.0;
 }
 
 // Encodes every frame of `reader` with a plain (non-AIC) encoder, keeping the frames `decimator`
@@ -83,11 +88,17 @@ Status EncodePlain(video::Y4mReader& reader, video::VideoEncoder& encoder,
     summary->encode_ms.push_back(
         std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     AURALINK_RETURN_IF_ERROR(status.WithContext("encoding frame " + std::to_string(index)));
-    for (video::EncodedFrame& out : encoded) {
-      out.pts = index;
+    for (const video::EncodedFrame& out : encoded) {
       AURALINK_RETURN_IF_ERROR(writer.Write(out));
       ++summary->encoded_frames;
     }
+  }
+  // Encoders with latency (SVT-AV1) still hold the last frame.
+  encoded.clear();
+  AURALINK_RETURN_IF_ERROR(encoder.Flush(&encoded));
+  for (const video::EncodedFrame& out : encoded) {
+    AURALINK_RETURN_IF_ERROR(writer.Write(out));
+    ++summary->encoded_frames;
   }
   return Status::Ok();
 }
@@ -101,11 +112,23 @@ std::vector<video::EncoderProfile> ProfilesOf(const video::RateQualityModel& mod
   return profiles;
 }
 
+// What `--mode off` encodes with; all unset is the LiveKit baseline.
+struct PlainEncodeOptions {
+  std::optional<video::VideoCodecType> codec;
+  long long bitrate_kbps = 0;
+  double max_kbps = 0.0;
+  std::optional<int> quantizer;  // constant quality at this quantizer, capped by the bitrate
+  video::Av1Encoder av1_encoder = video::Av1Encoder::kLibaom;
+};
+
 // Plain (non-AIC) encoding: the LiveKit baseline (VP8 CBR at the preset's bitrate and frame rate),
-// or `codec` at `bitrate_kbps` (CBR at the source frame rate) when those are given.
+// or `codec` at `bitrate_kbps` (CBR at the source frame rate) when those are given, or at a
+// constant `quantizer`.
 Status EncodeWithoutAic(video::Y4mReader& reader, const std::string& out_path,
-                        std::optional<video::VideoCodecType> codec, long long bitrate_kbps,
-                        double max_kbps, EncodeSummary* summary, Json* json) {
+                        const PlainEncodeOptions& options, EncodeSummary* summary, Json* json) {
+  const std::optional<video::VideoCodecType>& codec = options.codec;
+  const long long bitrate_kbps = options.bitrate_kbps;
+  const double max_kbps = options.max_kbps;
   const video::Y4mHeader& header = reader.header();
   const double source_fps = FrameRate(header.fps_numerator, header.fps_denominator);
   video::VideoEncoderConfig config =
@@ -123,6 +146,17 @@ Status EncodeWithoutAic(video::Y4mReader& reader, const std::string& out_path,
     send_fps = source_fps;
   }
   if (max_kbps > 0) config.target_kbps = std::min(config.target_kbps, static_cast<int>(max_kbps));
+  config.av1_encoder = options.av1_encoder;
+  if (options.quantizer) {
+    config.rate_control = video::RateControlMode::kConstantQuality;
+    config.quality = *options.quantizer;
+    config.min_quantizer = 0;
+    config.max_quantizer = 63;
+    config.fps_numerator = header.fps_numerator;
+    config.fps_denominator = header.fps_denominator;
+    send_fps = source_fps;
+    if (bitrate_kbps <= 0 && max_kbps <= 0) config.target_kbps = 0;
+  }
   auto encoder = video::CreateVideoEncoder(config);
   if (!encoder.ok()) return encoder.status();
   auto writer = EncodedVideoWriter::Create(out_path, config.codec, header.width, header.height,
@@ -134,6 +168,10 @@ Status EncodeWithoutAic(video::Y4mReader& reader, const std::string& out_path,
   AURALINK_RETURN_IF_ERROR((*writer)->Close());
   summary->bytes = (*writer)->payload_bytes();
   (*json)["codec"] = video::VideoCodecName(config.codec);
+  if (config.codec == video::VideoCodecType::kAv1) {
+    (*json)["av1_encoder"] = video::Av1EncoderName(config.av1_encoder);
+  }
+  if (options.quantizer) (*json)["quantizer"] = *options.quantizer;
   (*json)["mode"] = "off";
   (*json)["fps"] = send_fps;
   (*json)["target_kbps"] = config.target_kbps;
@@ -142,17 +180,25 @@ Status EncodeWithoutAic(video::Y4mReader& reader, const std::string& out_path,
 }
 
 int Encode(const std::vector<std::string>& raw) {
-  auto args = ParsedArguments::Parse(raw, {{"codec", true}, {"mode", true}, {"bitrate", true},
-                                           {"target-ssim", true}, {"max-kbps", true},
-                                           {"no-roi", false}, {"json", false}});
+  auto args = ParsedArguments::Parse(raw, {{"codec", true},
+                                           {"mode", true},
+                                           {"bitrate", true},
+                                           {"target-ssim", true},
+                                           {"max-kbps", true},
+                                           {"no-roi", false},
+                                           {"json", false},
+                                           {"av1-encoder", true},
+                                           {"quantizer", true}});
   if (!args.ok()) return Fail(args.status());
-  if (args->positional().size() != 2) return Fail(Status::Error("video encode needs IN.y4m and OUT"));
+  if (args->positional().size() != 2)
+    return Fail(Status::Error("video encode needs IN.y4m and OUT"));
   auto mode = video::ParseAicMode(args->Value("mode").value_or("adaptive"));
   if (!mode.ok()) return Fail(mode.status());
   std::optional<video::VideoCodecType> codec;
   if (auto name = args->Value("codec")) {
     codec = video::ParseVideoCodecName(*name);
-    if (!codec) return Fail(Status::Error("unknown codec '" + *name + "' (use vp8, vp9, av1 or h264)"));
+    if (!codec)
+      return Fail(Status::Error("unknown codec '" + *name + "' (use vp8, vp9, av1 or h264)"));
   }
   auto bitrate = args->Integer("bitrate", 0, 1, 1000000);
   if (!bitrate.ok()) return Fail(bitrate.status());
@@ -160,6 +206,23 @@ int Encode(const std::vector<std::string>& raw) {
   if (!max_kbps.ok()) return Fail(max_kbps.status());
   auto target_ssim = args->Number("target-ssim", 0.0, 0.5, 0.999);
   if (!target_ssim.ok()) return Fail(target_ssim.status());
+  PlainEncodeOptions plain;
+  if (auto name = args->Value("av1-encoder")) {
+    auto av1_encoder = video::ParseAv1EncoderName(*name);
+    if (!av1_encoder) {
+      return Fail(Status::Error("unknown AV1 encoder '" + *name + "' (use aom or svt)"));
+    }
+    plain.av1_encoder = *av1_encoder;
+  }
+  if (args->Has("quantizer")) {
+    auto quantizer = args->Integer("quantizer", 0, 0, 63);
+    if (!quantizer.ok()) return Fail(quantizer.status());
+    plain.quantizer = static_cast<int>(*quantizer);
+  }
+  if (*mode != video::AicMode::kOff &&
+      (plain.quantizer || plain.av1_encoder != video::Av1Encoder::kLibaom)) {
+    return Fail(Status::Error("--quantizer and --av1-encoder svt go with --mode off"));
+  }
 
   auto reader = video::Y4mReader::Create(args->positional()[0]);
   if (!reader.ok()) return Fail(reader.status());
@@ -171,7 +234,10 @@ int Encode(const std::vector<std::string>& raw) {
   Json json;
 
   if (*mode == video::AicMode::kOff) {
-    Status status = EncodeWithoutAic(**reader, out_path, codec, *bitrate, *max_kbps, &summary, &json);
+    plain.codec = codec;
+    plain.bitrate_kbps = *bitrate;
+    plain.max_kbps = *max_kbps;
+    Status status = EncodeWithoutAic(**reader, out_path, plain, &summary, &json);
     if (!status.ok()) return Fail(status);
   } else {
     video::AicVideoSettings settings;
@@ -209,8 +275,8 @@ int Encode(const std::vector<std::string>& raw) {
       return Fail(Status::Error(std::string("the rate model has no profile for ") +
                                 video::VideoCodecName(*codec)));
     }
-    auto encoder = video::AicVideoEncoder::Create(settings, header.width, header.height,
-                                                  source_fps, options);
+    auto encoder =
+        video::AicVideoEncoder::Create(settings, header.width, header.height, source_fps, options);
     if (!encoder.ok()) return Fail(encoder.status());
     auto writer = EncodedVideoWriter::Create(out_path, *codec, header.width, header.height,
                                              header.fps_numerator, header.fps_denominator);
@@ -229,7 +295,8 @@ int Encode(const std::vector<std::string>& raw) {
       report = {};
       auto start = Clock::now();
       Status status = (*encoder)->Encode(frame, &encoded, &report);
-      const double wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      const double wall_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       if (!status.ok()) return Fail(status.WithContext("encoding frame " + std::to_string(index)));
       // The shadow baseline that calibrates the quality reference is reported apart.
       calibration_ms += report.calibration_ms;
@@ -257,8 +324,8 @@ int Encode(const std::vector<std::string>& raw) {
     const video::AicVideoStats& stats = (*encoder)->stats();
     json["codec"] = video::VideoCodecName(*codec);
     json["mode"] = video::AicModeName(*mode);
-    json["fps"] = static_cast<double>(stats.sent_frames) * source_fps /
-                  std::max<int64_t>(1, stats.frames);
+    json["fps"] =
+        static_cast<double>(stats.sent_frames) * source_fps / std::max<int64_t>(1, stats.frames);
     json["fallbacks"] = stats.fallbacks.total();
     json["fallbacks_by_reason"] = {{"latency", stats.fallbacks.latency},
                                    {"quality", stats.fallbacks.quality},
@@ -293,12 +360,13 @@ int Baseline(const std::vector<std::string>& raw) {
   auto reader = video::Y4mReader::Create(args->positional()[0]);
   if (!reader.ok()) return Fail(reader.status());
   const video::Y4mHeader& header = (*reader)->header();
-  const video::LiveKitVideoPreset preset = video::LiveKitCameraPresetFor(header.width, header.height);
+  const video::LiveKitVideoPreset preset =
+      video::LiveKitCameraPresetFor(header.width, header.height);
   PinToCurrentCore();
   EncodeSummary summary;
   Json json;
-  Status status = EncodeWithoutAic(**reader, args->positional()[1], std::nullopt, 0, 0.0, &summary,
-                                   &json);
+  Status status =
+      EncodeWithoutAic(**reader, args->positional()[1], PlainEncodeOptions{}, &summary, &json);
   if (!status.ok()) return Fail(status.WithContext(args->positional()[0]));
   json["mode"] = "baseline";
   json["preset"] = std::string(preset.name) + " (" + std::string(preset.aspect) + ")";
@@ -308,19 +376,19 @@ int Baseline(const std::vector<std::string>& raw) {
   if (args->Has("json")) {
     PrintJson(json);
   } else {
-    std::printf("baseline: VP8 CBR %d kbps at %.1f fps (livekit-client preset %s): %lld frames, "
-                "%.1f kbps, encode %.2f ms median\n",
-                json["target_kbps"].get<int>(), json["fps"].get<double>(),
-                json["preset"].get<std::string>().c_str(),
-                static_cast<long long>(summary.source_frames), json["bitrate_kbps"].get<double>(),
-                json["encode_ms_median"].get<double>());
+    std::printf(
+        "baseline: VP8 CBR %d kbps at %.1f fps (livekit-client preset %s): %lld frames, "
+        "%.1f kbps, encode %.2f ms median\n",
+        json["target_kbps"].get<int>(), json["fps"].get<double>(),
+        json["preset"].get<std::string>().c_str(), static_cast<long long>(summary.source_frames),
+        json["bitrate_kbps"].get<double>(), json["encode_ms_median"].get<double>());
   }
   return 0;
 }
 
 int TrainRateModel(const std::vector<std::string>& raw) {
-  auto args = ParsedArguments::Parse(raw, {{"out", true}, {"clips", true}, {"cache", true},
-                                           {"json", false}});
+  auto args = ParsedArguments::Parse(
+      raw, {{"out", true}, {"clips", true}, {"cache", true}, {"json", false}});
   if (!args.ok()) return Fail(args.status());
   if (!args->positional().empty() || !args->Has("out")) {
     return Fail(Status::Error("video train-rate-model needs --out MODEL.json"));
@@ -354,7 +422,8 @@ StatusOr<std::pair<int, int>> ParseFps(const std::string& text) {
 int Decode(const std::vector<std::string>& raw) {
   auto args = ParsedArguments::Parse(raw, {{"fps", true}, {"json", false}});
   if (!args.ok()) return Fail(args.status());
-  if (args->positional().size() != 2) return Fail(Status::Error("video decode needs IN and OUT.y4m"));
+  if (args->positional().size() != 2)
+    return Fail(Status::Error("video decode needs IN and OUT.y4m"));
   auto reader = EncodedVideoReader::Create(args->positional()[0]);
   if (!reader.ok()) return Fail(reader.status());
   auto decoder = video::CreateVideoDecoder((*reader)->codec());
@@ -421,7 +490,8 @@ int Decode(const std::vector<std::string>& raw) {
     if (picture.width == shown.width && picture.height == shown.height) {
       shown.data = picture.data;
     } else {
-      AURALINK_RETURN_IF_ERROR(video::ScaleFrameInto(picture, &shown, video::ScaleFilter::kBilinear));
+      AURALINK_RETURN_IF_ERROR(
+          video::ScaleFrameInto(picture, &shown, video::ScaleFilter::kBilinear));
     }
     AURALINK_RETURN_IF_ERROR(writer->WriteFrame(shown));
     ++next_index;
@@ -561,9 +631,10 @@ int Compare(const std::vector<std::string>& raw) {
                 mean.ssim_y, mean.ms_ssim_y);
   }
   if (reference_frames != degraded_frames) {
-    std::fprintf(stderr, "auralink: warning: %lld reference frames but %lld degraded frames; "
-                 "compared the first %lld\n", static_cast<long long>(reference_frames),
-                 static_cast<long long>(degraded_frames),
+    std::fprintf(stderr,
+                 "auralink: warning: %lld reference frames but %lld degraded frames; "
+                 "compared the first %lld\n",
+                 static_cast<long long>(reference_frames), static_cast<long long>(degraded_frames),
                  static_cast<long long>(accumulator.frames()));
   }
   return 0;

@@ -36,19 +36,72 @@ Status CheckH264Limits(const VideoEncoderConfig& config) {
   return Status::Ok();
 }
 
-// Whether Reconfigure() can go from `before` to `after` with SetOption calls alone.
-bool ChangesInPlace(const VideoEncoderConfig& before, const VideoEncoderConfig& after) {
-  const bool bitrate_driven_before =
-      before.rate_control == RateControlMode::kConstantBitrate || before.target_kbps > 0;
-  const bool bitrate_driven_after =
-      after.rate_control == RateControlMode::kConstantBitrate || after.target_kbps > 0;
-  return before.width == after.width && before.height == after.height &&
-         before.rate_control == after.rate_control &&
-         bitrate_driven_before == bitrate_driven_after && before.quality == after.quality &&
-         before.min_quantizer == after.min_quantizer &&
-         before.max_quantizer == after.max_quantizer && before.speed == after.speed &&
-         before.temporal_layers == after.temporal_layers && before.threads == after.threads &&
-         before.content == after.content;
+// openh264 reads its bitrate controller's QP bounds only when the encoder is initialised
+// (RcInitSequenceParameter), and re-creates its context (an IDR picture) in
+// ENCODER_OPTION_SVC_ENCODE_PARAM_EXT when the picture size, slicing, thread count or usage
+// type changes (WelsEncoderParamAdjust). Everything else goes in place.
+bool NeedsNewEncoder(const VideoEncoderConfig& before, const VideoEncoderConfig& after) {
+  const bool bounds_changed =
+      before.min_quantizer != after.min_quantizer || before.max_quantizer != after.max_quantizer;
+  return before.width != after.width || before.height != after.height ||
+         before.rate_control != after.rate_control ||
+         before.temporal_layers != after.temporal_layers || before.threads != after.threads ||
+         before.content != after.content ||
+         (after.rate_control == RateControlMode::kConstantBitrate && bounds_changed);
+}
+
+int MinQp(const VideoEncoderConfig& config) { return std::min(config.min_quantizer, kMaxH264Qp); }
+int MaxQp(const VideoEncoderConfig& config) { return std::min(config.max_quantizer, kMaxH264Qp); }
+
+// Constant quality runs with openh264's rate control off (the picture QP is the layer's
+// iDLayerQp, which ENCODER_OPTION_SVC_ENCODE_PARAM_EXT changes between frames); its own QP bounds
+// stay at the full range so they never clip a later QP, and the wrapper applies the configured
+// range itself.
+SEncParamExt EncoderParams(ISVCEncoder* encoder, const VideoEncoderConfig& config, int frame_qp) {
+  SEncParamExt params;
+  encoder->GetDefaultParams(&params);
+  params.iUsageType = config.content == VideoContentType::kScreen ? SCREEN_CONTENT_REAL_TIME
+                                                                  : CAMERA_VIDEO_REAL_TIME;
+  params.iPicWidth = config.width;
+  params.iPicHeight = config.height;
+  params.fMaxFrameRate = FrameRate(config);
+  params.iTemporalLayerNum = config.temporal_layers;
+  params.iSpatialLayerNum = 1;
+  // Key frames are scheduled by the wrapper (ForceIntraFrame) so every codec follows one policy.
+  params.uiIntraPeriod = 0;
+  params.eSpsPpsIdStrategy = CONSTANT_ID;
+  params.iMultipleThreadIdc = static_cast<unsigned short>(config.threads);
+  if (config.speed >= 0) {
+    static constexpr ECOMPLEXITY_MODE kComplexity[] = {HIGH_COMPLEXITY, MEDIUM_COMPLEXITY,
+                                                       LOW_COMPLEXITY};
+    params.iComplexityMode = kComplexity[config.speed];
+  }
+  if (config.rate_control == RateControlMode::kConstantBitrate) {
+    const int bitrate_bps = config.target_kbps * 1000;
+    params.iRCMode = RC_BITRATE_MODE;
+    params.iTargetBitrate = bitrate_bps;
+    params.iMaxBitrate = bitrate_bps;
+    params.iMinQp = MinQp(config);
+    params.iMaxQp = MaxQp(config);
+    params.bEnableFrameSkip = true;
+  } else {
+    params.iRCMode = RC_OFF_MODE;
+    params.iTargetBitrate = 0;
+    params.iMaxBitrate = UNSPECIFIED_BIT_RATE;
+    params.iMinQp = 0;
+    params.iMaxQp = kMaxH264Qp;
+    params.bEnableFrameSkip = false;
+  }
+  SSpatialLayerConfig& layer = params.sSpatialLayers[0];
+  layer.iVideoWidth = config.width;
+  layer.iVideoHeight = config.height;
+  layer.fFrameRate = params.fMaxFrameRate;
+  layer.iSpatialBitrate = params.iTargetBitrate;
+  layer.iMaxSpatialBitrate = params.iMaxBitrate;
+  layer.iDLayerQp = frame_qp;
+  layer.sSliceArgument.uiSliceMode = SM_SINGLE_SLICE;
+  layer.sSliceArgument.uiSliceNum = 1;
+  return params;
 }
 
 std::string DecodingStateText(int state) {
@@ -79,6 +132,9 @@ struct OpenH264Encoder::State {
   double timestamp_ms = 0;
   int64_t frames_since_key = 0;
   bool keyframe_pending = true;
+  int applied_qp = -1;         // the iDLayerQp openh264 holds (constant quality)
+  int cap_qp_offset = 0;       // QP steps the bitrate cap adds above `quality`
+  double cap_bucket_bits = 0;  // the cap's leaky bucket, drained at target_kbps
   ~State() {
     if (encoder != nullptr) {
       if (initialized) encoder->Uninitialize();
@@ -105,74 +161,62 @@ StatusOr<std::unique_ptr<OpenH264Encoder>> OpenH264Encoder::Create(
   return encoder;
 }
 
+int OpenH264Encoder::FrameQp() const {
+  const int low = MinQp(config_);
+  const int high = std::max(low, MaxQp(config_));
+  return std::clamp(std::clamp(config_.quality, low, high) + state_->cap_qp_offset, low, high);
+}
+
 Status OpenH264Encoder::Initialize() {
   State& state = *state_;
   if (state.initialized) {
     state.encoder->Uninitialize();
     state.initialized = false;
   }
-  SEncParamExt params;
-  state.encoder->GetDefaultParams(&params);
-  params.iUsageType = config_.content == VideoContentType::kScreen ? SCREEN_CONTENT_REAL_TIME
-                                                                : CAMERA_VIDEO_REAL_TIME;
-  params.iPicWidth = config_.width;
-  params.iPicHeight = config_.height;
-  params.fMaxFrameRate = FrameRate(config_);
-  params.iTemporalLayerNum = config_.temporal_layers;
-  params.iSpatialLayerNum = 1;
-  // Key frames are scheduled by the wrapper (ForceIntraFrame) so every codec follows one policy.
-  params.uiIntraPeriod = 0;
-  params.eSpsPpsIdStrategy = CONSTANT_ID;
-  params.iMultipleThreadIdc = static_cast<unsigned short>(config_.threads);
-  if (config_.speed >= 0) {
-    static constexpr ECOMPLEXITY_MODE kComplexity[] = {HIGH_COMPLEXITY, MEDIUM_COMPLEXITY,
-                                                       LOW_COMPLEXITY};
-    params.iComplexityMode = kComplexity[config_.speed];
-  }
-  const int min_qp = std::min(config_.min_quantizer, kMaxH264Qp);
-  const int max_qp = std::min(config_.max_quantizer, kMaxH264Qp);
-  const int quality_qp = std::clamp(config_.quality, min_qp, max_qp);
-  const int bitrate_bps = config_.target_kbps * 1000;
-  params.iMinQp = min_qp;
-  params.iMaxQp = max_qp;
-  if (config_.rate_control == RateControlMode::kConstantBitrate) {
-    params.iRCMode = RC_BITRATE_MODE;
-    params.iTargetBitrate = bitrate_bps;
-    params.iMaxBitrate = bitrate_bps;
-    params.bEnableFrameSkip = true;
-  } else if (config_.target_kbps > 0) {
-    params.iRCMode = RC_BITRATE_MODE;
-    params.iTargetBitrate = bitrate_bps;
-    params.iMaxBitrate = bitrate_bps;
-    params.iMinQp = quality_qp;
-    params.bEnableFrameSkip = false;
-  } else {
-    params.iRCMode = RC_OFF_MODE;
-    params.iTargetBitrate = 0;
-    params.iMaxBitrate = UNSPECIFIED_BIT_RATE;
-    params.iMinQp = quality_qp;
-    params.iMaxQp = quality_qp;
-    params.bEnableFrameSkip = false;
-  }
-  SSpatialLayerConfig& layer = params.sSpatialLayers[0];
-  layer.iVideoWidth = config_.width;
-  layer.iVideoHeight = config_.height;
-  layer.fFrameRate = params.fMaxFrameRate;
-  layer.iSpatialBitrate = params.iTargetBitrate;
-  layer.iMaxSpatialBitrate = params.iMaxBitrate;
-  layer.iDLayerQp = quality_qp;
-  layer.sSliceArgument.uiSliceMode = SM_SINGLE_SLICE;
-  layer.sSliceArgument.uiSliceNum = 1;
+  state.cap_qp_offset = 0;
+  state.cap_bucket_bits = 0;
+  const int qp = FrameQp();
+  SEncParamExt params = EncoderParams(state.encoder, config_, qp);
   if (state.encoder->InitializeExt(&params) != cmResultSuccess) {
     return Status::Error("openh264: encoder refused its parameters");
   }
   state.initialized = true;
+  state.applied_qp = qp;
   int format = videoFormatI420;
   int quiet = WELS_LOG_QUIET;
   state.encoder->SetOption(ENCODER_OPTION_DATAFORMAT, &format);
   state.encoder->SetOption(ENCODER_OPTION_TRACE_LEVEL, &quiet);
   state.keyframe_pending = true;
   return Status::Ok();
+}
+
+Status OpenH264Encoder::ApplyInPlace(int frame_qp) {
+  State& state = *state_;
+  SEncParamExt params = EncoderParams(state.encoder, config_, frame_qp);
+  if (state.encoder->SetOption(ENCODER_OPTION_SVC_ENCODE_PARAM_EXT, &params) != cmResultSuccess) {
+    return Status::Error("openh264: encoder refused the new parameters");
+  }
+  state.applied_qp = frame_qp;
+  return Status::Ok();
+}
+
+// The cap of constant quality with a bitrate (openh264's own bitrate controller cannot take a new
+// QP floor in place): a one-second leaky bucket drained at target_kbps; while it is more than
+// half full each frame is coded one QP coarser, and once it is nearly empty one QP finer, down
+// to `quality`. Six QP steps halve an H.264 picture's bits, so a 2x overshoot is corrected
+// within about six frames.
+void OpenH264Encoder::UpdateBitrateCap(size_t frame_bytes) {
+  State& state = *state_;
+  const double bits_per_second = config_.target_kbps * 1000.0;
+  const double frames_per_second =
+      static_cast<double>(config_.fps_numerator) / config_.fps_denominator;
+  state.cap_bucket_bits = std::max(
+      0.0, state.cap_bucket_bits + 8.0 * frame_bytes - bits_per_second / frames_per_second);
+  if (state.cap_bucket_bits > 0.5 * bits_per_second) {
+    state.cap_qp_offset = std::min(state.cap_qp_offset + 1, kMaxH264Qp);
+  } else if (state.cap_bucket_bits < 0.1 * bits_per_second && state.cap_qp_offset > 0) {
+    --state.cap_qp_offset;
+  }
 }
 
 Status OpenH264Encoder::Encode(const VideoFrame& frame, bool force_keyframe,
@@ -186,6 +230,10 @@ Status OpenH264Encoder::Encode(const VideoFrame& frame, bool force_keyframe,
     return Status::Error("H.264 encoder: frame is " + std::to_string(frame.width) + "x" +
                          std::to_string(frame.height) + ", the encoder is configured for " +
                          std::to_string(config_.width) + "x" + std::to_string(config_.height));
+  }
+  const bool quality_mode = config_.rate_control == RateControlMode::kConstantQuality;
+  if (quality_mode && FrameQp() != state.applied_qp) {
+    AURALINK_RETURN_IF_ERROR(ApplyInPlace(FrameQp()));
   }
   SSourcePicture picture{};
   picture.iColorFormat = videoFormatI420;
@@ -231,9 +279,14 @@ Status OpenH264Encoder::Encode(const VideoFrame& frame, bool force_keyframe,
   if (encoded.data.empty()) return Status::Ok();
   encoded.keyframe = info.eFrameType == videoFrameTypeIDR;
   encoded.pts = frame.pts;
-  SEncoderStatistics statistics{};
-  if (state.encoder->GetOption(ENCODER_OPTION_GET_STATISTICS, &statistics) == cmResultSuccess) {
-    encoded.quantizer = static_cast<int>(statistics.uiAverageFrameQP);
+  if (quality_mode) {
+    encoded.quantizer = state.applied_qp;
+    if (config_.target_kbps > 0) UpdateBitrateCap(encoded.data.size());
+  } else {
+    SEncoderStatistics statistics{};
+    if (state.encoder->GetOption(ENCODER_OPTION_GET_STATISTICS, &statistics) == cmResultSuccess) {
+      encoded.quantizer = static_cast<int>(statistics.uiAverageFrameQP);
+    }
   }
   if (encoded.keyframe) {
     state.frames_since_key = 0;
@@ -247,28 +300,14 @@ Status OpenH264Encoder::Encode(const VideoFrame& frame, bool force_keyframe,
 Status OpenH264Encoder::Reconfigure(const VideoEncoderConfig& config) {
   AURALINK_RETURN_IF_ERROR(CheckH264Limits(config));
   State& state = *state_;
-  const bool in_place = state.initialized && ChangesInPlace(config_, config);
-  const bool rising = config.target_kbps > config_.target_kbps;
+  const bool rebuild = !state.initialized || NeedsNewEncoder(config_, config);
   config_ = config;
-  if (!in_place) return Initialize();
-  if (config_.target_kbps > 0) {
-    // openh264 refuses a target above the layer's maximum, so the two move in an order that
-    // keeps target <= maximum; SPATIAL_LAYER_ALL would leave the layer's own maximum behind.
-    SBitrateInfo bitrate{};
-    bitrate.iLayer = SPATIAL_LAYER_0;
-    bitrate.iBitrate = config_.target_kbps * 1000;
-    const ENCODER_OPTION first = rising ? ENCODER_OPTION_MAX_BITRATE : ENCODER_OPTION_BITRATE;
-    const ENCODER_OPTION second = rising ? ENCODER_OPTION_BITRATE : ENCODER_OPTION_MAX_BITRATE;
-    if (state.encoder->SetOption(first, &bitrate) != cmResultSuccess ||
-        state.encoder->SetOption(second, &bitrate) != cmResultSuccess) {
-      return Status::Error("openh264: cannot change the bitrate");
-    }
+  if (rebuild) return Initialize();
+  if (config_.target_kbps <= 0) {
+    state.cap_qp_offset = 0;
+    state.cap_bucket_bits = 0;
   }
-  float frame_rate = FrameRate(config_);
-  if (state.encoder->SetOption(ENCODER_OPTION_FRAME_RATE, &frame_rate) != cmResultSuccess) {
-    return Status::Error("openh264: cannot change the frame rate");
-  }
-  return Status::Ok();
+  return ApplyInPlace(FrameQp());
 }
 
 Status OpenH264Encoder::SetRegionOfInterest(const RegionOfInterestMap& map) {

@@ -14,9 +14,11 @@ class OpenH264Encoder final : public VideoEncoder {
  public:
   // config.codec must be kH264; width and height must be even (4:2:0 cropping is in pairs).
   // Quantisers are on H.264's 0..51 scale (larger values are clamped to 51). kConstantQuality
-  // holds QP at `quality` (RC_OFF_MODE) when target_kbps is 0, else runs the bitrate controller
-  // with `quality` as its lowest QP, so the bitrate is a cap. speed: -1 openh264's default,
-  // 0 high, 1 medium, 2 low complexity.
+  // codes every picture at QP `quality` (openh264's RC_OFF_MODE, clamped to the quantiser
+  // range); with a target_kbps the wrapper caps the bitrate by coding coarser than `quality`
+  // while a one-second leaky bucket is over half full. kConstantBitrate is openh264's
+  // RC_BITRATE_MODE with frame skipping. speed: -1 openh264's default, 0 high, 1 medium, 2 low
+  // complexity.
   static StatusOr<std::unique_ptr<OpenH264Encoder>> Create(const VideoEncoderConfig& config);
   ~OpenH264Encoder() override;
 
@@ -24,8 +26,11 @@ class OpenH264Encoder final : public VideoEncoder {
   const VideoEncoderConfig& config() const override { return config_; }
   Status Encode(const VideoFrame& frame, bool force_keyframe,
                 std::vector<EncodedFrame>* out) override;
-  // Bitrate and frame rate change in place (ENCODER_OPTION_BITRATE / _FRAME_RATE); anything else
-  // re-creates the encoder, which starts with an IDR picture.
+  // Quality, quantiser range, bitrate, frame rate and speed change in place
+  // (ENCODER_OPTION_SVC_ENCODE_PARAM_EXT), with no IDR picture. A new size, rate-control mode,
+  // temporal layer count, thread count or content type re-creates the encoder (an IDR picture),
+  // and so does a new quantiser range in kConstantBitrate: openh264 reads its bitrate
+  // controller's QP bounds only at initialisation.
   Status Reconfigure(const VideoEncoderConfig& config) override;
   // openh264 takes no per-block quantiser input: an error unless the map is empty.
   Status SetRegionOfInterest(const RegionOfInterestMap& map) override;
@@ -34,6 +39,9 @@ class OpenH264Encoder final : public VideoEncoder {
   struct State;
   explicit OpenH264Encoder(std::unique_ptr<State> state);
   Status Initialize();
+  Status ApplyInPlace(int frame_qp);
+  int FrameQp() const;
+  void UpdateBitrateCap(size_t frame_bytes);
 
   VideoEncoderConfig config_;
   std::unique_ptr<State> state_;

@@ -5,6 +5,7 @@
 #include "aic/video/aom_codec.h"
 #include "aic/video/dav1d_decoder.h"
 #include "aic/video/openh264_codec.h"
+#include "aic/video/svt_av1_encoder.h"
 #include "aic/video/vpx_codec.h"
 
 namespace auralink::video {
@@ -27,6 +28,17 @@ std::optional<VideoCodecType> ParseVideoCodecName(std::string_view name) {
   for (VideoCodecType codec :
        {VideoCodecType::kVp8, VideoCodecType::kVp9, VideoCodecType::kAv1, VideoCodecType::kH264}) {
     if (name == VideoCodecName(codec)) return codec;
+  }
+  return std::nullopt;
+}
+
+const char* Av1EncoderName(Av1Encoder encoder) {
+  return encoder == Av1Encoder::kSvtAv1 ? "svt" : "aom";
+}
+
+std::optional<Av1Encoder> ParseAv1EncoderName(std::string_view name) {
+  for (Av1Encoder encoder : {Av1Encoder::kLibaom, Av1Encoder::kSvtAv1}) {
+    if (name == Av1EncoderName(encoder)) return encoder;
   }
   return std::nullopt;
 }
@@ -83,6 +95,11 @@ StatusOr<std::unique_ptr<VideoEncoder>> CreateVideoEncoder(const VideoEncoderCon
       return std::unique_ptr<VideoEncoder>(std::move(*encoder));
     }
     case VideoCodecType::kAv1: {
+      if (config.av1_encoder == Av1Encoder::kSvtAv1) {
+        auto encoder = SvtAv1Encoder::Create(config);
+        if (!encoder.ok()) return encoder.status();
+        return std::unique_ptr<VideoEncoder>(std::move(*encoder));
+      }
       auto encoder = AomEncoder::Create(config);
       if (!encoder.ok()) return encoder.status();
       return std::unique_ptr<VideoEncoder>(std::move(*encoder));

@@ -1,6 +1,7 @@
 // One interface for every real-time video encoder and decoder AuraLink drives: VP8 and VP9
-// (libvpx), AV1 (libaom to encode, dav1d to decode), H.264 (openh264). Real-time settings only: one
-// pass, no look-ahead, low delay, error resilient; everything below can change between frames.
+// (libvpx), AV1 (libaom or SVT-AV1 to encode, dav1d to decode), H.264 (openh264). Real-time
+// settings only: one pass, no look-ahead, low delay, error resilient; everything below can change
+// between frames.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +30,18 @@ enum class RateControlMode {
 // and intra block copy in AV1, screen tuning in VP9, screen-content mode in VP8 and openh264).
 enum class VideoContentType { kCamera, kScreen };
 
+// Which library encodes AV1. Both write the same bitstream (dav1d decodes either).
+enum class Av1Encoder {
+  kLibaom,  // libaom's real-time mode: everything changes between frames, temporal layers
+  kSvtAv1,  // SVT-AV1 low delay: fewer in-place changes, one frame of latency (svt_av1_encoder.h)
+};
+
+const char* Av1EncoderName(Av1Encoder encoder);  // "aom", "svt"
+std::optional<Av1Encoder> ParseAv1EncoderName(std::string_view name);
+
 struct VideoEncoderConfig {
   VideoCodecType codec = VideoCodecType::kVp8;
+  Av1Encoder av1_encoder = Av1Encoder::kLibaom;  // codec kAv1 only
   int width = 0;
   int height = 0;
   int fps_numerator = 30;
@@ -75,9 +86,13 @@ class VideoEncoder {
   virtual VideoCodecType codec() const = 0;
   virtual const VideoEncoderConfig& config() const = 0;
   // Encodes one frame (its size must equal the configured size). Appends zero or more frames to
-  // `out` (zero when the rate controller drops the frame).
+  // `out` (zero when the rate controller drops the frame, or while an encoder with latency holds
+  // it); each carries the pts of the frame it codes.
   virtual Status Encode(const VideoFrame& frame, bool force_keyframe,
                         std::vector<EncodedFrame>* out) = 0;
+  // Frames the encoder still holds, at the end of a stream. Only encoders with latency (SVT-AV1)
+  // hold any; the encoder stays usable.
+  virtual Status Flush(std::vector<EncodedFrame>* out) { return Status::Ok(); }
   // Changes bitrate, quality, quantizer range, resolution or frame rate between frames. A
   // resolution change may force a key frame.
   virtual Status Reconfigure(const VideoEncoderConfig& config) = 0;

@@ -13,6 +13,7 @@
 #include "aic/video/test_video_clip.h"
 #include "video/frame_scaler.h"
 #include "video/ivf.h"
+#include "video/y4m.h"
 
 namespace auralink::video {
 namespace {
@@ -299,6 +300,67 @@ TEST_P(VideoCodecTest, CodesFinerAtAHigherQualitySetting) {
     bytes[quality] = TotalBytes(EncodeAll(*encoder, frames));
   }
   EXPECT_GT(bytes[20], bytes[45] * 3 / 2);
+}
+
+// Constant quality never drops a frame, screen content included (text scrolling over a page:
+// the shared PDF clip, or a synthetic page when it is absent), with or without a bitrate cap and
+// with the quality changing between frames as the AIC's dithering does.
+TEST_P(VideoCodecTest, CodesEveryScreenFrameAtConstantQuality) {
+  const VideoCodecType codec = GetParam();
+  constexpr int kScreenWidth = 512, kScreenHeight = 384;
+  std::vector<VideoFrame> frames;
+  const std::string path =
+      SharedTestFile("media/video/screen_pdf_reader_scroll_1024x768_25fps_f24-48_decoded.y4m");
+  if (!path.empty()) {
+    auto reader = Y4mReader::Create(path);
+    ASSERT_TRUE(reader.ok());
+    VideoFrame frame;
+    while (*(*reader)->ReadFrame(&frame)) {
+      auto scaled = ScaleFrame(frame, kScreenWidth, kScreenHeight);
+      ASSERT_TRUE(scaled.ok());
+      scaled->pts = static_cast<int64_t>(frames.size());
+      frames.push_back(std::move(*scaled));
+    }
+  } else {
+    for (int i = 0; i < 25; ++i) {
+      VideoFrame frame = VideoFrame::Allocate(kScreenWidth, kScreenHeight);
+      std::fill(frame.data.begin(), frame.data.end(), 128);
+      const int scroll = (i / 4) * 37;  // jumps every fourth frame, as a scrolled page
+      for (int y = 0; y < kScreenHeight; ++y) {
+        for (int x = 0; x < kScreenWidth; ++x) {
+          const int row = y + scroll;
+          const bool ink = (row / 12) % 2 == 0 && (x / 3 + row / 2) % 5 < 2 && x % 97 > 8;
+          frame.y()[static_cast<size_t>(y) * kScreenWidth + x] = ink ? 20 : 235;
+        }
+      }
+      frame.pts = i;
+      frames.push_back(std::move(frame));
+    }
+  }
+  for (int cap_kbps : {0, 300}) {
+    VideoEncoderConfig config = BaseConfig(codec, cap_kbps);
+    config.width = kScreenWidth;
+    config.height = kScreenHeight;
+    config.rate_control = RateControlMode::kConstantQuality;
+    config.quality = 36;
+    config.min_quantizer = 0;
+    config.max_quantizer = 63;
+    config.error_resilient = false;
+    config.content = VideoContentType::kScreen;
+    auto encoder = MakeEncoder(config);
+    ASSERT_TRUE(encoder);
+    std::vector<EncodedFrame> encoded;
+    for (const VideoFrame& frame : frames) {
+      VideoEncoderConfig next = config;
+      next.quality = config.quality + static_cast<int>(frame.pts % 2);
+      const Status changed = encoder->Reconfigure(next);
+      ASSERT_TRUE(changed.ok()) << changed.message();
+      const Status status = encoder->Encode(frame, false, &encoded);
+      ASSERT_TRUE(status.ok()) << status.message();
+    }
+    ASSERT_EQ(encoded.size(), frames.size()) << VideoCodecName(codec) << " cap " << cap_kbps;
+    for (size_t i = 0; i < encoded.size(); ++i) EXPECT_EQ(encoded[i].pts, frames[i].pts);
+  }
 }
 
 TEST_P(VideoCodecTest, CyclesTemporalLayersAndDecodesTheBaseLayerAlone) {

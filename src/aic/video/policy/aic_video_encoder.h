@@ -13,8 +13,13 @@
 //  - the source frame rate kept: a repeated frame costs a viewer 0.07-0.3 SSIM on talking heads,
 //    so dropping to a preset's 20 fps is the most expensive "saving" there is;
 //  - key frames coded keyframe_quantizer_offset coarser: the frames after them refine the picture
-//    for a fraction of the bits (-4 % at -0.0005 SSIM on KatieHill);
-//  - lower resolutions when the model says they are cheaper at equal viewer-side quality;
+//    for a fraction of the bits (-4 % at -0.0005 SSIM on KatieHill), and coded again at once,
+//    finer, when the first checks after one find it far under the target (static content keeps
+//    a poor key frame's quality);
+//  - AV1 at libaom's slowest real-time speed (5) where the CPU allows, tuned for SSIM with
+//    quantisation matrices (aom_codec.cc; -11 % bits at equal SSIM on KatieHill together);
+//  - lower resolutions when the model says they save downscale_saving of the bits at equal
+//    viewer-side quality;
 //  - faces finer than the background when perceptual optimisation is on (VP8/VP9).
 // The target itself is relative to the baseline's quality, which a shadow baseline encoder
 // measures while the stream runs (reference_calibration_ms) and the rate model predicts otherwise.
@@ -44,6 +49,9 @@ struct AicVideoEncoderOptions {
   const RateQualityModel* model = nullptr;
   // Measure quality on every Nth frame sent (key frames skipped); 0 = by picture size, so the
   // check costs about a millisecond per frame (every 3rd frame up to 0.3 MP, every 6th at 720p).
+  // The first and third inter frames after every key frame are measured as well: the model's
+  // error on new content or a new structure can be 0.03 SSIM, and on a short stream waiting a
+  // whole interval costs more quality than the loop can win back.
   int quality_check_interval = 0;
   // A shadow baseline (VP8 CBR at the preset, the encoder the savings are judged against) encodes
   // the same frames and its viewer-side quality, measured frame by frame, calibrates the reference
@@ -56,6 +64,12 @@ struct AicVideoEncoderOptions {
   double reference_calibration_ms = -1.0;
   double reference_calibration_max_megapixels = 1.0;
   int keyframe_quantizer_offset = 6;
+  // When a check on the first inter frames after a key frame finds the quality this far below the
+  // target, the next frame is a key frame again, coded at the corrected quantizer without the
+  // offset (once per key frame): on static content the key frame's quality persists in every
+  // block that never changes, which inter frames at a finer quantizer hardly lift (720p webcam:
+  // a key frame at q63 then q53 reaches SSIM 0.955, q53 throughout 0.966). 0 = never.
+  double rekey_quality_margin = 0.008;
   // Initial bandwidth cap; < 0 = the LiveKit preset's bitrate (what the call was provisioned
   // for); 0 = none.
   double bandwidth_cap_kbps = -1.0;
@@ -64,6 +78,12 @@ struct AicVideoEncoderOptions {
   // The codec of plain baseline encoding (mode off and fallbacks): VP8 as a LiveKit browser sends
   // it; a stream that must hold one codec (a file) sets its own, coded CBR at the same preset.
   VideoCodecType fallback_codec = VideoCodecType::kVp8;
+  // Frame times (analysis, encode, check: what the latency fallback and the CPU fit judge) as the
+  // calling thread's CPU time instead of wall time. For measurements on a machine shared with
+  // other work, where wall time counts their time slices (a loaded build machine pushed single
+  // AV1 frames past twice the budget and into fallbacks); a call keeps wall time, the latency
+  // its viewers get.
+  bool thread_cpu_time = false;
 };
 
 struct FrameReport {
@@ -141,6 +161,7 @@ class AicVideoEncoder {
   Status EncodeAic(const VideoFrame& frame, int64_t index, std::vector<EncodedFrame>* out,
                    FrameReport* report);
   int NextQuantizer(const EncoderProfile& profile, double quantizer);
+  double NowMs() const;  // wall or thread CPU time (options_.thread_cpu_time), milliseconds
   void RunShadowBaseline(const VideoFrame& frame, int64_t index, FrameReport* report);
 
   AicVideoSettings settings_;
@@ -166,9 +187,10 @@ class AicVideoEncoder {
   VideoEncoderConfig active_config_;
   FrameRateDecimator decimator_{30.0, 30.0};
   double dither_error_ = 0.0;
-  int held_quantizer_ = -1;  // H.264 only
-  int64_t last_quantizer_change_ = 0;
   int sent_since_check_ = 0;
+  int inter_since_keyframe_ = 0;
+  bool rekey_pending_ = false;  // the next key frame corrects a poor one: no coarser offset
+  bool rekey_allowed_ = true;   // one correction per key frame
   bool map_applied_ = false;
   std::vector<FaceRectangle> last_faces_;
 

@@ -2,9 +2,14 @@
 //   aic_video_policy_tool train --out data/video_rate_model.json [--clips DIR] [--cache FILE]
 //   aic_video_policy_tool encode CLIP.y4m [--mode M] [--settings JSON] [--frames N] [--cap KBPS]
 //                                [--profiles av1-s6,vp8-s-6] [--per-frame] [--loops N]
+//                                [--keyframe-offset N] [--cpu-time]
+//   aic_video_policy_tool trial CLIP.y4m --profile av1-s6 --quantizer Q [--scale S] [--fps F]
+//                               [--screen] [--keyframe-offset N] [--frames N]
 // `encode` runs AicVideoEncoder and measures the result viewer-side: every source frame against
 // the decoded picture on screen at its time, upscaled with libyuv when coded smaller.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "aic/video/policy/aic_encoder_config.h"
 #include "aic/video/policy/aic_video_encoder.h"
+#include "aic/video/policy/encoding_trial.h"
 #include "aic/video/policy/rate_model_training.h"
 #include "common/cpu_affinity.h"
 #include "common/log.h"
@@ -101,6 +108,10 @@ int Encode(int argc, char** argv) {
       }
     } else if (argument == "--calibration-ms" && has_value) {
       options.reference_calibration_ms = std::atof(argv[++i]);
+    } else if (argument == "--keyframe-offset" && has_value) {
+      options.keyframe_quantizer_offset = std::atoi(argv[++i]);
+    } else if (argument == "--cpu-time") {
+      options.thread_cpu_time = true;
     } else if (argument == "--per-frame") {
       per_frame = true;
     } else {
@@ -217,12 +228,117 @@ int Encode(int argc, char** argv) {
   return 0;
 }
 
+// One fixed-settings encode as the rate model's training makes them (encoding_trial.h): the
+// numbers behind a lever, without the controller in the way.
+int Trial(int argc, char** argv) {
+  if (argc < 3) return 2;
+  const std::string path = argv[2];
+  std::optional<EncoderProfile> profile;
+  int quantizer = 40;
+  double scale = 1.0;
+  double frame_rate = 0.0;
+  bool screen = false;
+  int max_frames = 1 << 30;
+  double denoise_threshold = 0.0;
+  EncodingTrialOptions options;
+  for (int i = 3; i < argc; ++i) {
+    const std::string argument = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (argument == "--profile" && has_value) {
+      profile = ParseProfile(argv[++i]);
+    } else if (argument == "--quantizer" && has_value) {
+      quantizer = std::atoi(argv[++i]);
+    } else if (argument == "--scale" && has_value) {
+      scale = std::atof(argv[++i]);
+    } else if (argument == "--fps" && has_value) {
+      frame_rate = std::atof(argv[++i]);
+    } else if (argument == "--screen") {
+      screen = true;
+    } else if (argument == "--keyframe-offset" && has_value) {
+      options.keyframe_quality_offset = std::atoi(argv[++i]);
+    } else if (argument == "--frames" && has_value) {
+      max_frames = std::atoi(argv[++i]);
+    } else if (argument == "--denoise" && has_value) {
+      denoise_threshold = std::atof(argv[++i]);
+    } else {
+      std::fprintf(stderr, "unknown argument %s\n", argument.c_str());
+      return 2;
+    }
+  }
+  if (!profile) return std::fprintf(stderr, "trial needs --profile\n"), 2;
+  auto reader = Y4mReader::Create(path);
+  if (!reader.ok()) return std::fprintf(stderr, "%s\n", reader.status().message().c_str()), 2;
+  const double fps =
+      static_cast<double>((*reader)->header().fps_numerator) / (*reader)->header().fps_denominator;
+  std::vector<VideoFrame> source;
+  VideoFrame frame;
+  while (static_cast<int>(source.size()) < max_frames) {
+    auto more = (*reader)->ReadFrame(&frame);
+    if (!more.ok()) return std::fprintf(stderr, "%s\n", more.status().message().c_str()), 2;
+    if (!*more) break;
+    source.push_back(frame);
+  }
+  if (source.empty()) return std::fprintf(stderr, "no frames\n"), 2;
+  std::vector<VideoFrame> original;
+  if (denoise_threshold > 0.0) {
+    // Experiment: a motion-adaptive recursive temporal filter; quality is judged against the
+    // original frames.
+    original = source;
+    for (size_t f = 1; f < source.size(); ++f) {
+      for (size_t i = 0; i < source[f].data.size(); ++i) {
+        const double previous = source[f - 1].data[i];
+        const double difference = source[f].data[i] - previous;
+        const double magnitude = std::abs(difference);
+        const double weight =
+            magnitude >= denoise_threshold ? 1.0 : 0.4 + 0.6 * magnitude / denoise_threshold;
+        source[f].data[i] = static_cast<uint8_t>(std::lround(previous + weight * difference));
+      }
+    }
+    options.reference = original;
+  }
+  int width = 0;
+  int height = 0;
+  ScaledEncodeSize(source[0].width, source[0].height, scale, &width, &height);
+  const VideoEncoderConfig config =
+      QualityEncoderConfig(*profile, width, height, frame_rate > 0.0 ? frame_rate : fps, quantizer,
+                           screen ? VideoContentType::kScreen : VideoContentType::kCamera);
+  PinToCurrentCore();
+  auto result = RunEncodingTrial(source, fps, config, options);
+  if (!result.ok()) return std::fprintf(stderr, "%s\n", result.status().message().c_str()), 1;
+  std::vector<double> times = result->frame_encode_ms;
+  std::sort(times.begin(), times.end());
+  const double seconds = static_cast<double>(source.size()) / fps;
+  const int inter = result->encoded_frames - result->keyframes;
+  std::printf(
+      "%s q%d %dx%d kbps=%.1f inter_kbps=%.1f ssim=%.4f fresh=%.4f psnr=%.2f "
+      "key_bytes=%lld encode_ms_median=%.2f fps=%.1f\n",
+      EncoderProfileName(*profile).c_str(), quantizer, width, height, result->kbps,
+      inter > 0
+          ? 8.0 * (result->total_bytes - result->keyframe_bytes) / inter *
+                std::min(fps, config.fps_numerator / static_cast<double>(config.fps_denominator)) /
+                1000.0
+          : 0.0,
+      result->mean_ssim_y, result->mean_ssim_fresh, result->mean_psnr_y,
+      static_cast<long long>(result->keyframe_bytes), times[times.size() / 2],
+      1000.0 * source.size() / std::max(1e-9, result->encode_ms_per_frame * source.size()));
+  (void)seconds;
+  // Settling: the key frame's quality persists in blocks that do not change.
+  const std::vector<double>& ssim = result->frame_ssim_y;
+  const size_t third = ssim.size() / 3;
+  double early = 0.0, late = 0.0;
+  for (size_t i = 0; i < ssim.size(); ++i) (i < third ? early : late) += ssim[i];
+  std::printf("  first third ssim=%.4f, the rest %.4f\n", third ? early / third : 0.0,
+              late / std::max<size_t>(1, ssim.size() - third));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   SetLogLevel(LogLevel::kInfo);
   if (argc >= 2 && std::strcmp(argv[1], "train") == 0) return Train(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "encode") == 0) return Encode(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "trial") == 0) return Trial(argc, argv);
   std::fprintf(stderr, "usage: aic_video_policy_tool train|encode ... (see the file's header)\n");
   return 2;
 }

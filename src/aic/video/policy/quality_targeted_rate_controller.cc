@@ -132,9 +132,11 @@ RateModelContent QualityTargetedRateController::SceneContent() const {
 
 double QualityTargetedRateController::EncodeBudgetMs() const {
   if (config_.encode_budget_ms > 0.0) return config_.encode_budget_ms;
+  // Without a latency setting, the frame interval at 30 fps or more: the default path must keep
+  // up with a 30 fps camera on one core even when the stream at hand runs at 25.
   const double frame_budget = config_.settings.max_latency_ms > 0.0
                                   ? config_.settings.max_latency_ms
-                                  : 1000.0 / config_.fps;
+                                  : 1000.0 / std::max(30.0, config_.fps);
   return 0.7 * frame_budget;
 }
 
@@ -145,8 +147,8 @@ bool QualityTargetedRateController::FitsCpu(const EncoderProfile& profile, doubl
   int width = 0;
   int height = 0;
   ScaledEncodeSize(config_.width, config_.height, scale, &width, &height);
-  const double milliseconds = model->encode_ms_per_megapixel * state->time_factor * width *
-                              static_cast<double>(height) / 1e6;
+  const double milliseconds = model->EncodeMsPerMegapixel(SceneContent().screen_content) *
+                              state->time_factor * width * static_cast<double>(height) / 1e6;
   return milliseconds <= EncodeBudgetMs();
 }
 
@@ -166,8 +168,10 @@ std::optional<QualityTargetedRateController::Candidate> QualityTargetedRateContr
   candidate.kbps = prediction->kbps * std::exp(BitsBiasOf(*state));
   candidate.ssim = prediction->ssim_viewer;
   const ProfileModel* model = model_->FindProfile(settings.profile);
-  candidate.trained = settings.quantizer >= model->min_trained_quantizer - 1e-9 &&
-                      settings.quantizer <= model->max_trained_quantizer + 1e-9;
+  // Only finer than trained is an extrapolation that matters: coarser is the target being easy
+  // (the codec's coarsest step, one past the training grid, rated the full-size 720p encode
+  // "untrained" and handed the choice to a needless 3/4 size).
+  candidate.trained = settings.quantizer >= model->min_trained_quantizer - 1e-9;
   if (!quantizer) candidate.kbps = kInfinity;
   return candidate;
 }
@@ -193,9 +197,15 @@ std::optional<QualityTargetedRateController::Candidate> QualityTargetedRateContr
         settings.frame_rate = frame_rate;
         auto candidate = Evaluate(content, settings, target);
         if (!candidate) continue;
-        // Trained candidates first, then the fewest bits.
+        // Trained candidates first, then the fewest bits; a reduced size must save
+        // downscale_saving of the bits to be taken over a larger one.
+        const auto cost = [this](const Candidate& c) {
+          return c.settings.resolution_scale < 1.0 - 1e-9
+                     ? c.kbps / std::max(1e-3, 1.0 - config_.downscale_saving)
+                     : c.kbps;
+        };
         if (!best || (candidate->trained && !best->trained) ||
-            (candidate->trained == best->trained && candidate->kbps < best->kbps)) {
+            (candidate->trained == best->trained && cost(*candidate) < cost(*best))) {
           best = candidate;
         }
       }
@@ -487,8 +497,8 @@ void QualityTargetedRateController::OnFrameEncoded(int64_t now_ms, size_t bytes,
   if (encode_ms > 0.0) {
     const ProfileModel* model = model_->FindProfile(decision_.profile);
     window_encode_ms_ += encode_ms;
-    window_predicted_ms_ += model->encode_ms_per_megapixel * decision_.width *
-                            static_cast<double>(decision_.height) / 1e6;
+    window_predicted_ms_ += model->EncodeMsPerMegapixel(decision_.screen_content) *
+                            decision_.width * static_cast<double>(decision_.height) / 1e6;
   }
   if (now_ms - window_start_ms_ < 1000) return;
   if (window_predicted_bits_ > 0.0 && window_bits_ > 0.0 &&
@@ -515,10 +525,13 @@ void QualityTargetedRateController::OnFrameEncoded(int64_t now_ms, size_t bytes,
 double QualityTargetedRateController::ReferenceSsim() const {
   const double predicted =
       model_->PredictBaselineSsim(SceneContent(), config_.baseline_kbps, config_.baseline_fps);
-  // A dozen measurements at least (about half a second): the baseline's first frames (its key
-  // frame, its first repeats) are no guide to the rest.
-  if (reference_samples_ < kMinReferenceSamples) return predicted;
-  return reference_measured_;
+  // The measurements take over from the prediction in proportion to their number, wholly after a
+  // dozen (about half a second): the baseline's first frames (its key frame, its first repeats)
+  // are a poor guide to the rest, but the prediction can be 0.005 off, which on a short stream
+  // (the 19-frame 720p clip gets 7 samples) is more than the mode's margin.
+  const double weight =
+      std::min(1.0, reference_samples_ / static_cast<double>(kMinReferenceSamples));
+  return predicted + weight * (reference_measured_ - predicted);
 }
 
 bool QualityTargetedRateController::OnReferenceMeasured(double baseline_ssim) {

@@ -16,7 +16,7 @@
 //   profile at that resolution (an exponential average of log(1 - SSIM) residuals, i.e. an
 //   integral of the error with leakage), and the quantizer is re-solved at once; measured
 //   inter-frame bitrate and encode time correct the bitrate and CPU predictions the same way.
-//   Candidates whose quantizer falls outside what the model was trained on are taken only when
+//   Candidates whose quantizer is finer than what the model was trained on are taken only when
 //   no other reaches the target, and a structure whose quantizer the loop has pushed out of that
 //   range may be left at once (the model was wrong about it).
 // - CPU: a profile is a candidate at a size only if its predicted encode time (corrected by what
@@ -52,8 +52,14 @@ struct RateControllerConfig {
   // Candidate profiles in order of preference when predictions tie; empty = the model's.
   std::vector<EncoderProfile> profiles;
   std::vector<double> resolution_scales = {1.0, 0.75, 0.5};
+  // A reduced size is chosen only when it is predicted to save this share of the bits: the model
+  // is least sure of scaled encodes (the upscaling loss depends on detail the features barely
+  // see; on the 720p webcam clip it rated 3/4 size at par with full size where 3/4 size measured
+  // 50% dearer at equal SSIM), and a needless step-down costs a key frame to undo.
+  double downscale_saving = 0.15;
   // Encoder time per encoded frame; 0 = 70% of the frame budget (max_latency_ms, or one frame
-  // interval), the rest being analysis, the quality check and slack.
+  // interval at the source rate but at least 30 fps), the rest being analysis, the quality check
+  // and slack.
   double encode_budget_ms = 0.0;
   int redecide_frames = 0;  // full re-decision period; 0 = one second of frames
   // Weight of a new residual in the bias averages (the first few are plain means: 1/n while that
@@ -111,8 +117,8 @@ class QualityTargetedRateController {
   // Returns true when the decision changed.
   bool SetBandwidthCap(int64_t now_ms, double kbps);
   // The viewer-side SSIM-Y the baseline itself reached on a frame (a shadow baseline encoder run
-  // for calibration): once a dozen have come in, their average over the last
-  // reference_memory_seconds replaces the model's prediction as the reference.
+  // for calibration): their average over the last reference_memory_seconds replaces the model's
+  // prediction as the reference, in proportion to their number until a dozen have come in.
   // Returns true when the decision changed.
   bool OnReferenceMeasured(double baseline_ssim);
   // The reference quality for the scene as now known (prediction, calibrated when measured).
@@ -129,7 +135,7 @@ class QualityTargetedRateController {
     RateModelSettings settings;
     double kbps = 0.0;
     double ssim = 0.0;
-    bool trained = true;  // the quantizer lies in the range the model was trained on
+    bool trained = true;  // the quantizer is not finer than the model was trained on
   };
   struct Bias {
     double value = 0.0;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "aic/video/policy/test_rate_model.h"
 
@@ -49,7 +52,8 @@ TEST(QualityTargetedRateControllerTest, ChoosesTheCheapestProfileThatReachesTheT
   (*controller)->OnFrame(0, &features);
   (*controller)->OnFrame(40, &features);
   const RateDecision& decision = (*controller)->decision();
-  // 512x512 at 25 fps: a 28 ms encode budget fits AV1 speed 6 (21 ms), the most efficient.
+  // 512x512: a 23 ms encode budget (70 % of a 30 fps frame) fits AV1 speed 6 (21 ms), the most
+  // efficient.
   EXPECT_EQ(decision.profile, (EncoderProfile{VideoCodecType::kAv1, 6}));
   EXPECT_EQ(decision.resolution_scale, 1.0);  // smaller pictures lose more than they save here
   EXPECT_DOUBLE_EQ(decision.frame_rate, 25.0);
@@ -180,6 +184,65 @@ TEST(QualityTargetedRateControllerTest, WithoutPredictionIntegralControlFindsThe
   RateModelSettings settings{decision.profile, decision.quantizer, 1.0, 25.0};
   const double reached = model->Predict((*controller)->SceneContent(), settings)->ssim_fresh;
   EXPECT_NEAR(reached, decision.target_ssim, 0.003);
+}
+
+TEST(QualityTargetedRateControllerTest, AReducedSizeMustSaveEnoughToBeChosen) {
+  // Downscaling costs no quality in this model, so 3/4 and 1/2 size save 44 % and 75 % of the
+  // bits: taken unless the required saving is larger.
+  RateQualityModelData data = testing::SyntheticRateModelData();
+  const std::vector<std::string>& names = RateModelFeatureNames();
+  const size_t scale_feature =
+      std::find(names.begin(), names.end(), "log_resolution_scale") - names.begin();
+  for (ProfileModel& profile : data.profiles) profile.ssim_coefficients[scale_feature] = 0.0;
+  auto model = RateQualityModel::Create(data);
+  ASSERT_TRUE(model.ok());
+  const FrameFeatures features = Features();
+  for (double saving : {0.15, 0.8}) {
+    RateControllerConfig config = Config();
+    config.downscale_saving = saving;
+    auto controller = QualityTargetedRateController::Create(config, model->get());
+    ASSERT_TRUE(controller.ok());
+    (*controller)->OnFrame(0, &features);
+    (*controller)->OnFrame(40, &features);
+    EXPECT_EQ((*controller)->decision().resolution_scale, saving < 0.75 ? 0.5 : 1.0)
+        << "saving " << saving;
+  }
+}
+
+TEST(QualityTargetedRateControllerTest, MeasuredBaselineQualityTakesOverTheReferenceGradually) {
+  auto model = SyntheticRateModel();
+  auto controller = QualityTargetedRateController::Create(Config(), model.get());
+  ASSERT_TRUE(controller.ok());
+  const FrameFeatures features = Features();
+  (*controller)->OnFrame(0, &features);
+  (*controller)->OnFrame(40, &features);
+  const double predicted = (*controller)->ReferenceSsim();
+  const double measured = predicted + 0.02;
+  for (int i = 0; i < 6; ++i) (*controller)->OnReferenceMeasured(measured);
+  EXPECT_NEAR((*controller)->ReferenceSsim(), predicted + 0.5 * (measured - predicted), 1e-9);
+  for (int i = 0; i < 6; ++i) (*controller)->OnReferenceMeasured(measured);
+  EXPECT_NEAR((*controller)->ReferenceSsim(), measured, 1e-9);
+  EXPECT_NEAR((*controller)->decision().target_ssim, measured - 0.003, 1e-9);
+}
+
+TEST(QualityTargetedRateControllerTest, ScreenContentIsTimedWithItsOwnEncodeCost) {
+  // AV1 speed 6 needs 74 ms a frame for a 720p camera but 4 ms for screen content, which fits.
+  RateQualityModelData data = testing::SyntheticRateModelData();
+  data.profiles[0].screen_encode_ms_per_megapixel = 4.0;
+  auto model = RateQualityModel::Create(data);
+  ASSERT_TRUE(model.ok());
+  RateControllerConfig config = Config();
+  config.width = 1280;
+  config.height = 720;
+  FrameFeatures screen = Features(2.0);
+  screen.content_class = ContentClass::kScreenContent;
+  auto controller = QualityTargetedRateController::Create(config, model->get());
+  ASSERT_TRUE(controller.ok());
+  (*controller)->OnFrame(0, &screen);
+  (*controller)->OnFrame(40, &screen);
+  EXPECT_TRUE((*controller)->decision().screen_content);
+  EXPECT_EQ((*controller)->decision().profile, (EncoderProfile{VideoCodecType::kAv1, 6}));
+  EXPECT_EQ((*controller)->decision().resolution_scale, 1.0);
 }
 
 TEST(QualityTargetedRateControllerTest, RefusesBadConfigurations) {

@@ -120,7 +120,7 @@ int SegmentFrames(int width, int height, int segment_frames) {
   const double megapixels = width * static_cast<double>(height) / 1e6;
   const int frames = static_cast<int>(
       std::lround(segment_frames * kSegmentMegapixels / std::max(megapixels, kSegmentMegapixels)));
-  return std::clamp(frames, std::min(8, segment_frames), segment_frames);
+  return std::clamp(frames, std::min(16, segment_frames), segment_frames);
 }
 
 std::string SharedVideoDirectory(const std::string& explicit_directory) {
@@ -270,7 +270,7 @@ StatusOr<RateTrainingSamples> RateTrainingSamples::FromJson(const nlohmann::json
 
 TrainingGrid DefaultTrainingGrid() {
   TrainingGrid grid;
-  grid.profiles = {{VideoCodecType::kAv1, 6},
+  grid.profiles = {{VideoCodecType::kAv1, 5},
                    {VideoCodecType::kAv1, 10},
                    {VideoCodecType::kVp9, 7},
                    {VideoCodecType::kVp8, -6},
@@ -341,6 +341,9 @@ StatusOr<RateTrainingSamples> MeasureSegment(const std::string& clip,
   }
 
   EncodingTrialOptions options;
+  // Steady state: the model serves long calls, where key frames are rare (the bits are inter
+  // frames' only for the same reason).
+  options.settle_frames = static_cast<int>(frames.size()) / 3;
   for (size_t p = 0; p < grid.profiles.size(); ++p) {
     const EncoderProfile& profile = grid.profiles[p];
     const std::vector<int>& quantizers = grid.quantizers[p];
@@ -420,13 +423,16 @@ StatusOr<RateQualityModelData> FitRateQualityModel(const RateTrainingSamples& sa
     std::vector<double> ssim_targets;
     std::vector<double> bits_targets;
     std::vector<double> costs;
+    std::vector<double> screen_costs;
     for (const RateTrialSample& sample : samples.trials) {
       if (!(sample.settings.profile == profile)) continue;
       rows.push_back(RateModelFeatures(sample.content, sample.settings));
       ssim_targets.push_back(LogDistortion(sample.ssim_fresh));
       bits_targets.push_back(sample.log_bits_per_pixel);
-      costs.push_back(sample.encode_ms_per_megapixel);
+      (sample.content.screen_content ? screen_costs : costs)
+          .push_back(sample.encode_ms_per_megapixel);
     }
+    if (costs.empty()) costs = screen_costs;
     if (rows.size() < 4) {
       return Status::Error("rate model training: too few encodes of " +
                            EncoderProfileName(profile));
@@ -440,6 +446,9 @@ StatusOr<RateQualityModelData> FitRateQualityModel(const RateTrainingSamples& sa
     model.ssim_coefficients = std::move(*ssim);
     model.bits_coefficients = std::move(*bits);
     model.encode_ms_per_megapixel = std::max(0.1, Median(costs));
+    if (!screen_costs.empty()) {
+      model.screen_encode_ms_per_megapixel = std::max(0.1, Median(screen_costs));
+    }
     model.min_trained_quantizer = MaxQuantizerOf(profile.codec);
     model.max_trained_quantizer = 0.0;
     for (const RateTrialSample& sample : samples.trials) {

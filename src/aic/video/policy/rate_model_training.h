@@ -1,7 +1,12 @@
 // Trains the rate -> quality model (rate_quality_model.h) from encodes it makes itself: every
 // encoder profile over a sweep of quantizers, two lower resolutions and half the frame rate, plus
 // the baseline (VP8 CBR at the LiveKit preset, half and twice its bitrate), on short segments of
-// the shared clips, each measured viewer-side (encoding_trial.h).
+// the shared clips, each measured viewer-side (encoding_trial.h) in its steady state: quality is
+// averaged from a third of the way into the segment, after the key frame's quality has faded (the
+// pipeline sends key frames only on request, so that is what a call sees), and segments hold at
+// least 16 frames (the 720p clip's 8-frame segment had promised 0.01 SSIM more than its 19 frames
+// reach). Encode costs are the encoding thread's CPU time, not wall time, so a busy machine does
+// not teach the model that a profile is slow.
 //
 // Training and evaluation are split by clip. Training: foreman (high motion), the PDF-reader
 // screen capture, CiscoVT2people, the 720p Zhling webcam clip (decoded from its .264 with
@@ -69,8 +74,10 @@ struct TrainingGrid {
   std::vector<double> baseline_bitrate_factors = {0.5, 1.0, 2.0};
 };
 
-// AV1 (libaom) at speeds 6 (the efficient choice up to ~0.4 MP at 25-30 fps on one core) and 10
-// (720p), VP9 speed 7, VP8 at libwebrtc's -6, H.264 at openh264's default.
+// AV1 (libaom) at speeds 5 (the efficient choice up to ~0.4 MP at 30 fps on one core; libaom's
+// real-time mode goes no lower: speeds 3 and 4 code the same bits; 6 % fewer bits than speed 6 at
+// equal SSIM on KatieHill for 10 % more time) and 10 (720p), VP9 speed 7, VP8 at libwebrtc's -6,
+// H.264 at openh264's default.
 TrainingGrid DefaultTrainingGrid();
 
 // Content features of a segment: the means of ContentAnalyzer's features over its frames after
@@ -121,7 +128,8 @@ struct TrainingOptions {
   // <repository>/../shared/media/video.
   std::string clips_directory;
   std::string ffmpeg = "ffmpeg";  // decodes the .mp4 training talking head; skipped when it fails
-  int segment_frames = 24;        // frames per segment at <= 0.3 MP; fewer for larger pictures
+  // Frames per segment at <= 0.3 MP; fewer for larger pictures, but at least 16.
+  int segment_frames = 24;
   // When set, every trial (training and evaluation) with the model's prediction, as CSV.
   std::string samples_csv_path;
   // When set: the measured encodes are read from this JSON file if it exists (to refit without

@@ -276,6 +276,15 @@ StatusOr<std::unique_ptr<RateQualityModel>> RateQualityModel::FromJson(const nlo
       return Status::Error("rate model: " + where + " lacks encode_ms_per_megapixel");
     }
     profile.encode_ms_per_megapixel = item.at("encode_ms_per_megapixel").get<double>();
+    if (item.contains("screen_encode_ms_per_megapixel")) {
+      const nlohmann::json& screen = item.at("screen_encode_ms_per_megapixel");
+      if (!screen.is_number() || !(screen.get<double>() > 0.0) ||
+          !std::isfinite(screen.get<double>())) {
+        return Status::Error("rate model: " + where +
+                             " screen_encode_ms_per_megapixel must be a positive number");
+      }
+      profile.screen_encode_ms_per_megapixel = screen.get<double>();
+    }
     profile.max_trained_quantizer = MaxQuantizerOf(profile.profile.codec);
     if (item.contains("trained_quantizers")) {
       const nlohmann::json& range = item.at("trained_quantizers");
@@ -326,6 +335,9 @@ nlohmann::json RateQualityModel::ToJson() const {
     item["ssim_coefficients"] = profile.ssim_coefficients;
     item["bits_coefficients"] = profile.bits_coefficients;
     item["encode_ms_per_megapixel"] = profile.encode_ms_per_megapixel;
+    if (profile.screen_encode_ms_per_megapixel > 0.0) {
+      item["screen_encode_ms_per_megapixel"] = profile.screen_encode_ms_per_megapixel;
+    }
     item["trained_quantizers"] = {profile.min_trained_quantizer, profile.max_trained_quantizer};
     profiles.push_back(std::move(item));
   }
@@ -388,7 +400,7 @@ StatusOr<RatePrediction> RateQualityModel::Predict(const RateModelContent& conte
   const double bits_per_pixel =
       std::exp(std::clamp(Dot(profile->bits_coefficients, features), -12.0, 3.0));
   prediction.kbps = bits_per_pixel * pixels * frame_rate / 1000.0;
-  prediction.encode_ms = profile->encode_ms_per_megapixel * pixels / 1e6;
+  prediction.encode_ms = profile->EncodeMsPerMegapixel(content.screen_content) * pixels / 1e6;
   return prediction;
 }
 

@@ -85,6 +85,13 @@ struct ProfileModel {
   std::vector<double> ssim_coefficients;  // log(1 - fresh SSIM)
   std::vector<double> bits_coefficients;  // log(bits per encoded pixel), inter frames
   double encode_ms_per_megapixel = 10.0;
+  // Screen content codes far faster (most blocks are static or palette-coded: AV1 speed 6 took
+  // a fifth of its camera time on the PDF clip); <= 0 = as camera content.
+  double screen_encode_ms_per_megapixel = 0.0;
+  double EncodeMsPerMegapixel(bool screen_content) const {
+    return screen_content && screen_encode_ms_per_megapixel > 0.0 ? screen_encode_ms_per_megapixel
+                                                                  : encode_ms_per_megapixel;
+  }
   // The quantizers the profile was trained on; predictions outside are extrapolations.
   double min_trained_quantizer = 0.0;
   double max_trained_quantizer = 63.0;
