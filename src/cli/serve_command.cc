@@ -27,14 +27,15 @@ namespace {
 
 constexpr const char* kServeUsage =
     "usage: auralink serve [--config FILE] [--dev] [--bind IP[,IP...]] [--port N]\n"
-    "                      [--keys \"key: secret[, key2: secret2]\"]\n"
+    "                      [--keys \"key: secret[, key2: secret2]\"] [--workers N]\n"
     "  --config FILE  YAML configuration (keys as in livekit-server's config.yaml;\n"
     "                 see docs/server-config.md)\n"
     "  --dev          development mode, as livekit-server --dev: API key devkey, secret\n"
     "                 secret, loopback and the machine's addresses, test hooks enabled\n"
     "  --bind IP      listen on these addresses only (default: every address)\n"
     "  --port N       HTTP port for signalling and the API (default 7880)\n"
-    "  --keys TEXT    API keys, replacing the file's and LIVEKIT_KEYS\n";
+    "  --keys TEXT    API keys, replacing the file's and LIVEKIT_KEYS\n"
+    "  --workers N    SFU worker threads (rtc.workers); worker i uses UDP/TCP port + i\n";
 
 signal::RtcServerFactory& RegisteredFactory() {
   static signal::RtcServerFactory factory;
@@ -119,8 +120,12 @@ void SetRtcServerFactory(signal::RtcServerFactory factory) {
 
 StatusOr<ServeSettings> ServeSettingsFromArguments(
     const std::vector<std::string>& raw, const std::function<const char*(const char*)>& getenv) {
-  auto args = ParsedArguments::Parse(
-      raw, {{"config", true}, {"dev", false}, {"bind", true}, {"port", true}, {"keys", true}});
+  auto args = ParsedArguments::Parse(raw, {{"config", true},
+                                           {"dev", false},
+                                           {"bind", true},
+                                           {"port", true},
+                                           {"keys", true},
+                                           {"workers", true}});
   if (!args.ok()) return args.status();
   if (!args->positional().empty()) {
     return Status::Error("serve takes no positional arguments, got '" + args->positional()[0] +
@@ -151,6 +156,9 @@ StatusOr<ServeSettings> ServeSettingsFromArguments(
   auto port = args->Integer("port", settings.config.port, 1, 65535);
   if (!port.ok()) return port.status();
   settings.config.port = static_cast<uint16_t>(*port);
+  auto workers = args->Integer("workers", settings.config.rtc.workers, 1, 256);
+  if (!workers.ok()) return workers.status();
+  settings.config.rtc.workers = static_cast<uint32_t>(*workers);
   if (args->Has("dev")) {
     settings.bind_addresses_defaulted = settings.config.bind_addresses.empty();
     signal::ApplyDevelopmentDefaults(&settings.config, signal::ListMachineAddresses());
@@ -258,14 +266,21 @@ int RunServeCommand(const std::vector<std::string>& args) {
     AURALINK_LOG(kInfo) << "AuraLink listening on " << HttpUrl(server->local_address())
                         << " (signalling ws:// on /rtc, RoomService on /twirp)";
   }
+  // Worker i listens on port + i.
+  const auto ports = [&config](uint16_t first) {
+    return config.rtc.workers > 1
+               ? std::to_string(first) + "-" + std::to_string(first + config.rtc.workers - 1)
+               : std::to_string(first);
+  };
   AURALINK_LOG(kInfo) << "ICE on " << Join(context.ice_addresses, ", ") << " (UDP "
                       << (config.rtc.udp_port != 0
-                              ? std::to_string(config.rtc.udp_port)
+                              ? ports(config.rtc.udp_port)
                               : std::to_string(config.rtc.port_range_start) + "-" +
                                     std::to_string(config.rtc.port_range_end))
-                      << (config.rtc.tcp_port != 0 ? ", TCP " + std::to_string(config.rtc.tcp_port)
+                      << (config.rtc.tcp_port != 0 ? ", TCP " + ports(config.rtc.tcp_port)
                                                    : std::string())
-                      << ")";
+                      << "; " << config.rtc.workers
+                      << (config.rtc.workers == 1 ? " worker" : " workers") << ")";
   if (config.development) {
     for (const auto& [key, secret] : config.keys) {
       AURALINK_LOG(kInfo) << "development mode: API key \"" << key << "\", secret \"" << secret

@@ -3,12 +3,11 @@
 #include <random>
 
 #include "common/log.h"
-#include "rtc/packet_demux.h"
 #include "rtc/ice/stun_packet.h"
+#include "rtc/packet_demux.h"
 
 namespace auralink::client {
 namespace {
-
 
 constexpr int64_t kHandshakeTickMs = 20;
 constexpr int64_t kConnectedTickMs = 250;
@@ -133,8 +132,12 @@ Status ClientTransport::SetRemoteParameters(const std::string& ice_ufrag,
   if (ice_ufrag.empty() || ice_pwd.empty())
     return Status::Error("client transport: remote ICE credentials missing");
   if (remote_fingerprint_) {
-    if (ice_ufrag != remote_ufrag_ || !(fingerprint == *remote_fingerprint_))
-      return Status::Error("client transport: ICE restart and new certificates are unsupported");
+    if (!(fingerprint == *remote_fingerprint_))
+      return Status::Error("client transport: a new remote certificate is unsupported");
+    if (ice_ufrag == remote_ufrag_ && ice_pwd == remote_pwd_) return Status::Ok();
+    remote_ufrag_ = ice_ufrag;
+    remote_pwd_ = ice_pwd;
+    SendCheck(now_ms);
     return Status::Ok();
   }
   remote_ufrag_ = ice_ufrag;
@@ -145,6 +148,11 @@ Status ClientTransport::SetRemoteParameters(const std::string& ice_ufrag,
   last_response_ms_ = now_ms;
   SendCheck(now_ms);
   return Status::Ok();
+}
+
+void ClientTransport::RestartIce() {
+  config_.local_ufrag = RandomIceChars(Random(), 8);
+  config_.local_pwd = RandomIceChars(Random(), 24);
 }
 
 void ClientTransport::SendCheck(int64_t now_ms) {

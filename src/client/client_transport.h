@@ -90,9 +90,14 @@ class ClientTransport {
   // Where checks and media go (CreateOnLoop only; the I/O-free core sends to its callback).
   void SetRemoteAddress(const net::SocketAddress& address);
   // From the server's description: starts the checks, then DTLS as client once one succeeds.
-  // Calling again with the same credentials (renegotiation) keeps the association.
+  // Calling again with the same credentials (renegotiation) keeps the association; new ICE
+  // credentials with the same certificate are an ICE restart (RFC 8445 §9): checks start again
+  // with them at once and DTLS/SRTP carry on.
   Status SetRemoteParameters(const std::string& ice_ufrag, const std::string& ice_pwd,
                              const rtc::DtlsFingerprint& fingerprint, int64_t now_ms);
+
+  // ICE restart from our side: new local credentials, for the next offer or answer we make.
+  void RestartIce();
 
   // One datagram from the peer (`from` is only used to answer a full-ICE peer's checks). Media is
   // decrypted in place.

@@ -63,12 +63,24 @@ Status RoomClient::Join() {
   if (signal_) return Status::Error("room client: already joined");
   if (options_.server_url.empty() || options_.token.empty())
     return Status::Error("room client: a server URL and an access token are required");
+  auto signal = SignalClient::Connect(loop_, options_.server_url, options_.token,
+                                      options_.auto_subscribe, MakeSignalCallbacks());
+  if (!signal.ok()) return signal.status();
+  signal_ = std::move(*signal);
+  return Status::Ok();
+}
+
+SignalClientCallbacks RoomClient::MakeSignalCallbacks() {
   SignalClientCallbacks callbacks;
   callbacks.on_connected = [this](const Status& status, int http_status) {
-    if (!status.ok()) {
-      Status failure = Status::Error("signalling refused (HTTP " + std::to_string(http_status) +
-                                     "): " + status.message());
-      if (callbacks_.on_joined) callbacks_.on_joined(failure);
+    if (status.ok()) return;
+    Status failure = Status::Error("signalling refused (HTTP " + std::to_string(http_status) +
+                                   "): " + status.message());
+    if (resuming_) {
+      resuming_ = false;
+      if (callbacks_.on_resumed) callbacks_.on_resumed(failure);
+    } else if (callbacks_.on_joined) {
+      callbacks_.on_joined(failure);
     }
   };
   callbacks.on_response = [this](const livekit::SignalResponse& response) { OnSignal(response); };
@@ -76,11 +88,37 @@ Status RoomClient::Join() {
     Disconnect(Status::Error("signalling closed (" + std::to_string(code) + " " +
                              std::string(reason) + ")"));
   };
-  auto signal = SignalClient::Connect(loop_, options_.server_url, options_.token,
-                                      options_.auto_subscribe, std::move(callbacks));
-  if (!signal.ok()) return signal.status();
+  return callbacks;
+}
+
+Status RoomClient::ResumeSignalling(bool restart_ice) {
+  if (!signal_ || !joined() || left_)
+    return Status::Error("room client: nothing to resume (not joined through LiveKit signalling)");
+  // Dropping the old client closes its WebSocket without a leave request, as a lost connection
+  // would; its callbacks are gone with it.
+  signal_.reset();
+  resuming_ = true;
+  restart_ice_on_resume_ = restart_ice;
+  auto signal =
+      SignalClient::Connect(loop_, options_.server_url, options_.token, options_.auto_subscribe,
+                            MakeSignalCallbacks(), participant_sid_);
+  if (!signal.ok()) {
+    resuming_ = false;
+    return signal.status();
+  }
   signal_ = std::move(*signal);
   return Status::Ok();
+}
+
+void RoomClient::OnReconnect() {
+  if (!resuming_) return;
+  resuming_ = false;
+  signal_->StartPings(ping_interval_s_);
+  if (restart_ice_on_resume_ && publisher_ && !sections_.empty()) {
+    publisher_->RestartIce();
+    SendPublisherOffer();
+  }
+  if (callbacks_.on_resumed) callbacks_.on_resumed(Status::Ok());
 }
 
 void RoomClient::OnSignal(const livekit::SignalResponse& response) {
@@ -97,9 +135,20 @@ void RoomClient::OnSignal(const livekit::SignalResponse& response) {
     case livekit::SignalResponse::kOffer:
       OnSubscriberOffer(response.offer());
       break;
-    case livekit::SignalResponse::kLeave:
-      Disconnect(Status::Error("the server asked us to leave"));
+    case livekit::SignalResponse::kReconnect:
+      OnReconnect();
       break;
+    case livekit::SignalResponse::kLeave: {
+      const std::string action = livekit::LeaveRequest::Action_Name(response.leave().action());
+      if (resuming_) {
+        resuming_ = false;
+        if (callbacks_.on_resumed)
+          callbacks_.on_resumed(
+              Status::Error("the server refused the resume (leave, action " + action + ")"));
+      }
+      Disconnect(Status::Error("the server asked us to leave (action " + action + ")"));
+      break;
+    }
     default:
       break;  // participant updates, speakers, pongs: nothing a load client acts on
   }
@@ -108,7 +157,8 @@ void RoomClient::OnSignal(const livekit::SignalResponse& response) {
 void RoomClient::OnJoin(const livekit::JoinResponse& join) {
   participant_sid_ = join.participant().sid();
   room_name_ = join.room().name();
-  signal_->StartPings(join.ping_interval() > 0 ? join.ping_interval() : 5);
+  ping_interval_s_ = join.ping_interval() > 0 ? join.ping_interval() : 5;
+  signal_->StartPings(ping_interval_s_);
   if (callbacks_.on_joined) callbacks_.on_joined(Status::Ok());
   if (publish_requested_) (void)Publish(publish_options_);
 }

@@ -79,6 +79,8 @@ struct RoomClientCallbacks {
   std::function<void()> on_publishing;                 // publisher connected, media flowing
   std::function<void(const ReceivedTrack&)> on_track;  // a forwarded track's first packet
   std::function<void(const Status&)> on_disconnected;  // signalling closed or a transport failed
+  // ReconnectResponse after ResumeSignalling(), or why the server refused the resume.
+  std::function<void(const Status&)> on_resumed;
 };
 
 class RoomClient {
@@ -97,6 +99,11 @@ class RoomClient {
   void StopPublishing();
   // SignalRequest.leave, then closes both connections.
   void Leave();
+  // LiveKit's resume, as livekit-client does it after a signalling drop: the WebSocket is replaced
+  // by one with reconnect=1&sid=<our participant sid>, the peer connections stay up, and once the
+  // server answers (ReconnectResponse) the publisher connection restarts ICE with a new offer
+  // when `restart_ice`. on_resumed reports the outcome; a refusal (LeaveRequest) also disconnects.
+  Status ResumeSignalling(bool restart_ice = true);
 
   // The same client under another server's signalling (bench/sfu's Janus adapter): Create() with
   // an empty server URL and token, then exchange descriptions through these. Media, statistics
@@ -131,7 +138,9 @@ class RoomClient {
 
  private:
   RoomClient(net::EventLoop* loop, RoomClientOptions options, RoomClientCallbacks callbacks);
+  SignalClientCallbacks MakeSignalCallbacks();
   void OnSignal(const livekit::SignalResponse& response);
+  void OnReconnect();
   void OnJoin(const livekit::JoinResponse& join);
   void OnTrackPublished(const livekit::TrackPublishedResponse& published);
   void OnPublisherAnswer(const livekit::SessionDescription& answer);
@@ -156,6 +165,9 @@ class RoomClient {
   std::string participant_sid_;
   std::string room_name_;
   bool left_ = false;
+  bool resuming_ = false;
+  bool restart_ice_on_resume_ = true;
+  int ping_interval_s_ = 5;
 
   // Publishing.
   PublishOptions publish_options_;

@@ -165,6 +165,126 @@ TEST_F(RoomClientTest, RefusedTokenIsReported) {
   EXPECT_NE(joined->message().find("401"), std::string::npos) << joined->message();
 }
 
+// LiveKit's resume: the WebSocket drops (no leave request) and the client comes back with
+// reconnect=1&sid=...: same participant, same tracks and subscriptions, media carries on, and both
+// peer connections restart ICE (the subscriber one from the server's offer, the publisher one from
+// the client's) with new server credentials.
+TEST_F(RoomClientTest, ResumedSessionKeepsItsTracksAndMedia) {
+  std::vector<Status> resumed;
+  std::vector<Status> disconnected;
+  RoomClientCallbacks callbacks;
+  callbacks.on_resumed = [&](const Status& status) { resumed.push_back(status); };
+  callbacks.on_disconnected = [&](const Status& status) { disconnected.push_back(status); };
+  RoomClient* publisher = AddClient("publisher", false, callbacks);
+  RoomClient* subscriber = AddClient("subscriber", true, callbacks);
+  ASSERT_TRUE(publisher->Join().ok());
+  ASSERT_TRUE(subscriber->Join().ok());
+  PublishOptions publish;
+  publish.audio = true;
+  publish.video = true;
+  publish.video_options.bitrate_bps = 300'000;
+  ASSERT_TRUE(publisher->Publish(publish).ok());
+  auto packets_of_each = [&](uint64_t at_least) {
+    if (subscriber->received_tracks().size() < 2) return false;
+    for (const auto& track : subscriber->received_tracks()) {
+      if (track->packets < at_least) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(RunUntil([&] { return packets_of_each(20); }));
+
+  sfu::Room* room = rtc_->FindRoom("test-room");
+  ASSERT_NE(room, nullptr);
+  sfu::Participant* server_publisher = room->FindBySid(publisher->participant_sid());
+  sfu::Participant* server_subscriber = room->FindBySid(subscriber->participant_sid());
+  ASSERT_NE(server_publisher, nullptr);
+  ASSERT_NE(server_subscriber, nullptr);
+  const std::string publisher_sid = publisher->participant_sid();
+  const std::string subscriber_sid = subscriber->participant_sid();
+  const std::string publisher_ufrag = server_publisher->publisher_transport()->local_ufrag();
+  const std::string subscriber_ufrag = server_subscriber->subscriber_transport()->local_ufrag();
+  const size_t tracks_before = server_publisher->published_tracks().size();
+
+  ASSERT_TRUE(publisher->ResumeSignalling().ok());
+  ASSERT_TRUE(subscriber->ResumeSignalling().ok());
+  ASSERT_TRUE(RunUntil([&] { return resumed.size() == 2; }));
+  for (const Status& status : resumed) EXPECT_TRUE(status.ok()) << status.message();
+
+  // Both ICE restarts complete: the server answered with new credentials and the clients' checks
+  // with them succeed (the server learns them only from authenticated checks).
+  ASSERT_TRUE(RunUntil([&] {
+    return server_publisher->publisher_transport()->local_ufrag() != publisher_ufrag &&
+           server_subscriber->subscriber_transport()->local_ufrag() != subscriber_ufrag &&
+           publisher->publisher_transport()->counters().check_responses > 0;
+  }));
+  const uint64_t publisher_checks = publisher->publisher_transport()->counters().check_responses;
+  const uint64_t subscriber_checks = subscriber->subscriber_transport()->counters().check_responses;
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        return publisher->publisher_transport()->counters().check_responses > publisher_checks &&
+               subscriber->subscriber_transport()->counters().check_responses > subscriber_checks;
+      },
+      8000));
+
+  // The same participants, tracks and subscriptions; media keeps arriving.
+  EXPECT_EQ(room->FindBySid(publisher_sid), server_publisher);
+  EXPECT_EQ(room->FindBySid(subscriber_sid), server_subscriber);
+  EXPECT_EQ(server_publisher->published_tracks().size(), tracks_before);
+  EXPECT_EQ(room->participants().size(), 2u);
+  std::vector<uint64_t> before;
+  for (const auto& track : subscriber->received_tracks()) before.push_back(track->packets);
+  ASSERT_TRUE(RunUntil([&] {
+    for (size_t i = 0; i < before.size(); ++i) {
+      if (subscriber->received_tracks()[i]->packets < before[i] + 40) return false;
+    }
+    return true;
+  })) << "media stopped after the resume";
+  EXPECT_EQ(subscriber->received_tracks().size(), 2u);
+  EXPECT_TRUE(subscriber->subscriber_connected());
+  EXPECT_TRUE(publisher->publishing());
+  EXPECT_TRUE(disconnected.empty()) << disconnected.front().message();
+
+  for (auto& client : clients_) client->Leave();
+  RunUntil([] { return false; }, 200);
+}
+
+// A resume for a participant the server no longer has (it timed out) is answered with a
+// LeaveRequest whose action tells the client to join afresh.
+TEST_F(RoomClientTest, ResumeOfAParticipantThatIsGoneIsToldToRejoin) {
+  std::optional<Status> resumed;
+  RoomClientCallbacks callbacks;
+  callbacks.on_resumed = [&](const Status& status) { resumed = status; };
+  RoomClient* client = AddClient("returning", false, callbacks);
+  ASSERT_TRUE(client->Join().ok());
+  ASSERT_TRUE(RunUntil([&] { return client->joined(); }));
+  sfu::Room* room = rtc_->FindRoom("test-room");
+  ASSERT_NE(room, nullptr);
+  room->Remove(client->participant_sid(), /*notify=*/false, "", net::EventLoop::NowMs());
+  ASSERT_TRUE(client->ResumeSignalling().ok());
+  ASSERT_TRUE(RunUntil([&] { return resumed.has_value(); }));
+  EXPECT_FALSE(resumed->ok());
+  EXPECT_NE(resumed->message().find("RECONNECT"), std::string::npos) << resumed->message();
+  EXPECT_TRUE(room->participants().empty());
+}
+
+// A WebSocket that closes without a leave request keeps the participant for a resume; the
+// signalling timeout removes it when none comes.
+TEST_F(RoomClientTest, DroppedSignallingKeepsTheParticipantUntilTheTimeout) {
+  RoomClient* client = AddClient("dropped", false);
+  ASSERT_TRUE(client->Join().ok());
+  ASSERT_TRUE(RunUntil([&] { return client->joined(); }));
+  const std::string sid = client->participant_sid();
+  clients_.clear();  // closes the WebSocket, no leave request
+  RunUntil([] { return false; }, 300);
+  sfu::Room* room = rtc_->FindRoom("test-room");
+  ASSERT_NE(room, nullptr);
+  sfu::Participant* participant = room->FindBySid(sid);
+  ASSERT_NE(participant, nullptr);
+  EXPECT_EQ(participant->sink(), nullptr);
+  room->Tick(net::EventLoop::NowMs() + 60'000, /*signal_timeout_ms=*/15'000);
+  EXPECT_EQ(room->FindBySid(sid), nullptr);
+}
+
 TEST(LoadGeneratorTest, ParsesProcStat) {
   const std::string stat =
       "1234 (auralink serve) S 1 1234 1234 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0 100 0 0";

@@ -23,14 +23,15 @@ std::string UrlEncode(const std::string& text) {
 }  // namespace
 
 std::string SignalClient::JoinUrl(const std::string& server_url, const std::string& token,
-                                  bool auto_subscribe) {
+                                  bool auto_subscribe, const std::string& resume_sid) {
   std::string base = server_url;
   const size_t scheme = base.find("://");
   const size_t path = base.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   if (path != std::string::npos) base.resize(path);
   return base + "/rtc?access_token=" + UrlEncode(token) +
          "&auto_subscribe=" + (auto_subscribe ? "1" : "0") +
-         "&sdk=cpp&version=0.1.0&protocol=" + std::to_string(kLiveKitProtocolVersion);
+         "&sdk=cpp&version=0.1.0&protocol=" + std::to_string(kLiveKitProtocolVersion) +
+         (resume_sid.empty() ? "" : "&reconnect=1&sid=" + UrlEncode(resume_sid));
 }
 
 SignalClient::SignalClient(net::EventLoop* loop, SignalClientCallbacks callbacks)
@@ -47,11 +48,9 @@ SignalClient::~SignalClient() {
   }
 }
 
-StatusOr<std::unique_ptr<SignalClient>> SignalClient::Connect(net::EventLoop* loop,
-                                                              const std::string& server_url,
-                                                              const std::string& token,
-                                                              bool auto_subscribe,
-                                                              SignalClientCallbacks callbacks) {
+StatusOr<std::unique_ptr<SignalClient>> SignalClient::Connect(
+    net::EventLoop* loop, const std::string& server_url, const std::string& token,
+    bool auto_subscribe, SignalClientCallbacks callbacks, const std::string& resume_sid) {
   if (loop == nullptr) return Status::Error("signal client: no event loop");
   std::unique_ptr<SignalClient> client(new SignalClient(loop, std::move(callbacks)));
   signal::http::WebSocketClientOptions options;
@@ -59,7 +58,7 @@ StatusOr<std::unique_ptr<SignalClient>> SignalClient::Connect(net::EventLoop* lo
   options.websocket.max_messages_per_second = 0;
   std::weak_ptr<SignalClient*> weak = client->self_;
   auto handshake = signal::http::WebSocketClient::Connect(
-      loop, JoinUrl(server_url, token, auto_subscribe), options,
+      loop, JoinUrl(server_url, token, auto_subscribe, resume_sid), options,
       [weak](signal::http::WebSocketConnectResult result) {
         auto self = weak.lock();
         if (!self || *self == nullptr) {

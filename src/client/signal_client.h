@@ -28,15 +28,14 @@ struct SignalClientCallbacks {
 
 class SignalClient {
  public:
-  // `server_url` is "ws://host:port" (a trailing path is replaced by /rtc).
+  // `server_url` is "ws://host:port" (a trailing path is replaced by /rtc). A `resume_sid` asks
+  // to resume that participant's session (reconnect=1&sid=...) instead of joining.
   static std::string JoinUrl(const std::string& server_url, const std::string& token,
-                             bool auto_subscribe);
+                             bool auto_subscribe, const std::string& resume_sid = "");
 
-  static StatusOr<std::unique_ptr<SignalClient>> Connect(net::EventLoop* loop,
-                                                         const std::string& server_url,
-                                                         const std::string& token,
-                                                         bool auto_subscribe,
-                                                         SignalClientCallbacks callbacks);
+  static StatusOr<std::unique_ptr<SignalClient>> Connect(
+      net::EventLoop* loop, const std::string& server_url, const std::string& token,
+      bool auto_subscribe, SignalClientCallbacks callbacks, const std::string& resume_sid = "");
   ~SignalClient();
   SignalClient(const SignalClient&) = delete;
   SignalClient& operator=(const SignalClient&) = delete;

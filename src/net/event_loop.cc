@@ -130,6 +130,29 @@ bool EventLoop::Cancel(TimerId id) {
   return timers_.erase(id) != 0;
 }
 
+BeforeWaitId EventLoop::AddBeforeWait(std::function<void()> callback) {
+  const BeforeWaitId id = next_before_wait_id_++;
+  before_wait_.emplace_back(id, std::move(callback));
+  return id;
+}
+
+void EventLoop::RemoveBeforeWait(BeforeWaitId id) {
+  // Only cleared here: RunBeforeWait() may be iterating; it drops cleared entries afterwards.
+  for (auto& [entry_id, callback] : before_wait_) {
+    if (entry_id == id) callback = nullptr;
+  }
+}
+
+void EventLoop::RunBeforeWait() {
+  // By index and by copy: a callback may add or remove callbacks, itself included.
+  for (size_t i = 0; i < before_wait_.size(); ++i) {
+    if (!before_wait_[i].second) continue;
+    std::function<void()> callback = before_wait_[i].second;
+    callback();
+  }
+  std::erase_if(before_wait_, [](const auto& entry) { return !entry.second; });
+}
+
 void EventLoop::Post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(posted_mutex_);
@@ -166,6 +189,7 @@ int EventLoop::NextTimeoutMs(int max_wait_ms) {
 
 void EventLoop::RunOnce(int max_wait_ms) {
   loop_thread_ = std::this_thread::get_id();
+  if (!before_wait_.empty()) RunBeforeWait();
   epoll_event events[kMaxEventsPerWait];
   const int count = epoll_wait(epoll_fd_, events, kMaxEventsPerWait, NextTimeoutMs(max_wait_ms));
   if (count < 0 && errno != EINTR) {

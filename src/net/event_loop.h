@@ -28,6 +28,7 @@ enum IoEvent : uint32_t {
 
 using IoCallback = std::function<void(uint32_t events)>;
 using TimerId = uint64_t;
+using BeforeWaitId = uint64_t;
 
 class EventLoop {
  public:
@@ -51,6 +52,13 @@ class EventLoop {
   TimerId RunEvery(int64_t interval_ms, std::function<void()> callback);
   // Returns false when the timer already fired (one-shot) or was cancelled.
   bool Cancel(TimerId id);
+
+  // Runs `callback` on every iteration just before the loop waits for events, after the previous
+  // round's I/O, timers and posted tasks: where work batched during a round is flushed (queued
+  // datagrams go out in one sendmmsg). Callbacks run in the order they were added; one may remove
+  // itself or another.
+  BeforeWaitId AddBeforeWait(std::function<void()> callback);
+  void RemoveBeforeWait(BeforeWaitId id);
 
   // Thread-safe: runs `task` on the loop thread during the next iteration.
   void Post(std::function<void()> task);
@@ -94,6 +102,7 @@ class EventLoop {
   int NextTimeoutMs(int max_wait_ms);
   void RunDueTimers();
   void RunPostedTasks();
+  void RunBeforeWait();
   void Wake();
 
   int epoll_fd_;
@@ -111,6 +120,9 @@ class EventLoop {
   uint64_t next_timer_sequence_ = 0;
   std::unordered_map<TimerId, Timer> timers_;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timer_heap_;
+
+  BeforeWaitId next_before_wait_id_ = 1;
+  std::vector<std::pair<BeforeWaitId, std::function<void()>>> before_wait_;
 
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_tasks_;

@@ -187,6 +187,29 @@ TEST(EventLoopTest, WritableInterestCanBeToggled) {
   loop->Remove(pipe.fds[1]);
 }
 
+TEST(EventLoopTest, BeforeWaitRunsAfterEachRoundsWorkAndBeforeTheNextWait) {
+  auto loop = MakeLoop();
+  std::vector<std::string> order;
+  const BeforeWaitId first = loop->AddBeforeWait([&] { order.push_back("flush"); });
+  loop->RunAfter(0, [&] { order.push_back("timer"); });
+  loop->RunOnce(0);  // flush, then the timer of this round
+  loop->RunOnce(0);  // the timer's work is flushed before the next wait
+  EXPECT_EQ(order, (std::vector<std::string>{"flush", "timer", "flush"}));
+
+  // A callback that removes itself runs once; one it adds runs from then on.
+  order.clear();
+  BeforeWaitId self = 0;
+  self = loop->AddBeforeWait([&] {
+    order.push_back("once");
+    loop->RemoveBeforeWait(self);
+    loop->AddBeforeWait([&] { order.push_back("added"); });
+  });
+  loop->RemoveBeforeWait(first);
+  loop->RunOnce(0);
+  loop->RunOnce(0);
+  EXPECT_EQ(order, (std::vector<std::string>{"once", "added", "added"}));
+}
+
 TEST(EventLoopTest, ClockIsMonotonic) {
   const int64_t a = EventLoop::NowUs();
   const int64_t b = EventLoop::NowUs();

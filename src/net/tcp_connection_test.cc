@@ -216,8 +216,8 @@ TEST_F(TcpConnectionTest, DetachHandsTheSocketToAnotherLoop) {
     adopted = TcpConnection::Adopt(worker_loop.get(), fd, peer);
     adopted->set_data_callback([&, raw = adopted.get()](std::span<const uint8_t> data) {
       if (std::string(data.begin(), data.end()).find("again") != std::string::npos) {
-        raw->Send(std::string_view("from the worker"));
         worker_received = true;
+        raw->Send(std::string_view("from the worker"));
       }
     });
     ASSERT_TRUE(adopted->Start().ok());

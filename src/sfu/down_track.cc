@@ -11,6 +11,15 @@ namespace {
 // Headroom for the SRTP/SRTCP tag the sender appends in place.
 constexpr size_t kSrtpHeadroom = 64;
 
+// Where Forward() builds each subscriber's copy. The sender protects it and the server's send queue
+// copies it out before Forward() returns, and everything on one event loop runs on its thread, so
+// one buffer per thread serves every down track and stays in cache across a fan-out (a buffer per
+// down track would bring a cold one per subscriber).
+std::array<uint8_t, DownTrack::kBufferSize>& ForwardScratch() {
+  thread_local std::array<uint8_t, DownTrack::kBufferSize> scratch;
+  return scratch;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<DownTrack>> DownTrack::Create(
@@ -79,14 +88,16 @@ void DownTrack::Forward(const rtc::RtpPacket& packet, int layer, const VideoPayl
   if (!rewritten) return;
 
   const size_t length = packet.size();
-  if (length + kSrtpHeadroom > buffer_.size()) return;
-  std::memcpy(buffer_.data(), packet.data().data(), length);
+  std::array<uint8_t, kBufferSize>& buffer = ForwardScratch();
+  if (length + kSrtpHeadroom > buffer.size()) return;
+  std::memcpy(buffer.data(), packet.data().data(), length);
   rtc::RtpPacket out;
-  if (rtc::RtpPacket::Parse({buffer_.data(), length}, &out) != rtc::RtpParseError::kOk) return;
+  if (rtc::RtpPacket::Parse({buffer.data(), length}, &out) != rtc::RtpParseError::kOk) return;
   out.SetSsrc(config_.ssrc);
   out.SetSequenceNumber(rewritten->sequence_number);
   out.SetTimestamp(rewritten->timestamp);
   last_timestamp_ = rewritten->timestamp;
+  timestamp_mapping_ = {source.layer, packet.timestamp(), rewritten->timestamp};
   out.SetMarker(rewritten->marker);
   out.RewriteExtensionIds(*publisher_ids_, subscriber_ids_);
   // Our subscriber offer carries its own MID; the publisher's would name another section.
@@ -96,9 +107,11 @@ void DownTrack::Forward(const rtc::RtpPacket& packet, int layer, const VideoPayl
     (void)rtc::Vp8PayloadDescriptor::Rewrite(out.payload(), rewritten->picture_id,
                                              rewritten->tl0_pic_idx);
   if (cache_) cache_->Insert(out, now_ms);
-  if (sender_->SendRtp(buffer_.data(), length, buffer_.size(), now_ms)) {
+  if (sender_->SendRtp(buffer.data(), length, buffer.size(), now_ms,
+                       TransportFieldOffsets::Find(out, subscriber_ids_))) {
     ++packets_sent_;
     bytes_sent_ += length;
+    payload_bytes_sent_ += out.payload().size();
   }
 }
 

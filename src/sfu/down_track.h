@@ -16,6 +16,7 @@
 #include "rtc/rtp/rtp_packet.h"
 #include "rtc/rtp/rtp_packet_cache.h"
 #include "sfu/sdp_negotiation.h"
+#include "sfu/sender_report_rewriter.h"
 #include "sfu/subscriber_sender.h"
 #include "sfu/video_payload_info.h"
 
@@ -76,6 +77,9 @@ class DownTrack {
   uint64_t packets_sent() const { return packets_sent_; }
   uint64_t packets_retransmitted() const { return packets_retransmitted_; }
   uint64_t bytes_sent() const { return bytes_sent_; }
+  // For the sender reports this down track forwards (sfu/sender_report_rewriter.h).
+  const DownTrackTimestampMapping& timestamp_mapping() const { return timestamp_mapping_; }
+  uint64_t payload_bytes_sent() const { return payload_bytes_sent_; }
 
  private:
   DownTrack(const DownTrackConfig& config, SubscriberSender* sender,
@@ -87,7 +91,6 @@ class DownTrack {
   rtc::RtpExtensionIdMap subscriber_ids_;
   std::unique_ptr<rtc::SimulcastStreamRewriter> rewriter_;
   std::unique_ptr<rtc::RtpPacketCache> cache_;
-  std::array<uint8_t, kBufferSize> buffer_{};
   uint16_t rtx_sequence_ = 0;
   uint32_t last_timestamp_ = 0;
   bool paused_ = false;
@@ -96,6 +99,8 @@ class DownTrack {
   uint64_t packets_sent_ = 0;
   uint64_t packets_retransmitted_ = 0;
   uint64_t bytes_sent_ = 0;
+  uint64_t payload_bytes_sent_ = 0;
+  DownTrackTimestampMapping timestamp_mapping_;
 };
 
 }  // namespace auralink::sfu

@@ -8,7 +8,9 @@
 #include "rtc/rtcp/full_intra_request.h"
 #include "rtc/rtcp/generic_nack.h"
 #include "rtc/rtcp/picture_loss_indication.h"
+#include "rtc/rtcp/receiver_report.h"
 #include "rtc/rtcp/rtcp_packet.h"
+#include "rtc/rtcp/sender_report.h"
 #include "rtc/rtp/rtx.h"
 #include "rtc/sdp/session_description.h"
 #include "sfu/room.h"
@@ -17,6 +19,11 @@ namespace auralink::sfu {
 namespace {
 
 constexpr int64_t kTransportFeedbackIntervalMs = 100;
+// RFC 3550 §6.2 leaves the interval to the profile; browsers report about once a second.
+constexpr int64_t kReceiverReportIntervalMs = 1000;
+// Publishers send a sender report about once a second per stream; forwarding soon after keeps
+// subscribers' lip sync current.
+constexpr int64_t kSenderReportForwardIntervalMs = 200;
 constexpr int64_t kLayerSelectionIntervalMs = 500;
 constexpr int64_t kAudioReserveBps = 64'000;
 constexpr size_t kRtcpBufferSize = 1500;
@@ -43,12 +50,42 @@ bool Participant::connected() const {
   return is_up(publisher_) || is_up(subscriber_);
 }
 
+bool Participant::Abandoned() const {
+  if (sink_ != nullptr || (!publisher_ && !subscriber_)) return false;
+  auto closed = [](const std::unique_ptr<WebRtcTransport>& transport) {
+    return !transport || transport->state() == WebRtcTransportState::kClosed;
+  };
+  return closed(publisher_) && closed(subscriber_);
+}
+
+Status Participant::RestartIce(WebRtcTransport* transport) {
+  environment_->unregister_transport(transport);
+  const WebRtcTransportConfig fresh = NewTransportConfig();
+  Status restarted = transport->RestartIce(fresh.local_ufrag, fresh.local_pwd);
+  environment_->register_transport(transport);
+  return restarted;
+}
+
+void Participant::OnSignallingResumed(int64_t now_ms) {
+  now_ms_ = now_ms;
+  OnSignal(now_ms);
+  subscriber_offer_outstanding_ = false;
+  if (!subscriber_) return;
+  if (Status restarted = RestartIce(subscriber_.get()); !restarted.ok()) {
+    AURALINK_LOG(kWarning) << "participant " << description_.identity
+                           << ": subscriber ICE restart: " << restarted.message();
+  }
+  NegotiateSubscriber();
+}
+
 LocalTransportDescription Participant::LocalDescription(const WebRtcTransport& transport) const {
   LocalTransportDescription local;
   local.ice_ufrag = transport.local_ufrag();
   local.ice_pwd = transport.local_pwd();
   local.fingerprint = environment_->certificate->fingerprint().ToSdp();
-  local.candidates = environment_->candidates;
+  // A transport with a port of its own (RtcServer's port range) names it in its own candidates.
+  local.candidates = transport.local_candidates().empty() ? environment_->candidates
+                                                          : transport.local_candidates();
   return local;
 }
 
@@ -117,6 +154,12 @@ StatusOr<std::string> Participant::HandlePublisherOffer(const std::string& sdp, 
   auto offer = rtc::SessionDescription::Parse(sdp);
   if (!offer.ok()) return Status::Error(StatusCode::kInvalidArgument, offer.status().message());
   AURALINK_RETURN_IF_ERROR(EnsurePublisherTransport());
+  // RFC 8839 §4.4: new remote credentials in an offer restart ICE; the answer restarts ours too.
+  if (auto remote = ReadRemoteTransport(*offer); remote.ok()) {
+    if (!publisher_remote_ufrag_.empty() && remote->ice_ufrag != publisher_remote_ufrag_)
+      AURALINK_RETURN_IF_ERROR(RestartIce(publisher_.get()));
+    publisher_remote_ufrag_ = remote->ice_ufrag;
+  }
   auto negotiation = AnswerPublisherOffer(*offer, LocalDescription(*publisher_));
   if (!negotiation.ok())
     return Status::Error(StatusCode::kInvalidArgument, negotiation.status().message());
@@ -340,6 +383,7 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
   last_activity_ms_ = now_ms;
   rtc::RtpPacket packet;
   if (rtc::RtpPacket::Parse({data, size}, &packet) != rtc::RtpParseError::kOk) return;
+  const int64_t arrival_us = net::EventLoop::NowUs();
 
   if (auto value =
           packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber, publisher_ids_)) {
@@ -354,7 +398,7 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
       twcc_last_unwrapped_ = std::max(twcc_last_unwrapped_, unwrapped);
       if (twcc_next_begin_ < 0) twcc_next_begin_ = unwrapped;
       if (unwrapped >= twcc_next_begin_ && twcc_arrivals_.size() < 4096)
-        twcc_arrivals_.push_back({unwrapped, net::EventLoop::NowUs()});
+        twcc_arrivals_.push_back({unwrapped, arrival_us});
       if (twcc_media_ssrc_ == 0) twcc_media_ssrc_ = packet.ssrc();
     }
   }
@@ -418,13 +462,71 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
         room_->OnAudioLevel(sid(), level->level_dbov, now_ms);
     }
   }
-  std::span<const uint16_t> nacks = track->OnRtp(packet, layer, recovered, now_ms);
+  std::span<const uint16_t> nacks = track->OnRtp(packet, layer, recovered, now_ms, arrival_us);
   if (!nacks.empty()) SendNack(track->LayerSsrc(layer), nacks);
 }
 
 void Participant::OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms) {
-  // Sender reports and receiver reports from the publisher carry nothing the SFU acts on yet.
   last_activity_ms_ = now_ms;
+  const int64_t now_us = net::EventLoop::NowUs();
+  rtc::RtcpPacketIterator packets({data, size});
+  rtc::RtcpPacketView view;
+  while (packets.Next(&view)) {
+    // Only sender reports matter here; receiver reports about what we send on this connection
+    // (nothing) and the rest are ignored.
+    if (view.packet_type != static_cast<uint8_t>(rtc::RtcpPacketType::kSenderReport)) continue;
+    rtc::SenderReport report;
+    if (rtc::SenderReport::Parse(view, &report) != rtc::RtcpParseError::kOk) continue;
+    auto known = ssrc_to_layer_.find(report.sender_ssrc);
+    if (known == ssrc_to_layer_.end()) continue;
+    auto [track, layer] = known->second;
+    // RTX streams have reports of their own, about nothing a subscriber sees.
+    if (track->LayerSsrc(layer) != report.sender_ssrc) continue;
+    track->OnSenderReport(layer, report, now_ms, now_us);
+  }
+}
+
+void Participant::SendReceiverReports(int64_t now_us) {
+  rtc::ReceiverReport report;
+  report.sender_ssrc = rtcp_ssrc_;
+  for (auto& [track_sid, track] : tracks_) {
+    if (!track->AddReportBlocks(&report, now_us)) break;
+  }
+  if (report.report_blocks().empty()) return;
+  std::array<uint8_t, kRtcpBufferSize> buffer{};
+  const size_t length = report.Write(buffer);
+  if (length > 0) SendPublisherRtcp({buffer.data(), length});
+}
+
+void Participant::ForwardSenderReports() {
+  if (!sender_ || !subscriber_ || subscriber_->state() != WebRtcTransportState::kConnected) return;
+  // All down tracks' reports in one SRTCP packet; our offer negotiates reduced-size RTCP
+  // (RFC 5506, a=rtcp-rsize), so they need not come with the SDES of a full compound packet.
+  std::array<uint8_t, kRtcpBufferSize + 64> buffer{};
+  size_t length = 0;
+  constexpr size_t kMaxCompound = 1200;
+  for (auto& [key, subscription] : down_tracks_) {
+    if (!subscription.down || !subscription.track) continue;
+    const DownTrackTimestampMapping& mapping = subscription.down->timestamp_mapping();
+    if (mapping.layer < 0 || mapping.layer >= static_cast<int>(subscription.track->layers().size()))
+      continue;
+    const std::optional<PublisherSenderReport>& received =
+        subscription.track->layers()[static_cast<size_t>(mapping.layer)].sender_report;
+    if (!received || (subscription.sender_report_layer == mapping.layer &&
+                      subscription.sender_report_sequence == received->sequence))
+      continue;
+    const std::optional<rtc::SenderReport> report =
+        RewriteSenderReport(*received, mapping.layer, mapping, subscription.down->config().ssrc,
+                            static_cast<uint32_t>(subscription.down->packets_sent()),
+                            static_cast<uint32_t>(subscription.down->payload_bytes_sent()));
+    if (!report || length + report->Size() > kMaxCompound) continue;
+    const size_t written = report->Write({buffer.data() + length, kMaxCompound - length});
+    if (written == 0) continue;
+    length += written;
+    subscription.sender_report_layer = mapping.layer;
+    subscription.sender_report_sequence = received->sequence;
+  }
+  if (length > 0) (void)sender_->SendRtcp(buffer.data(), length, buffer.size());
 }
 
 Participant::Subscription* Participant::FindSubscriptionBySsrc(uint32_t ssrc) {
@@ -671,6 +773,14 @@ void Participant::Tick(int64_t now_ms) {
   if (now_ms - last_twcc_feedback_ms_ >= kTransportFeedbackIntervalMs) {
     last_twcc_feedback_ms_ = now_ms;
     SendTransportFeedback(now_ms);
+  }
+  if (now_ms - last_receiver_report_ms_ >= kReceiverReportIntervalMs) {
+    last_receiver_report_ms_ = now_ms;
+    SendReceiverReports(net::EventLoop::NowUs());
+  }
+  if (now_ms - last_sender_report_forward_ms_ >= kSenderReportForwardIntervalMs) {
+    last_sender_report_forward_ms_ = now_ms;
+    ForwardSenderReports();
   }
   for (auto& [track_sid, track] : tracks_) {
     for (size_t layer = 0; layer < track->layers().size(); ++layer) {

@@ -58,7 +58,17 @@ class Participant {
   const std::string& sid() const { return description_.sid; }
   const std::string& identity() const { return description_.identity; }
   SignalSink* sink() const { return sink_; }
+  // The signalling connection went away: the participant, its tracks and subscriptions stay until
+  // the client resumes (AttachSink) or the signalling timeout removes it.
   void DetachSink() { sink_ = nullptr; }
+  void AttachSink(SignalSink* sink) { sink_ = sink; }
+  // A resumed session (LiveKit reconnect=1) is attached: an offer lost with the old connection is
+  // forgotten, and the subscriber connection restarts ICE (RFC 8445 §9) with a fresh offer, as
+  // LiveKit's server does, so a client whose network changed finds a path again.
+  void OnSignallingResumed(int64_t now_ms);
+  // True when no connection is attached and every transport was closed by the client (DTLS
+  // close_notify): it is gone and will not resume.
+  bool Abandoned() const;
   bool auto_subscribe() const { return auto_subscribe_; }
   void set_auto_subscribe(bool value) { auto_subscribe_ = value; }
 
@@ -107,11 +117,16 @@ class Participant {
     SubscribedMedia media;
     std::unique_ptr<SimulcastLayerSelector> selector;
     bool disabled = false;
+    // The publisher's sender report last forwarded: its layer and sequence.
+    int sender_report_layer = -1;
+    uint32_t sender_report_sequence = 0;
   };
 
   WebRtcTransportConfig NewTransportConfig() const;
   Status EnsurePublisherTransport();
   Status EnsureSubscriberTransport();
+  // New local ICE credentials, re-registered with the router under the new ufrag.
+  Status RestartIce(WebRtcTransport* transport);
   LocalTransportDescription LocalDescription(const WebRtcTransport& transport) const;
   void OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms);
   void OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms);
@@ -120,6 +135,10 @@ class Participant {
   void SendNack(uint32_t media_ssrc, std::span<const uint16_t> sequence_numbers);
   void SendPictureLossIndication(uint32_t media_ssrc);
   void SendTransportFeedback(int64_t now_ms);
+  // RFC 3550 §6.4.2 receiver reports about everything this participant publishes.
+  void SendReceiverReports(int64_t now_us);
+  // The publishers' sender reports, rewritten for the down tracks (sender_report_rewriter.h).
+  void ForwardSenderReports();
   void SelectLayers(int64_t now_ms);
   void RunProbe(int64_t now_ms);
   Subscription* FindSubscriptionBySsrc(uint32_t ssrc);
@@ -149,7 +168,10 @@ class Participant {
   uint32_t twcc_media_ssrc_ = 0;
   std::unique_ptr<rtc::TwccFeedbackBuilder> twcc_builder_;
   rtc::RtpExtensionIdMap publisher_ids_;  // for MID/RID lookup across sections (ids are shared)
+  std::string publisher_remote_ufrag_;    // a new one in an offer is an ICE restart
   int64_t last_twcc_feedback_ms_ = 0;
+  int64_t last_receiver_report_ms_ = 0;
+  int64_t last_sender_report_forward_ms_ = 0;
   int64_t last_layer_selection_ms_ = 0;
   int64_t last_dynacast_ms_ = 0;
   // Probing for room above the current layers (see RunProbe).

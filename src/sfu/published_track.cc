@@ -75,9 +75,19 @@ int PublishedTrack::ResolveLayer(uint32_t ssrc, std::string_view rid, std::strin
 }
 
 std::span<const uint16_t> PublishedTrack::OnRtp(const rtc::RtpPacket& packet, int layer_index,
-                                                bool recovered, int64_t now_ms) {
+                                                bool recovered, int64_t now_ms,
+                                                int64_t arrival_us) {
   PublishedLayer& layer = layers_[static_cast<size_t>(layer_index)];
   ++layer.packets;
+  // The report is about the media SSRC as it arrived (RFC 4588: repairs travel as a stream of their
+  // own): what RTX recovered was lost on the path, and the publisher's loss-based rate control
+  // wants that. Chromium also resends delivered packets over RTX to probe, which would otherwise
+  // count as duplicates and drive the loss negative.
+  if (!recovered) {
+    if (!layer.statistics || layer.statistics->ssrc() != packet.ssrc())
+      layer.statistics.emplace(packet.ssrc(), clock_rate_);
+    layer.statistics->OnPacket(packet.sequence_number(), packet.timestamp(), arrival_us);
+  }
   layer.last_packet_ms = now_ms;
   if (layer.window_start_ms < 0) layer.window_start_ms = now_ms;
   layer.window_bytes += packet.size();
@@ -98,11 +108,32 @@ std::span<const uint16_t> PublishedTrack::OnRtp(const rtc::RtpPacket& packet, in
   std::span<const uint16_t> nacks;
   if (media_.kind == MediaKind::kVideo)
     nacks = layer.nack.OnPacket(packet.sequence_number(), now_ms, info.key_frame);
-  (void)recovered;
   if (!description_.muted) {
-    for (auto& [subscriber, down] : down_tracks_) down->Forward(packet, layer_index, info, now_ms);
+    for (DownTrack* down : forward_to_) down->Forward(packet, layer_index, info, now_ms);
   }
   return nacks;
+}
+
+void PublishedTrack::OnSenderReport(int layer_index, const rtc::SenderReport& report,
+                                    int64_t now_ms, int64_t now_us) {
+  if (layer_index < 0 || layer_index >= static_cast<int>(layers_.size())) return;
+  PublishedLayer& layer = layers_[static_cast<size_t>(layer_index)];
+  if (layer.statistics && layer.statistics->ssrc() == report.sender_ssrc)
+    layer.statistics->OnSenderReport(report.ntp_timestamp, now_us);
+  PublisherSenderReport received;
+  received.ntp_timestamp = report.ntp_timestamp;
+  received.rtp_timestamp = report.rtp_timestamp;
+  received.arrival_ms = now_ms;
+  received.sequence = layer.sender_report ? layer.sender_report->sequence + 1 : 1;
+  layer.sender_report = received;
+}
+
+bool PublishedTrack::AddReportBlocks(rtc::ReceiverReport* report, int64_t now_us) {
+  for (PublishedLayer& layer : layers_) {
+    if (!layer.statistics || !layer.statistics->has_packets()) continue;
+    if (!report->AddReportBlock(layer.statistics->MakeReportBlock(now_us))) return false;
+  }
+  return true;
 }
 
 std::span<const uint16_t> PublishedTrack::TickNack(int layer, int64_t now_ms) {
@@ -111,10 +142,17 @@ std::span<const uint16_t> PublishedTrack::TickNack(int layer, int64_t now_ms) {
 
 void PublishedTrack::AddDownTrack(const std::string& subscriber_sid, DownTrack* track) {
   down_tracks_[subscriber_sid] = track;
+  RebuildForwardList();
 }
 
 void PublishedTrack::RemoveDownTrack(const std::string& subscriber_sid) {
   down_tracks_.erase(subscriber_sid);
+  RebuildForwardList();
+}
+
+void PublishedTrack::RebuildForwardList() {
+  forward_to_.clear();
+  for (const auto& [subscriber, down] : down_tracks_) forward_to_.push_back(down);
 }
 
 std::vector<SimulcastLayerInfo> PublishedTrack::LayerInfos(int64_t now_ms) const {
@@ -131,7 +169,7 @@ std::vector<SimulcastLayerInfo> PublishedTrack::LayerInfos(int64_t now_ms) const
 }
 
 std::optional<uint32_t> PublishedTrack::TakeKeyFrameRequestSsrc(int64_t now_ms) {
-  for (auto& [subscriber, down] : down_tracks_) {
+  for (DownTrack* down : forward_to_) {
     if (!down->NeedsKeyFrame()) continue;
     const std::optional<int> target = down->target_layer();
     if (!target || *target < 0 || *target >= static_cast<int>(layers_.size())) continue;

@@ -9,13 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "rtc/rtcp/receiver_report.h"
+#include "rtc/rtcp/sender_report.h"
 #include "rtc/rtp/nack_generator.h"
 #include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_packet.h"
+#include "rtc/rtp/rtp_receive_statistics.h"
 #include "sfu/bwe/simulcast_layer_selector.h"
 #include "sfu/down_track.h"
 #include "sfu/room_control.h"
 #include "sfu/sdp_negotiation.h"
+#include "sfu/sender_report_rewriter.h"
 #include "sfu/video_payload_info.h"
 
 namespace auralink::sfu {
@@ -34,6 +38,11 @@ struct PublishedLayer {
   int64_t last_packet_ms = -1;
   int64_t last_key_frame_request_ms = -100000;
   uint64_t packets = 0;
+  // RFC 3550 reception statistics for the receiver reports to the publisher, from the packets
+  // that arrived on the media SSRC (not those RTX recovered).
+  std::optional<rtc::RtpReceiveStatistics> statistics;
+  // The publisher's newest sender report, forwarded to subscribers of this layer.
+  std::optional<PublisherSenderReport> sender_report;
 };
 
 class PublishedTrack {
@@ -53,9 +62,15 @@ class PublishedTrack {
   // tracks without simulcast, layer 0. -1 when it does not belong to this track.
   int ResolveLayer(uint32_t ssrc, std::string_view rid, std::string_view repaired_rid,
                    bool* is_rtx);
-  // A media packet of `layer` (RTX already unwrapped). Returns the sequence numbers to NACK.
+  // A media packet of `layer` (RTX already unwrapped, `recovered`), arrived at `arrival_us`.
+  // Returns the sequence numbers to NACK.
   std::span<const uint16_t> OnRtp(const rtc::RtpPacket& packet, int layer, bool recovered,
-                                  int64_t now_ms);
+                                  int64_t now_ms, int64_t arrival_us);
+  // The publisher's sender report for `layer` (RFC 3550 §6.4.1).
+  void OnSenderReport(int layer, const rtc::SenderReport& report, int64_t now_ms, int64_t now_us);
+  // One report block per layer that has received packets (RFC 3550 §6.4.2), each starting a new
+  // fraction-lost interval; false when `report` ran out of room.
+  bool AddReportBlocks(rtc::ReceiverReport* report, int64_t now_us);
   std::span<const uint16_t> TickNack(int layer, int64_t now_ms);
 
   void AddDownTrack(const std::string& subscriber_sid, DownTrack* track);
@@ -79,6 +94,8 @@ class PublishedTrack {
   bool muted() const { return description_.muted; }
 
  private:
+  void RebuildForwardList();
+
   TrackDescription description_;
   PublishedMedia media_;
   VideoCodecId codec_ = VideoCodecId::kUnknown;
@@ -86,6 +103,8 @@ class PublishedTrack {
   rtc::RtpExtensionIdMap extension_ids_;
   std::vector<PublishedLayer> layers_;
   std::map<std::string, DownTrack*> down_tracks_;
+  // The same down tracks in a flat array: every packet walks all of them.
+  std::vector<DownTrack*> forward_to_;
   std::vector<bool> last_wanted_;
 };
 

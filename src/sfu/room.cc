@@ -81,6 +81,19 @@ StatusOr<Participant*> Room::Join(ParticipantDescription description, SignalSink
   return raw;
 }
 
+StatusOr<Participant*> Room::Resume(const std::string& sid, const std::string& identity,
+                                    SignalSink* sink, int64_t now_ms) {
+  Participant* participant = FindBySid(sid);
+  if (participant == nullptr || participant->identity() != identity)
+    return Status::Error(StatusCode::kNotFound,
+                         "participant " + sid + " is not in room " + description_.name);
+  SignalSink* previous = participant->sink();
+  participant->AttachSink(sink);
+  if (previous != nullptr && previous != sink) previous->OnSessionReplaced();
+  participant->OnSignal(now_ms);
+  return participant;
+}
+
 void Room::Remove(const std::string& sid, bool notify, const std::string& reason, int64_t now_ms) {
   auto found = participants_.find(sid);
   if (found == participants_.end()) return;
@@ -180,13 +193,13 @@ void Room::Tick(int64_t now_ms, int64_t signal_timeout_ms) {
   if (signal_timeout_ms > 0) {
     std::vector<std::string> vanished;
     for (const auto& [sid, participant] : participants_) {
-      if (participant->last_signal_ms() > 0 &&
-          now_ms - participant->last_signal_ms() > signal_timeout_ms)
+      if (participant->Abandoned() || (participant->last_signal_ms() > 0 &&
+                                       now_ms - participant->last_signal_ms() > signal_timeout_ms))
         vanished.push_back(sid);
     }
     for (const std::string& sid : vanished) {
       AURALINK_LOG(kInfo) << "room " << description_.name << ": participant " << sid
-                          << " went silent; removed";
+                          << " went silent or hung up; removed";
       Remove(sid, /*notify=*/true, "signalling timed out", now_ms);
     }
   }

@@ -28,6 +28,12 @@ class Room {
   // A participant with the same identity is replaced (LiveKit disconnects the old session).
   StatusOr<Participant*> Join(ParticipantDescription participant, SignalSink* sink,
                               bool auto_subscribe, int64_t now_ms);
+  // A client resuming its session (LiveKit reconnect=1 with its participant sid): `sink` replaces
+  // the old connection, tracks and subscriptions carry on. NotFound when the participant is gone
+  // (or the sid belongs to another identity): the client must join afresh. The caller answers the
+  // client, then calls Participant::OnSignallingResumed.
+  StatusOr<Participant*> Resume(const std::string& sid, const std::string& identity,
+                                SignalSink* sink, int64_t now_ms);
   // Removes a participant; `notify` tells its session to leave (server-initiated removal).
   void Remove(const std::string& sid, bool notify, const std::string& reason, int64_t now_ms);
   void RemoveAll(const std::string& reason, int64_t now_ms);
@@ -48,7 +54,9 @@ class Room {
   void RouteData(const Participant* from, std::span<const uint8_t> bytes, bool reliable,
                  const std::vector<std::string>& destination_identities);
 
-  // `signal_timeout_ms` > 0 removes participants whose signalling has been silent that long.
+  // `signal_timeout_ms` > 0 removes participants whose signalling has been silent that long (a
+  // dropped connection that was not resumed in time); participants whose connection went away and
+  // whose transports the client closed are removed at once.
   void Tick(int64_t now_ms, int64_t signal_timeout_ms = 0);
   // True when the room should be closed now.
   bool Expired(int64_t now_ms) const;

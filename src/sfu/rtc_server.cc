@@ -33,6 +33,7 @@ RtcServer::RtcServer(net::EventLoop* loop, RtcServerConfig config)
 RtcServer::~RtcServer() {
   if (tick_timer_ != 0) loop_->Cancel(tick_timer_);
   rooms_.clear();
+  if (send_queue_) send_queue_->Flush();
   for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
   tcp_peers_.clear();
   tcp_listener_.reset();
@@ -44,14 +45,24 @@ Status RtcServer::Start() {
   if (!certificate.ok()) return certificate.status().WithContext("RTC server");
   auto bind_address = net::SocketAddress::FromIp(config_.bind_ip, config_.udp_port);
   if (!bind_address) return Status::Error("RTC server: bad bind address " + config_.bind_ip);
-  auto socket = net::UdpSocket::Bind(*bind_address, {});
-  if (!socket.ok()) return socket.status().WithContext("RTC server: UDP port");
-  socket_ = std::move(*socket);
-  udp_port_ = socket_->local_address().port();
-  AURALINK_RETURN_IF_ERROR(socket_->StartReceiving(
-      loop_, [this](std::span<const uint8_t> data, const net::SocketAddress& from) {
-        OnDatagram(data, from);
-      }));
+  auto send_queue = net::UdpSendQueue::Create(loop_);
+  if (!send_queue.ok()) return send_queue.status().WithContext("RTC server");
+  send_queue_ = std::move(*send_queue);
+  if (per_connection_ports()) {
+    if (config_.port_range_end < config_.port_range_start)
+      return Status::Error("RTC server: empty UDP port range " +
+                           std::to_string(config_.port_range_start) + "-" +
+                           std::to_string(config_.port_range_end));
+  } else {
+    auto socket = net::UdpSocket::Bind(*bind_address, {});
+    if (!socket.ok()) return socket.status().WithContext("RTC server: UDP port");
+    socket_ = std::move(*socket);
+    udp_port_ = socket_->local_address().port();
+    AURALINK_RETURN_IF_ERROR(socket_->StartReceiving(
+        loop_, [this](std::span<const uint8_t> data, const net::SocketAddress& from) {
+          OnDatagram(data, from);
+        }));
+  }
 
   if (config_.ice_tcp) {
     auto tcp_address = net::SocketAddress::FromIp(config_.bind_ip, config_.tcp_port);
@@ -65,38 +76,18 @@ Status RtcServer::Start() {
   }
 
   environment_.certificate = *certificate;
-  int index = 0;
-  for (const std::string& ip : config_.candidate_ips) {
-    rtc::IceCandidate candidate;
-    candidate.foundation = std::to_string(++index);
-    candidate.component = 1;
-    candidate.protocol = rtc::IceTransportProtocol::kUdp;
-    candidate.priority = rtc::ComputeIcePriority(
-        rtc::IceTypePreference(rtc::IceCandidateType::kHost), 65535 - index, 1);
-    candidate.address = ip;
-    candidate.port = udp_port_;
-    candidate.type = rtc::IceCandidateType::kHost;
-    environment_.candidates.push_back(candidate.ToString());
-    if (tcp_port_ != 0) {
-      // RFC 6544 §4.2: TCP candidates rank below UDP ones of the same type.
-      rtc::IceCandidate tcp = candidate;
-      tcp.foundation = std::to_string(100 + index);
-      tcp.protocol = rtc::IceTransportProtocol::kTcp;
-      tcp.port = tcp_port_;
-      tcp.tcp_type = rtc::IceTcpType::kPassive;
-      tcp.priority = rtc::ComputeIcePriority(
-          rtc::IceTypePreference(rtc::IceCandidateType::kHost) - 10, 65535 - index, 1);
-      environment_.candidates.push_back(tcp.ToString());
-    }
-  }
+  if (!per_connection_ports()) environment_.candidates = HostCandidates(udp_port_);
   environment_.send_packet = [this](std::span<const uint8_t> bytes, const net::SocketAddress& to) {
-    SendPacket(bytes, to);
+    SendPacket(socket_.get(), bytes, to);
   };
   environment_.register_transport = [this](WebRtcTransport* transport) {
     by_ufrag_[transport->local_ufrag()] = transport;
+    if (per_connection_ports()) AttachTransportSocket(transport);
   };
   environment_.unregister_transport = [this](WebRtcTransport* transport) {
     by_ufrag_.erase(transport->local_ufrag());
+    if (auto own = transport_sockets_.find(transport); own != transport_sockets_.end())
+      own->second->transport = nullptr;
     for (auto it = by_address_.begin(); it != by_address_.end();) {
       it = it->second == transport ? by_address_.erase(it) : std::next(it);
     }
@@ -111,9 +102,115 @@ Status RtcServer::Start() {
     return ssrc;
   };
   tick_timer_ = loop_->RunEvery(config_.tick_interval_ms, [this]() { Tick(); });
-  AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", ICE-TCP port " << tcp_port_
-                      << ", " << environment_.candidates.size() << " host candidates";
+  if (per_connection_ports()) {
+    AURALINK_LOG(kInfo) << "RTC server: a UDP port per peer connection in "
+                        << config_.port_range_start << "-" << config_.port_range_end
+                        << ", ICE-TCP port " << tcp_port_;
+  } else {
+    AURALINK_LOG(kInfo) << "RTC server: UDP port " << udp_port_ << ", ICE-TCP port " << tcp_port_
+                        << ", " << environment_.candidates.size() << " host candidates";
+  }
   return Status::Ok();
+}
+
+bool RtcServer::per_connection_ports() const {
+  return config_.udp_port == 0 && config_.port_range_start != 0;
+}
+
+std::vector<std::string> RtcServer::HostCandidates(uint16_t udp_port) const {
+  std::vector<std::string> candidates;
+  int index = 0;
+  for (const std::string& ip : config_.candidate_ips) {
+    rtc::IceCandidate candidate;
+    candidate.foundation = std::to_string(++index);
+    candidate.component = 1;
+    candidate.protocol = rtc::IceTransportProtocol::kUdp;
+    candidate.priority = rtc::ComputeIcePriority(
+        rtc::IceTypePreference(rtc::IceCandidateType::kHost), 65535 - index, 1);
+    candidate.address = ip;
+    candidate.port = udp_port;
+    candidate.type = rtc::IceCandidateType::kHost;
+    candidates.push_back(candidate.ToString());
+    if (tcp_port_ != 0) {
+      // RFC 6544 §4.2: TCP candidates rank below UDP ones of the same type.
+      rtc::IceCandidate tcp = candidate;
+      tcp.foundation = std::to_string(100 + index);
+      tcp.protocol = rtc::IceTransportProtocol::kTcp;
+      tcp.port = tcp_port_;
+      tcp.tcp_type = rtc::IceTcpType::kPassive;
+      tcp.priority = rtc::ComputeIcePriority(
+          rtc::IceTypePreference(rtc::IceCandidateType::kHost) - 10, 65535 - index, 1);
+      candidates.push_back(tcp.ToString());
+    }
+  }
+  return candidates;
+}
+
+Status RtcServer::ReserveRangePorts(size_t count) {
+  while (spare_sockets_.size() < count) {
+    auto socket = net::UdpSocket::BindInRange(config_.bind_ip, config_.port_range_start,
+                                              config_.port_range_end);
+    if (!socket.ok()) {
+      ++counters_.ports_exhausted;
+      std::string message = "no free UDP port in the range ";
+      message += std::to_string(config_.port_range_start) + "-" +
+                 std::to_string(config_.port_range_end) + " for a new peer connection";
+      return Status::Error(StatusCode::kResourceExhausted, std::move(message));
+    }
+    spare_sockets_.push_back(std::move(*socket));
+  }
+  return Status::Ok();
+}
+
+void RtcServer::AttachTransportSocket(WebRtcTransport* transport) {
+  std::unique_ptr<TransportSocket>& own = transport_sockets_[transport];
+  if (!own) {
+    if (Status reserved = ReserveRangePorts(1); !reserved.ok()) {
+      // Join reserves ports for both connections, so only an unforeseen extra one gets here: it
+      // has no candidates and cannot connect.
+      AURALINK_LOG(kWarning) << "RTC server: " << reserved.message();
+      transport_sockets_.erase(transport);
+      return;
+    }
+    own = std::make_unique<TransportSocket>();
+    own->socket = std::move(spare_sockets_.back());
+    spare_sockets_.pop_back();
+    TransportSocket* raw = own.get();
+    Status receiving = own->socket->StartReceiving(
+        loop_, [this, raw](std::span<const uint8_t> data, const net::SocketAddress& from) {
+          ++counters_.datagrams;
+          if (raw->transport == nullptr) return;
+          // The socket's receive buffer is ours until the callback returns.
+          raw->transport->HandlePacket(const_cast<uint8_t*>(data.data()), data.size(), from,
+                                       net::EventLoop::NowMs());
+        });
+    if (!receiving.ok()) {
+      AURALINK_LOG(kWarning) << "RTC server: " << receiving.message();
+      transport_sockets_.erase(transport);
+      return;
+    }
+  }
+  own->transport = transport;
+  net::UdpSocket* socket = own->socket.get();
+  transport->SetPacketSender(
+      [this, socket](std::span<const uint8_t> bytes, const net::SocketAddress& to) {
+        SendPacket(socket, bytes, to);
+      });
+  transport->SetLocalCandidates(HostCandidates(socket->local_address().port()));
+}
+
+void RtcServer::ReleaseDetachedSockets() {
+  bool flushed = false;
+  for (auto it = transport_sockets_.begin(); it != transport_sockets_.end();) {
+    if (it->second->transport != nullptr) {
+      ++it;
+      continue;
+    }
+    // Datagrams still queued for this socket leave first.
+    if (!flushed) send_queue_->Flush();
+    flushed = true;
+    it = transport_sockets_.erase(it);
+  }
 }
 
 std::string RtcServer::NewId(const char* prefix) {
@@ -156,14 +253,17 @@ void RtcServer::OnTcpConnection(std::shared_ptr<net::TcpConnection> connection) 
   if (!connection->Start().ok()) tcp_peers_.erase(peer);
 }
 
-void RtcServer::SendPacket(std::span<const uint8_t> bytes, const net::SocketAddress& to) {
-  auto tcp = tcp_peers_.find(to);
-  if (tcp != tcp_peers_.end()) {
-    std::vector<uint8_t> framed;
-    if (rtc::AppendIceTcpFrame(bytes, &framed).ok()) tcp->second->connection->Send(framed);
-    return;
+void RtcServer::SendPacket(net::UdpSocket* socket, std::span<const uint8_t> bytes,
+                           const net::SocketAddress& to) {
+  if (!tcp_peers_.empty()) {
+    auto tcp = tcp_peers_.find(to);
+    if (tcp != tcp_peers_.end()) {
+      std::vector<uint8_t> framed;
+      if (rtc::AppendIceTcpFrame(bytes, &framed).ok()) tcp->second->connection->Send(framed);
+      return;
+    }
   }
-  socket_->SendTo(bytes, to);
+  if (socket != nullptr) send_queue_->Enqueue(socket, bytes, to);
 }
 
 void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp) {
@@ -197,6 +297,7 @@ void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& 
 
 void RtcServer::Tick() {
   const int64_t now_ms = net::EventLoop::NowMs();
+  if (!transport_sockets_.empty()) ReleaseDetachedSockets();
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     it->second->Tick(now_ms, config_.signal_timeout_ms);
     if (it->second->Expired(now_ms)) {
@@ -231,6 +332,9 @@ Room* RtcServer::CreateRoomInternal(const RoomCreateOptions& options) {
 StatusOr<Participant*> RtcServer::Join(const std::string& room_name,
                                        ParticipantDescription participant, SignalSink* sink,
                                        bool auto_subscribe) {
+  // Both peer connections of the participant find a port, or the join fails now rather than
+  // the connection later.
+  if (per_connection_ports()) AURALINK_RETURN_IF_ERROR(ReserveRangePorts(2));
   Room* room = FindRoom(room_name);
   if (room == nullptr) {
     if (!config_.auto_create_rooms)

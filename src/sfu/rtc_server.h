@@ -1,7 +1,9 @@
 // The media server of one worker: one UDP port shared by every peer connection (ICE-lite finds a
-// new peer by the ufrag in its first Binding request, then by its address), the rooms, and the
-// timer that drives them. It implements RoomControl for the API layer. Everything runs on one
-// event loop thread; nothing on the media path takes a lock.
+// new peer by the ufrag in its first Binding request, then by its address) or, when configured,
+// a port of its own per peer connection from a range; the rooms, and the timer that drives them.
+// It implements RoomControl for the API layer. Everything runs on one event loop thread; nothing
+// on the media path takes a lock. Outgoing UDP datagrams are queued during a loop round and leave
+// in sendmmsg batches before the loop waits (net::UdpSendQueue).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include "net/socket_address.h"
 #include "net/tcp_connection.h"
 #include "net/tcp_listener.h"
+#include "net/udp_send_queue.h"
 #include "net/udp_socket.h"
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/ice/ice_tcp_framing.h"
@@ -28,7 +31,13 @@ namespace auralink::sfu {
 
 struct RtcServerConfig {
   std::string bind_ip = "0.0.0.0";
-  uint16_t udp_port = 7882;  // 0: any free port
+  uint16_t udp_port = 7882;  // 0: a port per peer connection from the range below, if set; else
+                             // one muxed port the kernel picks
+  // With udp_port 0 and port_range_start > 0: every peer connection binds the first free port in
+  // [port_range_start, port_range_end], advertises it in its candidates and frees it on close; a
+  // join that finds no free port fails.
+  uint16_t port_range_start = 0;
+  uint16_t port_range_end = 0;
   // ICE over TCP (RFC 6544, passive candidates, RFC 4571 framing) for clients whose UDP is
   // blocked.
   bool ice_tcp = true;
@@ -44,7 +53,8 @@ struct RtcServerConfig {
 
 struct RtcServerCounters {
   uint64_t datagrams = 0;
-  uint64_t unknown_peer = 0;  // neither a known address nor a Binding request for a known ufrag
+  uint64_t ports_exhausted = 0;  // peer connections that found no free port in the range
+  uint64_t unknown_peer = 0;     // neither a known address nor a Binding request for a known ufrag
 };
 
 class RtcServer : public RoomControl {
@@ -59,7 +69,11 @@ class RtcServer : public RoomControl {
   void Leave(const std::string& room, const std::string& participant_sid);
   Room* FindRoom(const std::string& name);
   std::string NewId(const char* prefix);
+  // The muxed UDP port (0 with per-connection ports).
   uint16_t udp_port() const { return udp_port_; }
+  bool per_connection_ports() const;
+  // Sockets bound in the port range: in use by peer connections, or reserved for joins.
+  size_t bound_range_ports() const { return transport_sockets_.size() + spare_sockets_.size(); }
   uint16_t tcp_port() const { return tcp_port_; }
   const RtcServerCounters& counters() const { return counters_; }
 
@@ -92,7 +106,13 @@ class RtcServer : public RoomControl {
   void OnTcpConnection(std::shared_ptr<net::TcpConnection> connection);
   // One datagram from UDP or one RFC 4571 frame from TCP; `tcp` tells which address space.
   void OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp);
-  void SendPacket(std::span<const uint8_t> bytes, const net::SocketAddress& to);
+  void SendPacket(net::UdpSocket* socket, std::span<const uint8_t> bytes,
+                  const net::SocketAddress& to);
+  std::vector<std::string> HostCandidates(uint16_t udp_port) const;
+  // Port-range mode: keeps `count` sockets bound for the next peer connections.
+  Status ReserveRangePorts(size_t count);
+  void AttachTransportSocket(WebRtcTransport* transport);
+  void ReleaseDetachedSockets();
   void Tick();
   StatusOr<Room*> RoomOrError(const std::string& name);
   StatusOr<Participant*> ParticipantOrError(const std::string& room, const std::string& identity);
@@ -100,8 +120,17 @@ class RtcServer : public RoomControl {
 
   net::EventLoop* loop_;
   RtcServerConfig config_;
-  std::unique_ptr<net::UdpSocket> socket_;
+  std::unique_ptr<net::UdpSocket> socket_;  // the muxed port; null with per-connection ports
   uint16_t udp_port_ = 0;
+  // A peer connection's own socket in port-range mode. `transport` is cleared when the transport
+  // unregisters (its datagrams are dropped from then on); the socket closes at the next tick
+  // unless the transport registers again (an ICE restart re-registers at once).
+  struct TransportSocket {
+    std::unique_ptr<net::UdpSocket> socket;
+    WebRtcTransport* transport = nullptr;
+  };
+  std::unordered_map<WebRtcTransport*, std::unique_ptr<TransportSocket>> transport_sockets_;
+  std::vector<std::unique_ptr<net::UdpSocket>> spare_sockets_;
   std::unique_ptr<net::TcpListener> tcp_listener_;
   uint16_t tcp_port_ = 0;
   struct TcpPeer {
@@ -119,6 +148,8 @@ class RtcServer : public RoomControl {
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
   std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_address_;
   net::TimerId tick_timer_ = 0;
+  // Declared after the sockets: destroyed (and flushed) before them.
+  std::unique_ptr<net::UdpSendQueue> send_queue_;
   std::mt19937_64 random_;
   RtcServerCounters counters_;
 };

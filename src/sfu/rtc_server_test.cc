@@ -1,9 +1,20 @@
 #include "sfu/rtc_server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <set>
+
+#include "client/room_client.h"
+#include "rtc/ice/ice_candidate.h"
 #include "rtc/ice/stun_packet.h"
 #include "rtc/sdp/session_description.h"
+#include "signal/auth/access_token_issuer.h"
+#include "signal/auth/access_token_verifier.h"
+#include "signal/auth/api_key_provider.h"
+#include "signal/http/http_server.h"
+#include "signal/session/rtc_signalling.h"
 
 namespace auralink::sfu {
 namespace {
@@ -143,6 +154,217 @@ TEST_F(RtcServerTest, IceOverTcpAnswersFramedBindingRequests) {
   ASSERT_TRUE(alice->subscriber_transport()->selected_address().has_value());
   (*connection)->Close();
   RunFor(20);
+}
+
+// `count` consecutive UDP ports on loopback that are free right now (another process may take one
+// before the test binds it again; unlikely enough for a test).
+uint16_t FindFreePortRange(uint16_t count) {
+  for (uint32_t base = 41000 + (::getpid() % 97) * 53; base + count < 65000; base += count) {
+    std::vector<std::unique_ptr<net::UdpSocket>> held;
+    for (uint16_t i = 0; i < count; ++i) {
+      auto socket = net::UdpSocket::Bind(
+          *net::SocketAddress::FromIp("127.0.0.1", static_cast<uint16_t>(base + i)));
+      if (!socket.ok()) break;
+      held.push_back(std::move(*socket));
+    }
+    if (held.size() == count) return static_cast<uint16_t>(base);
+  }
+  return 0;
+}
+
+// The UDP port of the first UDP host candidate in `candidates`, 0 when none.
+int UdpCandidatePort(const std::vector<std::string>& candidates) {
+  for (const std::string& candidate : candidates) {
+    auto parsed = rtc::IceCandidate::Parse(candidate);
+    if (parsed.ok() && parsed->protocol == rtc::IceTransportProtocol::kUdp) return parsed->port;
+  }
+  return 0;
+}
+
+class RtcServerPortRangeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loop = net::EventLoop::Create();
+    ASSERT_TRUE(loop.ok());
+    loop_ = std::move(*loop);
+  }
+  void StartServer(uint16_t range_start, uint16_t range_end) {
+    RtcServerConfig config;
+    config.bind_ip = "127.0.0.1";
+    config.udp_port = 0;
+    config.port_range_start = range_start;
+    config.port_range_end = range_end;
+    config.ice_tcp = false;
+    config.candidate_ips = {"127.0.0.1"};
+    auto server = RtcServer::Create(loop_.get(), config);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+  }
+  template <typename Condition>
+  bool RunUntil(Condition done, int64_t timeout_ms = 15000) {
+    const int64_t deadline = net::EventLoop::NowMs() + timeout_ms;
+    while (!done()) {
+      if (net::EventLoop::NowMs() > deadline) return false;
+      loop_->RunOnce(10);
+    }
+    return true;
+  }
+
+  std::unique_ptr<net::EventLoop> loop_;
+  std::unique_ptr<RtcServer> server_;
+};
+
+TEST_F(RtcServerPortRangeTest, EachConnectionGetsItsOwnPortUntilTheRangeRunsOut) {
+  const uint16_t base = FindFreePortRange(2);
+  ASSERT_NE(base, 0) << "no two free consecutive UDP ports";
+  StartServer(base, base + 1);
+  EXPECT_EQ(server_->udp_port(), 0);
+  EXPECT_TRUE(server_->per_connection_ports());
+
+  CapturingSink alice_sink;
+  ParticipantDescription alice_description;
+  alice_description.identity = "alice";
+  auto alice = server_->Join("room-a", alice_description, &alice_sink, true);
+  ASSERT_TRUE(alice.ok()) << alice.status().message();
+  EXPECT_EQ(server_->bound_range_ports(), 2u);  // both of alice's connections are provided for
+  (*alice)->NegotiateSubscriber();
+  ASSERT_EQ(alice_sink.offers.size(), 1u);
+  auto offer = rtc::SessionDescription::Parse(alice_sink.offers[0]);
+  ASSERT_TRUE(offer.ok()) << offer.status().message();
+  const rtc::MediaSection& section = offer->media.at(0);
+  const int port = UdpCandidatePort(section.candidates);
+  EXPECT_GE(port, base);
+  EXPECT_LE(port, base + 1);
+
+  // An ICE check to that port (and only that port) reaches alice's subscriber connection.
+  auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
+  ASSERT_TRUE(peer.ok());
+  std::vector<std::vector<uint8_t>> responses;
+  ASSERT_TRUE(
+      (*peer)
+          ->StartReceiving(loop_.get(),
+                           [&](std::span<const uint8_t> data, const net::SocketAddress& from) {
+                             EXPECT_EQ(from.port(), port);
+                             responses.emplace_back(data.begin(), data.end());
+                           })
+          .ok());
+  rtc::StunBindingRequest request;
+  request.transaction_id[3] = 9;
+  request.username = *section.ice_ufrag + ":peer";
+  request.password = *section.ice_pwd;
+  request.priority = 100;
+  request.ice_controlling_tie_breaker = 1;
+  request.use_candidate = true;
+  (*peer)->SendTo(rtc::BuildStunBindingRequest(request),
+                  *net::SocketAddress::FromIp("127.0.0.1", static_cast<uint16_t>(port)));
+  ASSERT_TRUE(RunUntil([&] { return !responses.empty(); }, 5000));
+  auto response = rtc::StunPacket::Parse(responses[0]);
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  EXPECT_TRUE(response->VerifyMessageIntegrity(*section.ice_pwd));
+  ASSERT_TRUE((*alice)->subscriber_transport()->selected_address().has_value());
+  EXPECT_EQ(*(*alice)->subscriber_transport()->selected_address(), (*peer)->local_address());
+
+  // Bob needs two more ports: the join fails and says why.
+  CapturingSink bob_sink;
+  ParticipantDescription bob_description;
+  bob_description.identity = "bob";
+  auto refused = server_->Join("room-a", bob_description, &bob_sink, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find(std::to_string(base) + "-" + std::to_string(base + 1)),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(server_->counters().ports_exhausted, 1u);
+
+  // Alice leaves: her connection's port is released at the next tick and bob gets in.
+  ASSERT_TRUE(server_->RemoveParticipant("room-a", "alice").ok());
+  ASSERT_TRUE(RunUntil([&] { return server_->bound_range_ports() < 2; }, 5000));
+  auto bob = server_->Join("room-a", bob_description, &bob_sink, true);
+  EXPECT_TRUE(bob.ok()) << bob.status().message();
+}
+
+// The native client (src/client) publishes through a server whose connections each have their
+// own port: media reaches the subscriber, and every port comes back when they leave.
+TEST_F(RtcServerPortRangeTest, NativeClientsExchangeMediaOverPerConnectionPorts) {
+  const uint16_t base = FindFreePortRange(8);
+  ASSERT_NE(base, 0) << "no eight free consecutive UDP ports";
+  StartServer(base, base + 7);
+  auto keys = signal::StaticApiKeyProvider::Create({{"devkey", "secret"}});
+  ASSERT_TRUE(keys.ok());
+  auto verifier = signal::AccessTokenVerifier::Create(
+      std::shared_ptr<const signal::ApiKeyProvider>(std::move(*keys)));
+  ASSERT_TRUE(verifier.ok());
+  auto http =
+      signal::http::HttpServer::Create(loop_.get(), *net::SocketAddress::FromIp("127.0.0.1", 0));
+  ASSERT_TRUE(http.ok()) << http.status().message();
+  ASSERT_TRUE(signal::RegisterRtcSignalling(http->get(), server_.get(), verifier->get()).ok());
+  auto issuer = signal::AccessTokenIssuer::Create("devkey", "secret");
+  ASSERT_TRUE(issuer.ok());
+  auto certificate = rtc::DtlsCertificate::Create();
+  ASSERT_TRUE(certificate.ok());
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  std::vector<std::unique_ptr<client::RoomClient>> clients;
+  auto add_client = [&](const std::string& identity, bool decrypt) {
+    signal::ClaimGrants grants;
+    grants.identity = identity;
+    grants.video = signal::VideoGrant{};
+    grants.video->room_join = true;
+    grants.video->room = "range-room";
+    client::RoomClientOptions options;
+    options.server_url = "ws://127.0.0.1:";
+    options.server_url += std::to_string((*http)->local_address().port());
+    options.token = (*issuer)->Issue(grants, now_s).value();
+    options.decrypt_media = decrypt;
+    options.certificate = *certificate;
+    auto created = client::RoomClient::Create(loop_.get(), options, {});
+    EXPECT_TRUE(created.ok());
+    clients.push_back(std::move(*created));
+    return clients.back().get();
+  };
+  client::RoomClient* publisher = add_client("publisher", false);
+  client::RoomClient* subscriber = add_client("subscriber", true);
+  ASSERT_TRUE(publisher->Join().ok());
+  ASSERT_TRUE(subscriber->Join().ok());
+  client::PublishOptions publish;
+  publish.audio = true;
+  publish.video = true;
+  publish.video_options.bitrate_bps = 300'000;
+  ASSERT_TRUE(publisher->Publish(publish).ok());
+  ASSERT_TRUE(RunUntil([&] {
+    if (subscriber->received_tracks().size() < 2) return false;
+    for (const auto& track : subscriber->received_tracks())
+      if (track->packets < 20) return false;
+    return true;
+  })) << "subscriber packets="
+      << subscriber->packets_received();
+  for (const auto& track : subscriber->received_tracks()) EXPECT_EQ(track->lost(), 0);
+  EXPECT_EQ(subscriber->subscriber_transport()->counters().srtp_failures, 0u);
+
+  // The server's side of each connection is a port of the range, a different one per connection.
+  Room* room = server_->FindRoom("range-room");
+  ASSERT_NE(room, nullptr);
+  std::set<int> ports;
+  for (const std::string& identity : {"publisher", "subscriber"}) {
+    Participant* participant = room->FindByIdentity(identity);
+    ASSERT_NE(participant, nullptr);
+    for (WebRtcTransport* transport :
+         {participant->publisher_transport(), participant->subscriber_transport()}) {
+      if (transport == nullptr) continue;
+      const int port = UdpCandidatePort(transport->local_candidates());
+      EXPECT_GE(port, base);
+      EXPECT_LE(port, base + 7);
+      EXPECT_TRUE(ports.insert(port).second) << "port " << port << " used twice";
+    }
+  }
+  EXPECT_GE(ports.size(), 3u);  // the publisher's two connections and the subscriber's
+
+  for (auto& client : clients) client->Leave();
+  // Only the spare ports reserved for the next joins stay bound.
+  EXPECT_TRUE(RunUntil([&] { return server_->bound_range_ports() <= 2; }, 5000))
+      << server_->bound_range_ports();
+  clients.clear();
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ class SignalSink {
   // A data channel message arrived from this participant's publisher connection (LiveKit
   // DataPacket bytes); the session decides where it goes.
   virtual void OnDataFromClient(std::span<const uint8_t> bytes, bool reliable) = 0;
+  // Another connection resumed this participant's session (LiveKit reconnect): this one is done
+  // and should hang up without leaving the room.
+  virtual void OnSessionReplaced() {}
   // The SFU's own notion of subscribed layers changed (dynacast): optional.
   virtual void SendSubscribedQualities(const std::string& track_sid,
                                        const std::vector<bool>& layer_wanted) {}

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "rtc/rtp/rtp_packet.h"
 #include "sfu/sdp_negotiation.h"
 
 namespace auralink::sfu {
@@ -35,14 +34,40 @@ bool SubscriberSender::AdmitByCap(size_t bytes, int64_t now_ms) {
   return true;
 }
 
+TransportFieldOffsets TransportFieldOffsets::Find(rtc::RtpPacket& packet,
+                                                  const rtc::RtpExtensionIdMap& ids) {
+  TransportFieldOffsets offsets;
+  const uint8_t* start = packet.data().data();
+  // Only values of the right size: the writers below would refuse any other.
+  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber, ids);
+      value && value->size() == rtc::TransportSequenceNumber::kValueSize)
+    offsets.transport_sequence_number = static_cast<uint16_t>(value->data() - start);
+  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kAbsSendTime, ids);
+      value && value->size() == rtc::AbsSendTime::kValueSize)
+    offsets.abs_send_time = static_cast<uint16_t>(value->data() - start);
+  return offsets;
+}
+
 bool SubscriberSender::SendRtp(uint8_t* buffer, size_t length, size_t capacity, int64_t now_ms) {
   rtc::RtpPacket packet;
   if (rtc::RtpPacket::Parse({buffer, length}, &packet) != rtc::RtpParseError::kOk) return false;
+  return SendRtp(buffer, length, capacity, now_ms, TransportFieldOffsets::Find(packet, ids_));
+}
+
+bool SubscriberSender::SendRtp(uint8_t* buffer, size_t length, size_t capacity, int64_t now_ms,
+                               TransportFieldOffsets offsets) {
   const uint16_t sequence = next_transport_sequence_++;
-  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber, ids_))
-    rtc::TransportSequenceNumber::Write(*value, sequence);
-  if (auto value = packet.FindExtension(rtc::RtpExtensionType::kAbsSendTime, ids_))
-    rtc::AbsSendTime::Write(*value, rtc::AbsSendTime::FromMicroseconds(now_ms * 1000));
+  if (offsets.transport_sequence_number != 0 &&
+      offsets.transport_sequence_number + rtc::TransportSequenceNumber::kValueSize <= length) {
+    rtc::TransportSequenceNumber::Write(
+        {buffer + offsets.transport_sequence_number, rtc::TransportSequenceNumber::kValueSize},
+        sequence);
+  }
+  if (offsets.abs_send_time != 0 &&
+      offsets.abs_send_time + rtc::AbsSendTime::kValueSize <= length) {
+    rtc::AbsSendTime::Write({buffer + offsets.abs_send_time, rtc::AbsSendTime::kValueSize},
+                            rtc::AbsSendTime::FromMicroseconds(now_ms * 1000));
+  }
   if (estimator_) estimator_->OnPacketSent({sequence, length, now_ms * 1000});
   // Dropped after stamping: the browser sees the gap in transport-wide sequence numbers as loss.
   if (!AdmitByCap(length, now_ms)) {

@@ -11,10 +11,20 @@
 
 #include "rtc/rtcp/twcc_feedback.h"
 #include "rtc/rtp/rtp_header_extensions.h"
+#include "rtc/rtp/rtp_packet.h"
 #include "sfu/bwe/send_side_bandwidth_estimator.h"
 #include "sfu/webrtc_transport.h"
 
 namespace auralink::sfu {
+
+// Where the per-connection extension values sit in a packet, as offsets from its first byte (0:
+// absent), so a caller that has just rewritten the packet spares the sender a second parse.
+struct TransportFieldOffsets {
+  uint16_t transport_sequence_number = 0;
+  uint16_t abs_send_time = 0;
+  // Of `packet` (viewing the buffer that will be sent), by the subscriber's extension ids.
+  static TransportFieldOffsets Find(rtc::RtpPacket& packet, const rtc::RtpExtensionIdMap& ids);
+};
 
 class SubscriberSender {
  public:
@@ -23,6 +33,9 @@ class SubscriberSender {
   // `buffer` holds a plain RTP packet whose extensions use SubscriberExtensionIds(); `capacity`
   // leaves room for the SRTP tag. Returns false when the packet was not sent.
   bool SendRtp(uint8_t* buffer, size_t length, size_t capacity, int64_t now_ms);
+  // The same with the extension offsets already known (TransportFieldOffsets::Find).
+  bool SendRtp(uint8_t* buffer, size_t length, size_t capacity, int64_t now_ms,
+               TransportFieldOffsets offsets);
   bool SendRtcp(uint8_t* buffer, size_t length, size_t capacity);
 
   void OnTransportFeedback(const rtc::TwccFeedback& feedback, int64_t now_ms);

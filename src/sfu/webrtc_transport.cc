@@ -9,6 +9,9 @@ namespace auralink::sfu {
 namespace {
 
 constexpr size_t kMaxEarlyDtls = 16;
+// Consent lasts 30 s (RFC 7675 §5.1): checking its expiry every 100 ms rather than on every server
+// tick (20 ms) is precise enough and spares a walk of the ICE agent per transport per tick.
+constexpr int64_t kConsentCheckIntervalMs = 100;
 
 }  // namespace
 
@@ -228,8 +231,11 @@ Status WebRtcTransport::StartSrtpAndSctp() {
 void WebRtcTransport::Tick(int64_t now_ms) {
   now_ms_ = now_ms;
   if (state_ == WebRtcTransportState::kClosed) return;
-  if (auto change = ice_->Tick(now_ms); change == rtc::IceConnectionState::kDisconnected) {
-    SetState(WebRtcTransportState::kFailed);
+  if (now_ms - last_consent_check_ms_ >= kConsentCheckIntervalMs) {
+    last_consent_check_ms_ = now_ms;
+    if (auto change = ice_->Tick(now_ms); change == rtc::IceConnectionState::kDisconnected) {
+      SetState(WebRtcTransportState::kFailed);
+    }
   }
   if (dtls_) {
     if (auto next = dtls_->NextTimeoutMs(); next && *next <= now_ms) dtls_->OnTimer(now_ms);
@@ -288,6 +294,18 @@ std::optional<uint16_t> WebRtcTransport::FindDataChannel(const std::string& labe
     if (channel.label == label) return channel.id;
   }
   return std::nullopt;
+}
+
+Status WebRtcTransport::RestartIce(const std::string& local_ufrag, const std::string& local_pwd) {
+  AURALINK_RETURN_IF_ERROR(ice_->RestartWithLocalCredentials(local_ufrag, local_pwd));
+  config_.local_ufrag = local_ufrag;
+  config_.local_pwd = local_pwd;
+  return Status::Ok();
+}
+
+void WebRtcTransport::SetPacketSender(
+    std::function<void(std::span<const uint8_t>, const net::SocketAddress&)> send_packet) {
+  if (send_packet) callbacks_.send_packet = std::move(send_packet);
 }
 
 void WebRtcTransport::Close() {

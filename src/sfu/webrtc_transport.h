@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -97,7 +98,21 @@ class WebRtcTransport {
   // The channel id of an open channel with this label, if any.
   std::optional<uint16_t> FindDataChannel(const std::string& label) const;
 
+  // ICE restart (RFC 8445 §9) with new local credentials; DTLS, SRTP and SCTP carry on. The owner
+  // re-registers the transport under its new ufrag.
+  Status RestartIce(const std::string& local_ufrag, const std::string& local_pwd);
+
   void Close();
+
+  // For a server that gives this transport a socket of its own (a port from a range): where its
+  // datagrams go from now on, and the host candidates that name that port in its SDP.
+  void SetPacketSender(
+      std::function<void(std::span<const uint8_t>, const net::SocketAddress&)> send_packet);
+  void SetLocalCandidates(std::vector<std::string> candidates) {
+    local_candidates_ = std::move(candidates);
+  }
+  // Empty: the server's shared candidates apply.
+  const std::vector<std::string>& local_candidates() const { return local_candidates_; }
 
   WebRtcTransportState state() const { return state_; }
   const std::string& local_ufrag() const { return config_.local_ufrag; }
@@ -133,8 +148,10 @@ class WebRtcTransport {
   std::deque<std::vector<uint8_t>> early_dtls_;  // held until the remote fingerprint is known
   WebRtcTransportState state_ = WebRtcTransportState::kNew;
   int64_t now_ms_ = 0;
+  int64_t last_consent_check_ms_ = std::numeric_limits<int64_t>::min() / 2;
   WebRtcTransportCounters counters_;
   std::vector<uint8_t> scratch_;  // RTCP protect copy for callers with tight buffers
+  std::vector<std::string> local_candidates_;
 };
 
 }  // namespace auralink::sfu

@@ -119,7 +119,10 @@
     const rtp = list.find((s) => s.type === 'inbound-rtp' && s.kind === kind);
     if (!rtp) return null;
     const codec = list.find((s) => s.id === rtp.codecId);
-    return {rtp, codec: codec ? codec.mimeType : undefined};
+    // Built from the RTCP sender reports the server forwards for this stream.
+    const remote = list.find((s) => s.type === 'remote-outbound-rtp' && s.id === rtp.remoteId) ??
+        list.find((s) => s.type === 'remote-outbound-rtp' && s.kind === kind);
+    return {rtp, codec: codec ? codec.mimeType : undefined, remote};
   }
 
   function selectedCandidatePair(report) {
@@ -188,6 +191,9 @@
     const E = LK.RoomEvent;
     room.on(E.SignalConnected, () => note('signal-connected'));
     room.on(E.Connected, () => note('connected'));
+    // A resume (signalling only, same session) is SignalReconnecting -> Reconnected; a full
+    // reconnect (new session, new participant sid) is Reconnecting -> Reconnected.
+    room.on(E.SignalReconnecting, () => note('signal-reconnecting'));
     room.on(E.Reconnecting, () => note('reconnecting'));
     room.on(E.Reconnected, () => note('reconnected'));
     room.on(E.Disconnected, (reason) => note('disconnected', reason));
@@ -559,6 +565,12 @@
       requestedQuality: entry.publication?.videoQuality ?? null,
       streamState: entry.publication?.track?.streamState ?? null,
       candidatePair: selectedCandidatePair(report),
+      senderReports: found?.remote ? {
+        reportsSent: found.remote.reportsSent,
+        packetsSent: found.remote.packetsSent,
+        bytesSent: found.remote.bytesSent,
+        remoteTimestamp: found.remote.remoteTimestamp,
+      } : null,
     };
   }
 
@@ -583,11 +595,39 @@
           statsTimestamp: s.timestamp,
         }))
         .sort((a, b) => (a.frameHeight ?? 0) - (b.frameHeight ?? 0));
-    return {t: Math.round(now()), layers, candidatePair: selectedCandidatePair(report)};
+    // Built from the RTCP receiver reports the server sends about each layer it receives.
+    const receiverReports = statsList(report)
+        .filter((s) => s.type === 'remote-inbound-rtp' && s.kind === 'video')
+        .map((s) => ({
+          ssrc: s.ssrc,
+          packetsLost: s.packetsLost,
+          fractionLost: s.fractionLost,
+          jitter: s.jitter,
+          roundTripTime: s.roundTripTime,
+          roundTripTimeMeasurements: s.roundTripTimeMeasurements,
+        }));
+    return {t: Math.round(now()), layers, receiverReports,
+            candidatePair: selectedCandidatePair(report)};
   }
 
   function events() {
     return state.events;
+  }
+
+  // livekit-client's own failure drills (Room.simulateScenario, e.g. 'signal-reconnect': the
+  // signalling WebSocket drops and the client resumes the session). Resolves once the drill has
+  // started; the room's events tell how it ended.
+  async function simulateScenario(scenario, arg) {
+    if (!state.room) throw new Error('simulateScenario before join');
+    await state.room.simulateScenario(scenario, arg);
+    return localParticipant();
+  }
+
+  function localParticipant() {
+    const room = state.room;
+    if (!room) throw new Error('not in a room');
+    return {sid: room.localParticipant.sid, identity: room.localParticipant.identity,
+            connectionState: room.state};
   }
 
   window.auralinkCall = {
@@ -607,5 +647,7 @@
     videoStats,
     publisherStats,
     events,
+    simulateScenario,
+    localParticipant,
   };
 })();

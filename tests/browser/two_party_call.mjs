@@ -10,7 +10,13 @@
 //   - audio: energy above a floor, measured with WebAudio;
 //   - bandwidth: with bob's downlink limited through the server's dev hook
 //     (POST /debug/limit-subscriber-bandwidth, see README.md), bob's decoded resolution of
-//     alice's video drops to a lower simulcast layer, and returns once the limit is lifted.
+//     alice's video drops to a lower simulcast layer, and returns once the limit is lifted;
+//   - RTCP: each publisher gets receiver reports for its three layers (a round-trip time
+//     measured from them), and each receives sender reports for the video it receives (forwarded
+//     by the server, rewritten for the subscriber's stream);
+//   - resume: alice's signalling WebSocket drops (livekit-client's 'signal-reconnect' drill) and
+//     her client resumes the session (reconnect=1, ICE restart on both connections) rather than
+//     joining afresh: same participant sid, bob never sees her leave, video flows both ways after.
 // Prints one JSON summary (checks, step timings, measurements) and a closing count line.
 //
 //   node tests/browser/two_party_call.mjs
@@ -57,6 +63,8 @@ const kBaselineTimeoutMs = 15000;
 const kDropTimeoutMs = 20000;
 const kRecoverTimeoutMs = 30000;
 const kPollMs = 500;
+// livekit-client waits at least 2 s for the peer connections after a resume.
+const kResumeTimeoutMs = 15000;
 // A resolution counts once this many polls in a row saw it, so a single frame does not.
 const kStablePolls = 2;
 
@@ -305,6 +313,58 @@ async function checkBandwidthAdaptation(report, alice, bob, httpUrl) {
                    ` (target ${target}p)`);
 }
 
+// Counts of each page event since `since` (an index into the page's event list).
+function eventCounts(events, since) {
+  const counts = {};
+  for (const e of events.slice(since)) counts[e.event] = (counts[e.event] ?? 0) + 1;
+  return counts;
+}
+
+async function framesDecoded(subscriber, publisherIdentity) {
+  return (await subscriber.call('videoStats', publisherIdentity)).framesDecoded ?? 0;
+}
+
+async function checkResume(report, alice, bob, aliceSid) {
+  const measured = {};
+  report.measured.resume = measured;
+  const [aliceSince, bobSince] = (await Promise.all([alice.call('events'), bob.call('events')]))
+                                     .map((events) => events.length);
+  const started = Date.now();
+  await report.step('resume: drop alice\'s signalling', () =>
+    alice.call('simulateScenario', 'signal-reconnect'));
+  let counts = {};
+  while (Date.now() - started < kResumeTimeoutMs) {
+    counts = eventCounts(await alice.call('events'), aliceSince);
+    if (counts.reconnected || counts.disconnected) break;
+    await sleep(250);
+  }
+  measured.ms = Date.now() - started;
+  measured.aliceEvents = counts;
+  report.check('alice resumes after her signalling drops',
+               !!counts['signal-reconnecting'] && !!counts.reconnected && !counts.reconnecting &&
+                   !counts.disconnected,
+               `${JSON.stringify(counts)} after ${measured.ms} ms (a full reconnect would show ` +
+                   '"reconnecting")');
+  const local = await alice.call('localParticipant');
+  const seenByBob = (await bob.call('subscribedTracks')).find((p) => p.identity === 'alice');
+  measured.sid = {joined: aliceSid, after: local.sid, seenByBob: seenByBob?.sid ?? null};
+  report.check('alice keeps her participant sid through the resume',
+               local.sid === aliceSid && seenByBob?.sid === aliceSid,
+               JSON.stringify(measured.sid));
+  const bobCounts = eventCounts(await bob.call('events'), bobSince);
+  measured.bobEvents = bobCounts;
+  report.check('bob never sees alice leave during the resume',
+               !bobCounts['participant-disconnected'] && !bobCounts['participant-connected'],
+               JSON.stringify(bobCounts));
+  // Video keeps arriving both ways once the resume is over.
+  const before = await Promise.all([framesDecoded(bob, 'alice'), framesDecoded(alice, 'bob')]);
+  await sleep(1500);
+  const after = await Promise.all([framesDecoded(bob, 'alice'), framesDecoded(alice, 'bob')]);
+  measured.framesIn1500ms = {'alice -> bob': after[0] - before[0], 'bob -> alice': after[1] - before[1]};
+  report.check('video flows both ways after the resume', after.every((n, i) => n > before[i] + 5),
+               JSON.stringify(measured.framesIn1500ms));
+}
+
 async function run(report, media, workDir, context) {
   const resources = context.resources;
   const httpUrl = httpUrlOf(kServerUrl);
@@ -434,7 +494,29 @@ async function run(report, media, workDir, context) {
     'bob -> alice': checkReceivedAudio(report, 'bob -> alice', energies[1]),
   };
 
+  // Sender reports: the server forwards each publisher's SRs rewritten for the subscriber's
+  // stream; Chromium turns them into remote-outbound-rtp stats.
+  const srStats = await Promise.all([bob.call('videoStats', 'alice'),
+                                     alice.call('videoStats', 'bob')]);
+  report.measured.senderReports = {'alice -> bob': srStats[0].senderReports,
+                                   'bob -> alice': srStats[1].senderReports};
+  report.check('both receive sender reports for the video they receive',
+               srStats.every((v) => (v.senderReports?.reportsSent ?? 0) > 0 &&
+                                    v.senderReports.packetsSent > 0),
+               JSON.stringify(report.measured.senderReports));
+  // Receiver reports: the server reports on every layer it receives (loss, jitter, LSR/DLSR), from
+  // which Chromium measures its round-trip time to the server.
+  const sent = await Promise.all(participants.map((p) => p.call('publisherStats')));
+  report.measured.receiverReports = Object.fromEntries(sent.map((l, i) =>
+    [kIdentities[i], l.receiverReports]));
+  report.check('both publishers get receiver reports with a round-trip time for each layer',
+               sent.every((l) => l.receiverReports.length === 3 && l.receiverReports.every(
+                   (r) => (r.roundTripTimeMeasurements ?? 0) > 0 && r.roundTripTime >= 0)),
+               JSON.stringify(report.measured.receiverReports));
+
   await checkBandwidthAdaptation(report, alice, bob, httpUrl);
+
+  await checkResume(report, alice, bob, joined[0].participantSid);
 
   await report.step('leave', () => Promise.all(participants.map((p) => p.call('leave'))));
 }

@@ -228,6 +228,7 @@ Status DtlsTransport::Start(int64_t now_ms) {
   if (role_ == DtlsRole::kClient) AdvanceHandshake();
   FinishDatagram();
   SendPendingDatagrams();
+  RefreshTimer();
   return Status::Ok();
 }
 
@@ -250,6 +251,7 @@ void DtlsTransport::HandleDatagram(std::span<const uint8_t> datagram, int64_t no
   (void)BIO_reset(incoming_);
   FinishDatagram();
   SendPendingDatagrams();
+  RefreshTimer();
 }
 
 void DtlsTransport::OnTimer(int64_t now_ms) {
@@ -266,13 +268,21 @@ void DtlsTransport::OnTimer(int64_t now_ms) {
   }
   FinishDatagram();
   SendPendingDatagrams();
+  RefreshTimer();
 }
 
 std::optional<int64_t> DtlsTransport::NextTimeoutMs() const {
   if (state_ != DtlsState::kConnecting && state_ != DtlsState::kConnected) return std::nullopt;
+  return timer_deadline_ms_;
+}
+
+void DtlsTransport::RefreshTimer() {
+  timer_deadline_ms_.reset();
+  if (state_ != DtlsState::kConnecting && state_ != DtlsState::kConnected) return;
   timeval left{};
-  if (DTLSv1_get_timeout(ssl_, &left) != 1) return std::nullopt;
-  return last_now_ms_ + static_cast<int64_t>(left.tv_sec) * 1000 + (left.tv_usec + 999) / 1000;
+  if (DTLSv1_get_timeout(ssl_, &left) != 1) return;
+  timer_deadline_ms_ =
+      last_now_ms_ + static_cast<int64_t>(left.tv_sec) * 1000 + (left.tv_usec + 999) / 1000;
 }
 
 Status DtlsTransport::SendApplicationData(std::span<const uint8_t> data) {
@@ -290,6 +300,7 @@ Status DtlsTransport::SendApplicationData(std::span<const uint8_t> data) {
   }
   FinishDatagram();
   SendPendingDatagrams();
+  RefreshTimer();
   return status;
 }
 

@@ -65,8 +65,10 @@ struct DtlsTransportCounters {
 //
 // Time: OpenSSL 3.0 keeps the DTLS retransmission timer on its own clock (gettimeofday) and
 // offers no way to inject one. now_ms places that timer on the caller's timeline:
-// NextTimeoutMs() is the last now_ms seen plus the time OpenSSL has left, and OnTimer() lets
-// OpenSSL retransmit if its timer has run out.
+// NextTimeoutMs() is the now_ms of the last call that could have set OpenSSL's timer plus the time
+// it had left then, and OnTimer() lets OpenSSL retransmit if its timer has run out. The timer only
+// changes inside those calls, so NextTimeoutMs() asks OpenSSL nothing: after the handshake a
+// server ticking every transport costs no OpenSSL call.
 class DtlsTransport {
  public:
   static StatusOr<std::unique_ptr<DtlsTransport>> Create(
@@ -119,6 +121,8 @@ class DtlsTransport {
   void SendPendingDatagrams();
   void Fail(std::string reason);
   void SetState(DtlsState state);
+  // Re-reads OpenSSL's retransmission timer after a call that may have started or stopped it.
+  void RefreshTimer();
   std::string DescribeOpenSslFailure(const char* what);
 
   std::shared_ptr<const DtlsCertificate> certificate_;
@@ -137,6 +141,7 @@ class DtlsTransport {
   std::optional<DtlsSrtpKeys> srtp_keys_;
   DtlsTransportCounters counters_;
   int64_t last_now_ms_ = 0;
+  std::optional<int64_t> timer_deadline_ms_;
 
   // Records OpenSSL wrote are packed into datagrams up to the MTU (RFC 6347 §4.1.1 allows several
   // records per datagram) and sent once the OpenSSL call has returned.

@@ -15,6 +15,14 @@ bool IsIceChars(const std::string& text) {
   });
 }
 
+Status ValidateCredentials(const std::string& ufrag, const std::string& pwd) {
+  if (ufrag.size() < 4 || ufrag.size() > 256 || !IsIceChars(ufrag))
+    return Status::Error("ICE ufrag must be 4..256 ice-chars");
+  if (pwd.size() < 22 || pwd.size() > 256 || !IsIceChars(pwd))
+    return Status::Error("ICE pwd must be 22..256 ice-chars");
+  return Status::Ok();
+}
+
 }  // namespace
 
 const char* IceConnectionStateName(IceConnectionState state) {
@@ -30,14 +38,7 @@ const char* IceConnectionStateName(IceConnectionState state) {
 }
 
 StatusOr<std::unique_ptr<IceLiteAgent>> IceLiteAgent::Create(IceLiteAgentConfig config) {
-  if (config.local_ufrag.size() < 4 || config.local_ufrag.size() > 256 ||
-      !IsIceChars(config.local_ufrag)) {
-    return Status::Error("ICE ufrag must be 4..256 ice-chars");
-  }
-  if (config.local_pwd.size() < 22 || config.local_pwd.size() > 256 ||
-      !IsIceChars(config.local_pwd)) {
-    return Status::Error("ICE pwd must be 22..256 ice-chars");
-  }
+  AURALINK_RETURN_IF_ERROR(ValidateCredentials(config.local_ufrag, config.local_pwd));
   if (config.consent_timeout_ms <= 0) return Status::Error("consent timeout must be positive");
   if (config.max_valid_addresses == 0) return Status::Error("max_valid_addresses must be >= 1");
   return std::unique_ptr<IceLiteAgent>(new IceLiteAgent(std::move(config)));
@@ -46,6 +47,13 @@ StatusOr<std::unique_ptr<IceLiteAgent>> IceLiteAgent::Create(IceLiteAgentConfig 
 void IceLiteAgent::SetRemoteCredentials(std::string ufrag, std::string pwd) {
   remote_ufrag_ = std::move(ufrag);
   remote_pwd_ = std::move(pwd);
+}
+
+Status IceLiteAgent::RestartWithLocalCredentials(std::string ufrag, std::string pwd) {
+  AURALINK_RETURN_IF_ERROR(ValidateCredentials(ufrag, pwd));
+  config_.local_ufrag = std::move(ufrag);
+  config_.local_pwd = std::move(pwd);
+  return Status::Ok();
 }
 
 IceLiteAgent::ValidAddress* IceLiteAgent::FindValid(const net::SocketAddress& address) {

@@ -59,6 +59,10 @@ class IceLiteAgent {
   // Optional: once known, the remote ufrag must match the second half of USERNAME. The remote
   // password is not needed by a lite agent, whose responses are keyed with its own password.
   void SetRemoteCredentials(std::string ufrag, std::string pwd);
+  // ICE restart (RFC 8445 §9): new local credentials from now on. Addresses validated so far stay
+  // valid until their consent expires, so media keeps flowing on the old pair while the peer
+  // checks with the new credentials (§9: "keep using the previously selected pair").
+  Status RestartWithLocalCredentials(std::string ufrag, std::string pwd);
 
   // Handles one STUN datagram (or RFC 4571 frame) from `from`.
   IceStunResult HandleStun(std::span<const uint8_t> bytes, const net::SocketAddress& from,

@@ -1,5 +1,7 @@
 #include "sfu/bwe/transport_feedback_adapter.h"
 
+#include <algorithm>
+
 namespace auralink::sfu {
 namespace {
 
@@ -19,24 +21,79 @@ size_t TransportPacketsFeedback::received_count() const {
 
 size_t TransportPacketsFeedback::lost_count() const { return packets.size() - received_count(); }
 
+TransportFeedbackAdapter::TransportFeedbackAdapter() : slots_(kInitialCapacity) {}
+
+size_t TransportFeedbackAdapter::history_size() const {
+  if (!last_sent_sequence_) return 0;
+  return static_cast<size_t>(*last_sent_sequence_ - first_sequence_ + 1);
+}
+
+TransportFeedbackAdapter::Slot* TransportFeedbackAdapter::Find(int64_t sequence) {
+  if (!last_sent_sequence_ || sequence < first_sequence_ || sequence > *last_sent_sequence_)
+    return nullptr;
+  Slot& slot = SlotOf(sequence);
+  if (!slot.sent || slot.sequence != static_cast<uint32_t>(sequence)) return nullptr;
+  if (newest_send_time_us_ - slot.send_time_us > kHistoryUs) return nullptr;
+  return &slot;
+}
+
+void TransportFeedbackAdapter::Forget(int64_t keep_from_us, int64_t keep_from_sequence,
+                                      int64_t limit) {
+  while (first_sequence_ < limit) {
+    const Slot& oldest = SlotOf(first_sequence_);
+    const bool stored = oldest.sent && oldest.sequence == static_cast<uint32_t>(first_sequence_);
+    if (stored && first_sequence_ >= keep_from_sequence && oldest.send_time_us >= keep_from_us) {
+      oldest_send_time_us_ = oldest.send_time_us;
+      return;
+    }
+    ++first_sequence_;
+  }
+}
+
+void TransportFeedbackAdapter::Grow(size_t needed) {
+  size_t capacity = slots_.size();
+  while (capacity < needed && capacity < kMaxHistory) capacity *= 2;
+  if (capacity == slots_.size()) return;
+  std::vector<Slot> grown(capacity);
+  for (int64_t sequence = first_sequence_; sequence <= *last_sent_sequence_; ++sequence)
+    grown[static_cast<size_t>(sequence) & (capacity - 1)] = SlotOf(sequence);
+  slots_.swap(grown);
+}
+
 void TransportFeedbackAdapter::OnPacketSent(const SentPacket& packet) {
   const int64_t sequence = last_sent_sequence_
                                ? UnwrapNear(*last_sent_sequence_, packet.transport_sequence_number)
                                : (int64_t{1} << 16) + packet.transport_sequence_number;
-  if (history_.empty()) first_sequence_ = sequence;
+  if (!last_sent_sequence_) {
+    first_sequence_ = sequence;
+    oldest_send_time_us_ = packet.send_time_us;
+    newest_send_time_us_ = packet.send_time_us;
+  }
   if (sequence < first_sequence_) return;  // older than what we remember: cannot be placed
-  while (first_sequence_ + static_cast<int64_t>(history_.size()) <= sequence) {
-    history_.push_back({});
-  }
-  Entry& entry = history_[static_cast<size_t>(sequence - first_sequence_)];
-  entry = {true, false, packet.size_bytes, packet.send_time_us};
-  if (!last_sent_sequence_ || sequence > *last_sent_sequence_) last_sent_sequence_ = sequence;
+  const int64_t newest = last_sent_sequence_ ? std::max(*last_sent_sequence_, sequence) : sequence;
 
-  while (!history_.empty() && (history_.size() > kMaxHistory || !history_.front().sent ||
-                               packet.send_time_us - history_.front().send_time_us > kHistoryUs)) {
-    history_.pop_front();
-    ++first_sequence_;
+  if (packet.send_time_us - oldest_send_time_us_ > kHistoryUs + kEvictionSlackUs)
+    Forget(packet.send_time_us - kHistoryUs, first_sequence_, sequence);
+  // Room for `newest`: grow before overwriting what is still remembered.
+  if (last_sent_sequence_) {
+    const auto span = static_cast<size_t>(newest - first_sequence_ + 1);
+    if (span > slots_.size()) Grow(span);
+    if (span > slots_.size()) {
+      const int64_t keep_from = newest - static_cast<int64_t>(slots_.size()) + 1;
+      if (sequence < keep_from) return;  // sent so late that its slot belongs to a newer packet
+      Forget(packet.send_time_us - kHistoryUs, keep_from, sequence);
+    }
   }
+
+  Slot& slot = SlotOf(sequence);
+  slot.send_time_us = packet.send_time_us;
+  slot.sequence = static_cast<uint32_t>(sequence);
+  slot.size_bytes = static_cast<uint32_t>(std::min<size_t>(packet.size_bytes, (1u << 30) - 1));
+  slot.acknowledged = 0;
+  slot.sent = 1;
+  if (first_sequence_ == sequence) oldest_send_time_us_ = packet.send_time_us;
+  last_sent_sequence_ = newest;
+  newest_send_time_us_ = std::max(newest_send_time_us_, packet.send_time_us);
 }
 
 TransportPacketsFeedback TransportFeedbackAdapter::OnTransportFeedback(
@@ -48,23 +105,19 @@ TransportPacketsFeedback TransportFeedbackAdapter::OnTransportFeedback(
   std::optional<int64_t> newest_received;
   for (const TransportFeedbackEntry& report : entries) {
     const int64_t sequence = UnwrapNear(*last_sent_sequence_, report.transport_sequence_number);
-    if (sequence < first_sequence_ ||
-        sequence >= first_sequence_ + static_cast<int64_t>(history_.size())) {
-      continue;
-    }
-    Entry& entry = history_[static_cast<size_t>(sequence - first_sequence_)];
-    if (!entry.sent || entry.acknowledged) continue;
-    if (report.received) entry.acknowledged = true;
+    Slot* entry = Find(sequence);
+    if (entry == nullptr || entry->acknowledged) continue;
+    if (report.received) entry->acknowledged = true;
     PacketResult result;
     result.transport_sequence_number = sequence;
-    result.size_bytes = entry.size_bytes;
-    result.send_time_us = entry.send_time_us;
+    result.size_bytes = entry->size_bytes;
+    result.send_time_us = entry->send_time_us;
     result.received = report.received;
     result.arrival_time_us = report.arrival_time_us;
     feedback.packets.push_back(result);
     if (report.received && (!newest_received || sequence > *newest_received)) {
       newest_received = sequence;
-      feedback.round_trip_time_us = feedback_time_us - entry.send_time_us;
+      feedback.round_trip_time_us = feedback_time_us - entry->send_time_us;
     }
   }
   return feedback;

@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <span>
 #include <vector>
@@ -45,28 +44,53 @@ struct TransportPacketsFeedback {
   size_t lost_count() const;
 };
 
+// The history is a ring indexed by the low bits of the transport sequence number: recording a
+// send is a store, not an allocation. It starts small and doubles while the 10 s window holds more
+// packets than it has slots, up to half the sequence space. With one adapter per subscriber and a
+// packet fanned out to hundreds of them, each send should touch as little memory as possible:
+// slots are 16 bytes, and the oldest packets are dropped in batches once they are a second past
+// the window (lookups treat anything past the window as forgotten at once).
 class TransportFeedbackAdapter {
  public:
+  TransportFeedbackAdapter();
   void OnPacketSent(const SentPacket& packet);
   // Matches the entries to sent packets; entries for unknown or forgotten packets are skipped.
   // A packet reported received twice counts once; one first reported lost may later arrive.
   TransportPacketsFeedback OnTransportFeedback(std::span<const TransportFeedbackEntry> entries,
                                                int64_t feedback_time_us);
-  size_t history_size() const { return history_.size(); }
+  // Sequence numbers from the oldest packet still stored to the newest sent, gaps included.
+  size_t history_size() const;
+  size_t capacity() const { return slots_.size(); }
 
- private:
-  struct Entry {
-    bool sent = false;
-    bool acknowledged = false;
-    size_t size_bytes = 0;
-    int64_t send_time_us = 0;
-  };
   // Packets older than this are forgotten (libwebrtc keeps 60 s; feedback comes every ~100 ms).
   static constexpr int64_t kHistoryUs = 10'000'000;
+  // Stored packets past the window are dropped once the oldest is this much older still.
+  static constexpr int64_t kEvictionSlackUs = 1'000'000;
   static constexpr size_t kMaxHistory = 1 << 15;  // half the sequence space, to unwrap safely
+  static constexpr size_t kInitialCapacity = 256;
 
-  std::deque<Entry> history_;  // history_[i] holds sequence first_sequence_ + i
+ private:
+  struct Slot {
+    int64_t send_time_us = 0;
+    uint32_t sequence = 0;  // low 32 bits of the unwrapped sequence number it holds
+    uint32_t size_bytes : 30 = 0;
+    uint32_t acknowledged : 1 = 0;
+    uint32_t sent : 1 = 0;  // a slot that never held a packet
+  };
+  Slot& SlotOf(int64_t sequence) {
+    return slots_[static_cast<size_t>(sequence) & (slots_.size() - 1)];
+  }
+  // The stored packet `sequence`, if it is in the window.
+  Slot* Find(int64_t sequence);
+  // Advances the oldest stored sequence past packets sent before `keep_from_us`, never-sent
+  // gaps and sequences below `keep_from_sequence`, stopping at `limit`.
+  void Forget(int64_t keep_from_us, int64_t keep_from_sequence, int64_t limit);
+  void Grow(size_t needed);
+
+  std::vector<Slot> slots_;  // size is a power of two
   int64_t first_sequence_ = 0;
+  int64_t oldest_send_time_us_ = 0;  // of the packet at first_sequence_
+  int64_t newest_send_time_us_ = 0;
   std::optional<int64_t> last_sent_sequence_;
 };
 

@@ -57,5 +57,85 @@ TEST(TransportFeedbackAdapterTest, ForgetsOldPackets) {
                   .packets.empty());
 }
 
+TEST(TransportFeedbackAdapterTest, MatchesAcrossManyWrapsOfTheSequenceSpace) {
+  TransportFeedbackAdapter adapter;
+  // 1000 packets/s for 200 s: the 16-bit sequence number wraps three times and the 10 s window
+  // holds ~10000 packets, so the history must grow past its initial capacity.
+  const int64_t total = 200'000;
+  for (int64_t i = 0; i < total; ++i) {
+    adapter.OnPacketSent(
+        {static_cast<uint16_t>(i), static_cast<size_t>(100 + i % 7), 1'000'000 + i * 1000});
+  }
+  EXPECT_GE(adapter.capacity(), 10'000u);
+  // The window and the eviction slack, at one packet per millisecond.
+  EXPECT_LE(adapter.history_size(), 11'001u);
+  std::vector<TransportFeedbackEntry> entries;
+  for (int64_t i = total - 20; i < total; ++i)
+    entries.push_back({static_cast<uint16_t>(i), true, i * 1000});
+  const TransportPacketsFeedback feedback = adapter.OnTransportFeedback(entries, 300'000'000);
+  ASSERT_EQ(feedback.packets.size(), 20u);
+  for (size_t k = 0; k < 20; ++k) {
+    const int64_t i = total - 20 + static_cast<int64_t>(k);
+    EXPECT_EQ(feedback.packets[k].size_bytes, static_cast<size_t>(100 + i % 7));
+    EXPECT_EQ(feedback.packets[k].send_time_us, 1'000'000 + i * 1000);
+    EXPECT_EQ(feedback.packets[k].transport_sequence_number % 65536, i % 65536);
+  }
+  // A packet 11 s old has left the window; one 9 s old has not.
+  const int64_t old_index = total - 11'000;
+  const int64_t recent_index = total - 9'000;
+  EXPECT_TRUE(
+      adapter
+          .OnTransportFeedback(
+              std::vector<TransportFeedbackEntry>{{static_cast<uint16_t>(old_index), true, 0}},
+              300'000'000)
+          .packets.empty());
+  EXPECT_EQ(
+      adapter
+          .OnTransportFeedback(
+              std::vector<TransportFeedbackEntry>{{static_cast<uint16_t>(recent_index), true, 0}},
+              300'000'000)
+          .packets.size(),
+      1u);
+}
+
+TEST(TransportFeedbackAdapterTest, KeepsAtMostHalfTheSequenceSpace) {
+  TransportFeedbackAdapter adapter;
+  // All sent at once, so only the size bound evicts.
+  const size_t total = TransportFeedbackAdapter::kMaxHistory + 1000;
+  for (size_t i = 0; i < total; ++i) adapter.OnPacketSent({static_cast<uint16_t>(i), 50, 0});
+  EXPECT_EQ(adapter.history_size(), TransportFeedbackAdapter::kMaxHistory);
+  EXPECT_EQ(adapter.capacity(), TransportFeedbackAdapter::kMaxHistory);
+  // The first 1000 were overwritten; the next one is still there, and so is the newest.
+  EXPECT_TRUE(adapter.OnTransportFeedback(std::vector<TransportFeedbackEntry>{{999, true, 1}}, 1)
+                  .packets.empty());
+  const auto kept = adapter.OnTransportFeedback(
+      std::vector<TransportFeedbackEntry>{{1000, true, 1},
+                                          {static_cast<uint16_t>(total - 1), true, 2}},
+      1);
+  EXPECT_EQ(kept.packets.size(), 2u);
+}
+
+TEST(TransportFeedbackAdapterTest, GapsAndOutOfOrderSendsAreKeptApart) {
+  TransportFeedbackAdapter adapter;
+  adapter.OnPacketSent({10, 100, 0});
+  adapter.OnPacketSent({12, 120, 2000});   // 11 not sent (yet)
+  adapter.OnPacketSent({11, 110, 3000});   // sent late: still placed
+  adapter.OnPacketSent({300, 130, 4000});  // a jump past the initial capacity
+  const auto feedback = adapter.OnTransportFeedback(
+      std::vector<TransportFeedbackEntry>{
+          {10, true, 1}, {11, true, 2}, {12, false, 0}, {13, true, 3}, {300, true, 4}},
+      10'000);
+  ASSERT_EQ(feedback.packets.size(), 4u);
+  EXPECT_EQ(feedback.packets[0].size_bytes, 100u);
+  EXPECT_EQ(feedback.packets[1].size_bytes, 110u);
+  EXPECT_EQ(feedback.packets[1].send_time_us, 3000);
+  EXPECT_EQ(feedback.packets[2].size_bytes, 120u);
+  EXPECT_FALSE(feedback.packets[2].received);
+  EXPECT_EQ(feedback.packets[3].size_bytes, 130u);
+  EXPECT_EQ(
+      feedback.packets[3].transport_sequence_number - feedback.packets[0].transport_sequence_number,
+      290);
+}
+
 }  // namespace
 }  // namespace auralink::sfu

@@ -41,7 +41,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
              std::string room, const RtcSignallingOptions& options)
       : rtc_(rtc), socket_(std::move(socket)), room_(std::move(room)), options_(options) {}
 
-  ~RtcSession() override { Detach(); }
+  // The connection is gone without a leave request: the participant stays for a resume.
+  ~RtcSession() override { DetachFromParticipant(); }
 
   Status Join(const ClaimGrants& grants, bool auto_subscribe) {
     sfu::ParticipantDescription description;
@@ -80,6 +81,46 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     // client waits for its primary connection before it reports the room connected.
     if (join->subscriber_primary()) (*participant)->NegotiateSubscriber();
     return Status::Ok();
+  }
+
+  // LiveKit's resume (reconnect=1&sid=...): re-attaches this connection to the participant the
+  // client still is, answers with ReconnectResponse instead of JoinResponse, and restarts ICE on
+  // the subscriber connection; the client restarts it on the publisher connection with its next
+  // offer. NotFound when the participant is gone: the caller tells the client to join afresh.
+  Status Resume(const ClaimGrants& grants, const std::string& participant_sid) {
+    sfu::Room* room = rtc_->FindRoom(room_);
+    if (room == nullptr)
+      return Status::Error(StatusCode::kNotFound, "room " + room_ + " no longer exists");
+    const int64_t now_ms = net::EventLoop::NowMs();
+    auto participant = room->Resume(participant_sid, grants.identity, this, now_ms);
+    if (!participant.ok()) return participant.status();
+    sid_ = participant_sid;
+
+    livekit::SignalResponse response;
+    livekit::ReconnectResponse* reconnect = response.mutable_reconnect();
+    livekit::ServerInfo* info = reconnect->mutable_server_info();
+    info->set_edition(livekit::ServerInfo::Standard);
+    info->set_version(options_.server_version);
+    info->set_protocol(kProtocolVersion);
+    info->set_node_id(options_.node_id);
+    Send(response);
+    // What may have changed while the client was away, itself included (as LiveKit sends it).
+    SendParticipantUpdate(room->VisibleParticipants(""));
+    SendRoomUpdate(room->Describe());
+    (*participant)->OnSignallingResumed(now_ms);
+    return Status::Ok();
+  }
+
+  // The first and only message to a resume that cannot be served: LeaveRequest with the RECONNECT
+  // action, on which livekit-client gives up resuming and joins afresh.
+  void RefuseResume(const std::string& why) {
+    AURALINK_LOG(kInfo) << "signalling: resume refused: " << why;
+    livekit::SignalResponse response;
+    response.mutable_leave()->set_can_reconnect(true);
+    response.mutable_leave()->set_reason(livekit::STATE_MISMATCH);
+    response.mutable_leave()->set_action(livekit::LeaveRequest::RECONNECT);
+    Send(response);
+    if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, why);
   }
 
   void OnMessage(std::span<const uint8_t> bytes) {
@@ -177,7 +218,7 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
         break;
       }
       case livekit::SignalRequest::kLeave:
-        Detach();
+        Leave();
         if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, "left");
         break;
       case livekit::SignalRequest::kPing: {
@@ -206,7 +247,7 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     }
   }
 
-  void OnClosed() { Detach(); }
+  void OnClosed() { DetachFromParticipant(); }
 
   // SignalSink.
   void SendParticipantUpdate(
@@ -256,6 +297,10 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     sid_.clear();  // the room already removed us
     if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, reason);
   }
+  void OnSessionReplaced() override {
+    sid_.clear();  // the participant now belongs to the resumed connection
+    if (auto socket = socket_.lock()) socket->Close(http::kCloseNormal, "session resumed");
+  }
   void SendSubscribedQualities(const std::string& track_sid,
                                const std::vector<bool>& wanted) override {
     // Dynacast: the publisher stops encoding layers nobody watches.
@@ -304,11 +349,20 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     if (!socket || !socket->open()) return;
     socket->SendBinary(SerializeMessage(response));
   }
-  void Detach() {
+  // The client left (LeaveRequest): the participant goes now.
+  void Leave() {
     if (sid_.empty()) return;
     const std::string sid = sid_;
     sid_.clear();
     rtc_->Leave(room_, sid);
+  }
+  // The connection ended without a leave: the participant waits for a resume; the signalling
+  // timeout removes it if none comes (Room::Tick).
+  void DetachFromParticipant() {
+    if (sid_.empty()) return;
+    sfu::Participant* self = participant();
+    sid_.clear();
+    if (self != nullptr && self->sink() == this) self->DetachSink();
   }
 
   sfu::RtcServer* rtc_;
@@ -327,13 +381,41 @@ http::HttpResponse Refusal(int status, const std::string& message) {
 
 }  // namespace
 
-Status RegisterRtcSignalling(http::HttpServer* server, sfu::RtcServer* rtc,
-                             const AccessTokenVerifier* verifier,
-                             const RtcSignallingOptions& options) {
-  if (server == nullptr || rtc == nullptr || verifier == nullptr)
-    return Status::Error("RTC signalling: missing server, RTC server or token verifier");
-  server->HandleWebSocket("/rtc", [rtc, verifier, options](const http::HttpRequest& request,
-                                                           http::WebSocketUpgrade& upgrade) {
+namespace {
+
+// Where a verified /rtc connection's session runs: on the one RTC server, or on a worker.
+using SessionPlacer = std::function<void(http::WebSocketUpgrade& upgrade, const std::string& room,
+                                         RtcWorkerPool::SessionStarter start)>;
+
+void StartSession(sfu::RtcServer* rtc, const std::shared_ptr<http::WebSocketConnection>& socket,
+                  const ClaimGrants& grants, bool auto_subscribe, const std::string& resume_sid,
+                  const RtcSignallingOptions& options) {
+  auto session = std::make_shared<RtcSession>(rtc, socket, grants.video->room, options);
+  socket->set_message_callback(
+      [session](http::WebSocketMessageType type, std::span<const uint8_t> payload) {
+        if (type == http::WebSocketMessageType::kBinary) session->OnMessage(payload);
+      });
+  socket->set_close_callback([session](uint16_t, std::string_view) { session->OnClosed(); });
+  if (!resume_sid.empty()) {
+    Status resumed = session->Resume(grants, resume_sid);
+    if (!resumed.ok()) session->RefuseResume(resumed.message());
+    return;
+  }
+  Status joined = session->Join(grants, auto_subscribe);
+  if (!joined.ok()) {
+    AURALINK_LOG(kInfo) << "signalling: join refused: " << joined.message();
+    livekit::SignalResponse response;
+    response.mutable_leave()->set_reason(livekit::JOIN_FAILURE);
+    socket->SendBinary(SerializeMessage(response));
+    socket->Close(http::kCloseNormal, joined.message());
+  }
+}
+
+void RegisterWithPlacer(http::HttpServer* server, const AccessTokenVerifier* verifier,
+                        const RtcSignallingOptions& options, SessionPlacer place) {
+  server->HandleWebSocket("/rtc", [verifier, options, place = std::move(place)](
+                                      const http::HttpRequest& request,
+                                      http::WebSocketUpgrade& upgrade) {
     if (request.path != "/rtc" && request.path != "/rtc/") {
       upgrade.Reject(Refusal(404, "not found"));
       return;
@@ -357,23 +439,44 @@ Status RegisterRtcSignalling(http::HttpServer* server, sfu::RtcServer* rtc,
       return;
     }
     const bool auto_subscribe = request.QueryParameter("auto_subscribe").value_or("1") != "0";
-    std::shared_ptr<http::WebSocketConnection> socket = upgrade.Accept();
-    if (!socket) return;
-    auto session = std::make_shared<RtcSession>(rtc, socket, grants->video->room, options);
-    socket->set_message_callback(
-        [session](http::WebSocketMessageType type, std::span<const uint8_t> payload) {
-          if (type == http::WebSocketMessageType::kBinary) session->OnMessage(payload);
-        });
-    socket->set_close_callback([session](uint16_t, std::string_view) { session->OnClosed(); });
-    Status joined = session->Join(*grants, auto_subscribe);
-    if (!joined.ok()) {
-      AURALINK_LOG(kInfo) << "signalling: join refused: " << joined.message();
-      livekit::SignalResponse response;
-      response.mutable_leave()->set_reason(livekit::JOIN_FAILURE);
-      socket->SendBinary(SerializeMessage(response));
-      socket->Close(http::kCloseNormal, joined.message());
-    }
+    const std::string reconnect = request.QueryParameter("reconnect").value_or("");
+    std::string resume_sid = request.QueryParameter("sid").value_or("");
+    if (reconnect != "1" && reconnect != "true") resume_sid.clear();
+    const std::string room = grants->video->room;
+    place(upgrade, room,
+          [grants = *grants, auto_subscribe, resume_sid, options](
+              sfu::RtcServer* rtc, std::shared_ptr<http::WebSocketConnection> socket) {
+            StartSession(rtc, socket, grants, auto_subscribe, resume_sid, options);
+          });
   });
+}
+
+}  // namespace
+
+Status RegisterRtcSignalling(http::HttpServer* server, sfu::RtcServer* rtc,
+                             const AccessTokenVerifier* verifier,
+                             const RtcSignallingOptions& options) {
+  if (server == nullptr || rtc == nullptr || verifier == nullptr)
+    return Status::Error("RTC signalling: missing server, RTC server or token verifier");
+  RegisterWithPlacer(server, verifier, options,
+                     [rtc](http::WebSocketUpgrade& upgrade, const std::string&,
+                           RtcWorkerPool::SessionStarter start) {
+                       if (std::shared_ptr<http::WebSocketConnection> socket = upgrade.Accept())
+                         start(rtc, std::move(socket));
+                     });
+  return Status::Ok();
+}
+
+Status RegisterRtcSignalling(http::HttpServer* server, RtcWorkerPool* pool,
+                             const AccessTokenVerifier* verifier,
+                             const RtcSignallingOptions& options) {
+  if (server == nullptr || pool == nullptr || verifier == nullptr)
+    return Status::Error("RTC signalling: missing server, worker pool or token verifier");
+  RegisterWithPlacer(server, verifier, options,
+                     [pool](http::WebSocketUpgrade& upgrade, const std::string& room,
+                            RtcWorkerPool::SessionStarter start) {
+                       pool->AcceptSession(upgrade, room, std::move(start));
+                     });
   return Status::Ok();
 }
 

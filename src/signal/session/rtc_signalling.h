@@ -1,7 +1,11 @@
 // LiveKit's WebSocket signalling (the `/rtc` path livekit-client connects to): the access token
 // in the query joins a room, then protobuf SignalRequest/SignalResponse messages drive the two
 // peer connections, track publication, subscriptions, mute, data and leave. Each WebSocket is one
-// RtcSession, the SFU's SignalSink for its participant.
+// RtcSession, the SFU's SignalSink for its participant. A WebSocket that closes without a leave
+// request leaves its participant in the room, where `reconnect=1&sid=<participant sid>` with a
+// token for the same room and identity resumes it (ReconnectResponse, ICE restart) until the
+// signalling timeout removes it; a resume for a participant that is gone is answered with a
+// LeaveRequest whose action (RECONNECT) makes the client join afresh.
 #pragma once
 
 #include <memory>
@@ -11,6 +15,7 @@
 #include "sfu/rtc_server.h"
 #include "signal/auth/access_token_verifier.h"
 #include "signal/http/http_server.h"
+#include "signal/session/rtc_worker_pool.h"
 
 namespace auralink::signal {
 
@@ -23,6 +28,10 @@ struct RtcSignallingOptions {
 
 // Registers GET /rtc (WebSocket). The verifier and server must outlive the HTTP server.
 Status RegisterRtcSignalling(http::HttpServer* server, sfu::RtcServer* rtc,
+                             const AccessTokenVerifier* verifier,
+                             const RtcSignallingOptions& options = {});
+// The same, with each session on its room's worker (the pool must outlive the HTTP server).
+Status RegisterRtcSignalling(http::HttpServer* server, RtcWorkerPool* pool,
                              const AccessTokenVerifier* verifier,
                              const RtcSignallingOptions& options = {});
 

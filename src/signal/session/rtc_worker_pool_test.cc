@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 
+#include "client/room_client.h"
+#include "signal/auth/access_token_issuer.h"
+#include "signal/auth/access_token_verifier.h"
+#include "signal/auth/api_key_provider.h"
 #include "signal/http/websocket_client.h"
+#include "signal/session/rtc_signalling.h"
 
 namespace auralink::signal {
 namespace {
@@ -95,6 +101,89 @@ TEST(RtcWorkerPoolTest, SessionsStartOnTheRoomsWorker) {
   }
   http.reset();
   created->reset();  // the pool closes the sessions still open on its workers
+}
+
+// LiveKit signalling and media through two workers: each room's participants reach each other on
+// their room's worker, and the API sees both rooms.
+TEST(RtcWorkerPoolTest, TwoRoomsOnTwoWorkersForwardMedia) {
+  auto created = RtcWorkerPool::Create(2, LoopbackConfig());
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  RtcWorkerPool* pool = created->get();
+  std::vector<std::string> rooms;
+  for (int i = 0; rooms.size() < 2 && i < 100; ++i) {
+    const std::string name = "room-" + std::to_string(i);
+    if (rooms.empty() || pool->WorkerIndexFor(name) != pool->WorkerIndexFor(rooms[0]))
+      rooms.push_back(name);
+  }
+  ASSERT_EQ(rooms.size(), 2u);
+
+  auto loop = std::move(net::EventLoop::Create()).value();
+  auto keys = std::move(StaticApiKeyProvider::Create({{"devkey", "secret"}})).value();
+  auto verifier =
+      std::move(AccessTokenVerifier::Create(std::shared_ptr<const ApiKeyProvider>(std::move(keys))))
+          .value();
+  auto http =
+      std::move(http::HttpServer::Create(loop.get(), *net::SocketAddress::FromIp("127.0.0.1", 0)))
+          .value();
+  ASSERT_TRUE(RegisterRtcSignalling(http.get(), pool, verifier.get()).ok());
+  auto issuer = std::move(AccessTokenIssuer::Create("devkey", "secret")).value();
+  auto certificate = std::move(rtc::DtlsCertificate::Create()).value();
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+
+  std::vector<std::unique_ptr<client::RoomClient>> clients;
+  auto add_client = [&](const std::string& identity, const std::string& room) {
+    ClaimGrants grants;
+    grants.identity = identity;
+    grants.video = VideoGrant{};
+    grants.video->room_join = true;
+    grants.video->room = room;
+    client::RoomClientOptions options;
+    options.server_url = "ws://127.0.0.1:" + std::to_string(http->local_address().port());
+    options.token = issuer->Issue(grants, now_s).value();
+    options.certificate = certificate;
+    auto client = client::RoomClient::Create(loop.get(), options, {});
+    EXPECT_TRUE(client.ok());
+    clients.push_back(std::move(*client));
+    EXPECT_TRUE(clients.back()->Join().ok());
+    return clients.back().get();
+  };
+  std::vector<client::RoomClient*> subscribers;
+  for (const std::string& room : rooms) {
+    client::RoomClient* publisher = add_client("publisher-" + room, room);
+    subscribers.push_back(add_client("subscriber-" + room, room));
+    client::PublishOptions publish;
+    publish.audio = true;
+    ASSERT_TRUE(publisher->Publish(publish).ok());
+  }
+  auto receiving = [&] {
+    for (client::RoomClient* subscriber : subscribers) {
+      if (subscriber->received_tracks().empty() || subscriber->received_tracks()[0]->packets < 20)
+        return false;
+    }
+    return true;
+  };
+  const int64_t deadline = net::EventLoop::NowMs() + 15000;
+  while (!receiving() && net::EventLoop::NowMs() < deadline) loop->RunOnce(10);
+  ASSERT_TRUE(receiving());
+  for (const std::string& room : rooms) {
+    auto participants = pool->ListParticipants(room);
+    ASSERT_TRUE(participants.ok()) << participants.status().message();
+    EXPECT_EQ(participants->size(), 2u) << room;
+  }
+  EXPECT_EQ(pool->ListRooms({}).size(), 2u);
+  // RemoveParticipant from the API thread reaches the subscriber on its worker.
+  ASSERT_TRUE(pool->RemoveParticipant(rooms[1], "subscriber-" + rooms[1]).ok());
+  auto remaining = pool->ListParticipants(rooms[1]);
+  ASSERT_TRUE(remaining.ok());
+  EXPECT_EQ(remaining->size(), 1u);
+
+  for (auto& client : clients) client->Leave();
+  for (int i = 0; i < 20; ++i) loop->RunOnce(10);
+  clients.clear();
+  http.reset();
+  created->reset();
 }
 
 }  // namespace
