@@ -237,3 +237,41 @@ TEST(IceLiteAgentTest, BoundsRememberedAddressesButKeepsTheSelectedOne) {
 
 }  // namespace
 }  // namespace auralink::rtc
+
+namespace auralink::rtc {
+namespace {
+
+// RFC 8445 §9: an ICE restart changes both sides' credentials. Checks with the old ones are
+// refused from then on, checks with the new ones are answered (signed with the new password), and
+// the path already in use stays selected, so media keeps flowing while the peer re-checks.
+TEST(IceLiteAgentTest, RestartSwitchesToTheNewCredentialsAndKeepsTheSelectedPath) {
+  auto agent = MakeAgent(30000);
+  const auto from = Address("192.0.2.10", 50000);
+  agent->HandleStun(Check(true, 1), from, 0);
+  ASSERT_EQ(agent->selected_address(), from);
+
+  const std::string new_ufrag = "srv2";
+  const std::string new_pwd = "anotherserverpassword987";
+  EXPECT_FALSE(agent->RestartWithLocalCredentials("ab", new_pwd).ok());  // too short: unchanged
+  ASSERT_TRUE(agent->RestartWithLocalCredentials(new_ufrag, new_pwd).ok());
+  agent->SetRemoteCredentials("brw2", "browserpassword_restarted");
+  EXPECT_EQ(agent->selected_address(), from);
+  EXPECT_TRUE(agent->IsValidAddress(from, 10));
+
+  const auto old_check = agent->HandleStun(Check(true, 2), from, 20);
+  auto refused = StunPacket::Parse(old_check.response);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_TRUE(refused->error_code());
+  EXPECT_EQ(refused->error_code()->code, 401);
+
+  const auto new_check = agent->HandleStun(Check(true, 3, new_ufrag + ":brw2", new_pwd), from, 30);
+  auto answered = StunPacket::Parse(new_check.response);
+  ASSERT_TRUE(answered.ok()) << answered.status().message();
+  EXPECT_EQ(answered->message_class(), StunClass::kSuccessResponse);
+  EXPECT_TRUE(answered->VerifyMessageIntegrity(new_pwd));
+  EXPECT_FALSE(answered->VerifyMessageIntegrity(kLocalPwd));
+  EXPECT_EQ(agent->selected_address(), from);
+}
+
+}  // namespace
+}  // namespace auralink::rtc
