@@ -120,18 +120,10 @@ int Encode(int argc, char** argv) {
     }
   }
   if (cap) options.bandwidth_cap_kbps = *cap;
-  auto reader = Y4mReader::Create(path);
-  if (!reader.ok()) return std::fprintf(stderr, "%s\n", reader.status().message().c_str()), 2;
-  const double fps =
-      static_cast<double>((*reader)->header().fps_numerator) / (*reader)->header().fps_denominator;
-  std::vector<VideoFrame> source;
-  VideoFrame frame;
-  while (static_cast<int>(source.size()) < max_frames) {
-    auto more = (*reader)->ReadFrame(&frame);
-    if (!more.ok()) return std::fprintf(stderr, "%s\n", more.status().message().c_str()), 2;
-    if (!*more) break;
-    source.push_back(frame);
-  }
+  double fps = 0.0;
+  auto clip = ReadY4mFrames(path, 0, max_frames, &fps);
+  if (!clip.ok()) return std::fprintf(stderr, "%s\n", clip.status().message().c_str()), 2;
+  std::vector<VideoFrame> source = std::move(*clip);
   if (source.empty()) return std::fprintf(stderr, "no frames\n"), 2;
   const int width = source[0].width;
   const int height = source[0].height;
@@ -266,18 +258,10 @@ int Trial(int argc, char** argv) {
     }
   }
   if (!profile) return std::fprintf(stderr, "trial needs --profile\n"), 2;
-  auto reader = Y4mReader::Create(path);
-  if (!reader.ok()) return std::fprintf(stderr, "%s\n", reader.status().message().c_str()), 2;
-  const double fps =
-      static_cast<double>((*reader)->header().fps_numerator) / (*reader)->header().fps_denominator;
-  std::vector<VideoFrame> source;
-  VideoFrame frame;
-  while (static_cast<int>(source.size()) < max_frames) {
-    auto more = (*reader)->ReadFrame(&frame);
-    if (!more.ok()) return std::fprintf(stderr, "%s\n", more.status().message().c_str()), 2;
-    if (!*more) break;
-    source.push_back(frame);
-  }
+  double fps = 0.0;
+  auto clip = ReadY4mFrames(path, 0, max_frames, &fps);
+  if (!clip.ok()) return std::fprintf(stderr, "%s\n", clip.status().message().c_str()), 2;
+  std::vector<VideoFrame> source = std::move(*clip);
   if (source.empty()) return std::fprintf(stderr, "no frames\n"), 2;
   std::vector<VideoFrame> original;
   if (denoise_threshold > 0.0) {

@@ -45,25 +45,6 @@ double Median(std::vector<double> values) {
 
 double LogDistortion(double ssim) { return std::log(std::max(1e-4, 1.0 - ssim)); }
 
-StatusOr<std::vector<VideoFrame>> ReadY4mFrames(const std::string& path, int start, int count,
-                                                double* fps) {
-  auto reader = Y4mReader::Create(path);
-  if (!reader.ok()) return reader.status();
-  *fps =
-      static_cast<double>((*reader)->header().fps_numerator) / (*reader)->header().fps_denominator;
-  std::vector<VideoFrame> frames;
-  VideoFrame frame;
-  for (int index = 0; static_cast<int>(frames.size()) < count; ++index) {
-    auto more = (*reader)->ReadFrame(&frame);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    if (index < start) continue;
-    frame.pts = static_cast<int64_t>(frames.size());
-    frames.push_back(frame);
-  }
-  return frames;
-}
-
 StatusOr<std::vector<VideoFrame>> DecodeAnnexBFrames(const std::string& path, int count) {
   auto reader = AnnexBReader::Create(path);
   if (!reader.ok()) return reader.status();
@@ -175,6 +156,25 @@ nlohmann::json ErrorJson(const RateModelError& error) {
 }
 
 }  // namespace
+
+StatusOr<std::vector<VideoFrame>> ReadY4mFrames(const std::string& path, int start, int count,
+                                                double* fps) {
+  auto reader = Y4mReader::Create(path);
+  if (!reader.ok()) return reader.status();
+  *fps =
+      static_cast<double>((*reader)->header().fps_numerator) / (*reader)->header().fps_denominator;
+  std::vector<VideoFrame> frames;
+  VideoFrame frame;
+  for (int index = 0; static_cast<int>(frames.size()) < count; ++index) {
+    auto more = (*reader)->ReadFrame(&frame);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    if (index < start) continue;
+    frame.pts = static_cast<int64_t>(frames.size());
+    frames.push_back(frame);
+  }
+  return frames;
+}
 
 void RateTrainingSamples::Append(const RateTrainingSamples& other) {
   trials.insert(trials.end(), other.trials.begin(), other.trials.end());

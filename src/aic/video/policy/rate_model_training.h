@@ -26,6 +26,11 @@
 namespace auralink::video {
 
 // One encode of one segment.
+// Frames [start, start + count) of a Y4M clip (fewer when it ends first), numbered from 0; `fps`
+// gets the clip's frame rate.
+StatusOr<std::vector<VideoFrame>> ReadY4mFrames(const std::string& path, int start, int count,
+                                                double* fps);
+
 struct RateTrialSample {
   std::string clip;
   RateModelContent content;
