@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "client/load_generator.h"
+#include "net/run_loop_until.h"
 #include "sfu/rtc_server.h"
 #include "signal/auth/access_token_issuer.h"
 #include "signal/auth/access_token_verifier.h"
@@ -87,12 +88,7 @@ class RoomClientTest : public ::testing::Test {
 
   template <typename Condition>
   bool RunUntil(Condition done, int64_t timeout_ms = 15000) {
-    const int64_t deadline = net::EventLoop::NowMs() + timeout_ms;
-    while (!done()) {
-      if (net::EventLoop::NowMs() > deadline) return false;
-      loop_->RunOnce(10);
-    }
-    return true;
+    return net::RunLoopUntil(*loop_, done, timeout_ms);
   }
 
   std::unique_ptr<net::EventLoop> loop_;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "client/room_client.h"
+#include "net/run_loop_until.h"
 #include "rtc/ice/ice_candidate.h"
 #include "rtc/ice/stun_packet.h"
 #include "rtc/sdp/session_description.h"
@@ -202,12 +203,7 @@ class RtcServerPortRangeTest : public ::testing::Test {
   }
   template <typename Condition>
   bool RunUntil(Condition done, int64_t timeout_ms = 15000) {
-    const int64_t deadline = net::EventLoop::NowMs() + timeout_ms;
-    while (!done()) {
-      if (net::EventLoop::NowMs() > deadline) return false;
-      loop_->RunOnce(10);
-    }
-    return true;
+    return net::RunLoopUntil(*loop_, done, timeout_ms);
   }
 
   std::unique_ptr<net::EventLoop> loop_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "client/room_client.h"
+#include "net/run_loop_until.h"
 #include "signal/auth/access_token_issuer.h"
 #include "signal/auth/access_token_verifier.h"
 #include "signal/auth/api_key_provider.h"
@@ -164,9 +165,7 @@ TEST(RtcWorkerPoolTest, TwoRoomsOnTwoWorkersForwardMedia) {
     }
     return true;
   };
-  const int64_t deadline = net::EventLoop::NowMs() + 15000;
-  while (!receiving() && net::EventLoop::NowMs() < deadline) loop->RunOnce(10);
-  ASSERT_TRUE(receiving());
+  ASSERT_TRUE(net::RunLoopUntil(*loop, receiving, 15000));
   for (const std::string& room : rooms) {
     auto participants = pool->ListParticipants(room);
     ASSERT_TRUE(participants.ok()) << participants.status().message();
