@@ -20,15 +20,19 @@ for (const { server, mode, n, r } of rows) {
   const s = r.server ?? {};
   // A publisher that lost its connection mid-run (consent expired) starves the row: flag it.
   const flag = r.publisher?.connected_at_end === false ? '!' : '';
-  table.push([server, mode + flag, n, r.subscribers_receiving, fmt(r.subscribers.packets_per_second),
+  // Transmit-only rows: most subscribers' packets went to the discarding device (r.sink).
+  const out = r.subscribers.packets_per_second + (r.sink?.rtp_packets_per_second ?? 0);
+  table.push([server, mode + flag, n, r.subscribers_receiving, fmt(out),
     fmt(100 * r.subscribers.loss_fraction, 2), fmt(100 * (s.cpu_utilisation ?? NaN), 1),
     fmt(s.packets_forwarded_per_cpu_second), fmt(r.latency_us.p50), fmt(r.latency_us.p99),
     fmt(s.rss_per_subscriber_kb, 1)]);
 }
+const txOnly = rows.some(({ r }) => r.sink);
 const flagged = rows.some(({ r }) => r.publisher?.connected_at_end === false);
 const widths = header.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
 for (const row of table) console.log(row.map((c, i) => String(c).padStart(widths[i])).join('  '));
 
+if (txOnly) console.log('audiotx/videotx: transmit-only (every subscriber but the measured four sent into a discarding ifb device, as a NIC would take them; loss and latency from the four)');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
 
 // The ratio at each load both servers ran: packets forwarded per CPU second.

@@ -7,6 +7,11 @@
 # usage: bench/sfu/run.sh [--build DIR] [--out DIR] [--duration S] [--audio-counts "N ..."]
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
+#                         [--tx-only]
+# --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
+# connection to an address routed to an ifb device, which discards what it is sent: the server
+# pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
+# machine. It needs root (ip link / ip addr, IP_TRANSPARENT) and is skipped without it.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,6 +25,10 @@ server_core=0
 load_cores=""
 threads=1
 janus=1
+tx_only=0
+sink_ip=10.77.0.2
+sink_net=10.77.0.1/24
+sink_dev=ifb0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
@@ -32,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --load-cores) load_cores="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --no-janus) janus=0; shift ;;
+    --tx-only) tx_only=1; shift ;;
     --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -55,7 +65,11 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mkdir -p "$out"
 work="$(mktemp -d)"
 server_pid=""
+sink_added_address=0
+sink_added_device=0
 cleanup() {
+  if (( sink_added_address )); then ip addr del "$sink_net" dev "$sink_dev" 2>/dev/null || true; fi
+  if (( sink_added_device )); then ip link del "$sink_dev" 2>/dev/null || true; fi
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -81,16 +95,36 @@ stop_server() {
   fi
 }
 
+# The discarding device for --tx-only: an ifb device (Linux drops what is sent to one that no
+# traffic-control rule redirects) with an address whose subnet routes there.
+setup_sink() {
+  [[ "$(id -u)" == 0 ]] || { echo "run.sh: --tx-only needs root; skipped" >&2; return 1; }
+  command -v ip >/dev/null || { echo "run.sh: --tx-only needs iproute2's ip; skipped" >&2; return 1; }
+  if ! ip link show "$sink_dev" >/dev/null 2>&1; then
+    ip link add "$sink_dev" type ifb 2>/dev/null || { echo "run.sh: no $sink_dev device and none can be made; --tx-only skipped" >&2; return 1; }
+    sink_added_device=1
+  fi
+  ip link set "$sink_dev" up || return 1
+  if ! ip -4 addr show dev "$sink_dev" | grep -q "${sink_net%/*}"; then
+    ip addr add "$sink_net" dev "$sink_dev" || return 1
+    sink_added_address=1
+  fi
+}
+
 # Ports of their own, so a development server already on 7880-7882 does not get in the way.
 auralink_port=17880
+# start_auralink [any]: on loopback, or with "any" on every address, so that its UDP socket can
+# also send to the sink's subnet.
 start_auralink() {
   cat >"$work/auralink.yaml" <<YAML
 rtc:
   udp_port: 17882
   tcp_port: 0
 YAML
+  local bind=(--bind 127.0.0.1)
+  [[ "${1:-}" == any ]] && bind=()
   taskset -c "$server_core" "$server_bin" serve --dev --config "$work/auralink.yaml" \
-    --bind 127.0.0.1 --port "$auralink_port" >"$work/auralink.log" 2>&1 &
+    "${bind[@]}" --port "$auralink_port" >"$work/auralink.log" 2>&1 &
   server_pid=$!
   wait_for_port "$auralink_port" || { echo "run.sh: auralink serve did not open $auralink_port:" >&2; cat "$work/auralink.log" >&2; exit 1; }
 }
@@ -134,9 +168,14 @@ run_case() {
   local server="$1" mode="$2" n="$3"
   local file="$out/$server-$mode-$n.json"
   local mode_flags=(--audio-only)
-  [[ "$mode" == video ]] && mode_flags=(--video --bitrate "$bitrate")
+  [[ "$mode" == video* ]] && mode_flags=(--video --bitrate "$bitrate")
   if [[ "$server" == auralink ]]; then
-    start_auralink
+    if [[ "$mode" == *tx ]]; then
+      start_auralink any
+      mode_flags+=(--sink "$sink_ip" --sink-interface "$sink_dev")
+    else
+      start_auralink
+    fi
     taskset -c "$load_cores" "$load_bin" --url "ws://127.0.0.1:$auralink_port" "${mode_flags[@]}" \
       --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
       >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
@@ -163,4 +202,8 @@ for server in "${servers[@]}"; do
   for n in $audio_counts; do run_case "$server" audio "$n" || echo "  $server audio N=$n failed" >&2; done
   for n in $video_counts; do run_case "$server" video "$n" || echo "  $server video N=$n failed" >&2; done
 done
+if (( tx_only )) && setup_sink; then
+  for n in $audio_counts; do run_case auralink audiotx "$n" || echo "  auralink audiotx N=$n failed" >&2; done
+  for n in $video_counts; do run_case auralink videotx "$n" || echo "  auralink videotx N=$n failed" >&2; done
+fi
 node "$repo/bench/sfu/report.mjs" "$out"

@@ -155,6 +155,26 @@ void ClientTransport::RestartIce() {
   config_.local_pwd = RandomIceChars(Random(), 24);
 }
 
+Status ClientTransport::DivertTo(const std::string& sink_ip) {
+  if (loop_ == nullptr || !remote_address_) return Status::Error("client transport: no socket");
+  if (!connected()) return Status::Error("client transport: divert needs a connected transport");
+  auto local = net::SocketAddress::FromIp(sink_ip, 0);
+  if (!local) return Status::Error("client transport: bad sink address " + sink_ip);
+  net::UdpSocketOptions options;
+  options.transparent = true;
+  options.receive_buffer_bytes = 64 << 10;
+  options.send_buffer_bytes = 256 << 10;
+  auto socket = net::UdpSocket::Bind(*local, options);
+  if (!socket.ok()) return socket.status().WithContext("client transport: sink socket");
+  sink_socket_ = std::move(*socket);
+  callbacks_.send_datagram = [this](std::span<const uint8_t> bytes) {
+    sink_socket_->SendTo(bytes, *remote_address_);
+  };
+  // A nominating check from the new address moves the server's selected pair (RFC 8445 §8.1.1).
+  SendCheck(net::EventLoop::NowMs());
+  return Status::Ok();
+}
+
 void ClientTransport::SendCheck(int64_t now_ms) {
   if (!callbacks_.send_datagram) return;
   rtc::StunTransactionId transaction_id;
@@ -311,7 +331,7 @@ void ClientTransport::Tick(int64_t now_ms) {
       state_ == ClientTransportState::kFailed)
     return;
   if (now_ms >= next_check_ms_) SendCheck(now_ms);
-  if (ice_connected_ && now_ms - last_response_ms_ > config_.consent_timeout_ms) {
+  if (ice_connected_ && !diverted() && now_ms - last_response_ms_ > config_.consent_timeout_ms) {
     Fail("consent expired: no Binding response for " + std::to_string(now_ms - last_response_ms_) +
          " ms");
     return;

@@ -99,6 +99,14 @@ class ClientTransport {
   // ICE restart from our side: new local credentials, for the next offer or answer we make.
   void RestartIce();
 
+  // Load tests only (CreateOnLoop, connected): from now on checks and media leave from a socket
+  // bound to `sink_ip` (IP_TRANSPARENT, so root), an address routed to a device that discards
+  // what it is given (an ifb device). The server follows the nomination and sends there, so its
+  // packets cost it the send path a NIC would, and nothing here receives them. Consent is then
+  // no longer judged: the answers are discarded too.
+  Status DivertTo(const std::string& sink_ip);
+  bool diverted() const { return sink_socket_ != nullptr; }
+
   // One datagram from the peer (`from` is only used to answer a full-ICE peer's checks). Media is
   // decrypted in place.
   void HandleDatagram(uint8_t* data, size_t size, const net::SocketAddress* from, int64_t now_ms);
@@ -149,6 +157,7 @@ class ClientTransport {
   // CreateOnLoop only.
   net::EventLoop* loop_ = nullptr;
   std::unique_ptr<net::UdpSocket> socket_;
+  std::unique_ptr<net::UdpSocket> sink_socket_;  // DivertTo()
   std::optional<net::SocketAddress> remote_address_;
   net::TimerId tick_timer_ = 0;
   std::vector<uint8_t> receive_copy_;

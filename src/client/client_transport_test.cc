@@ -178,6 +178,13 @@ TEST_F(ClientTransportTest, ConsentChecksContinueAfterConnecting) {
   EXPECT_GT(client_->counters().check_responses, 1u);
 }
 
+TEST_F(ClientTransportTest, DivertNeedsASocketOfItsOwn) {
+  // The I/O-free core has no socket to move from; the load generator's transports do.
+  Status diverted = client_->DivertTo("10.77.0.2");
+  EXPECT_FALSE(diverted.ok());
+  EXPECT_FALSE(client_->diverted());
+}
+
 TEST_F(ClientTransportTest, GarbageAndEarlyMediaAreDropped) {
   std::vector<uint8_t> junk = {0x50, 1, 2, 3};
   client_->HandleDatagram(junk.data(), junk.size(), nullptr, now_ms_);

@@ -78,7 +78,9 @@ class LoadWorker {
 
 struct SubscriberSnapshot {
   uint64_t packets = 0;
+  uint64_t rtcp = 0;
   int64_t lost = 0;
+  bool diverted = false;
 };
 
 std::string RandomRoomName() {
@@ -123,7 +125,9 @@ const char* const kLoadUsage =
     "  --threads N                event loop threads for the clients (default 1)\n"
     "  --join-batch N             joins in flight at once (default 32)\n"
     "  --setup-timeout S          for joining everyone (default 120)\n"
-    "  --server-pid PID           read the server's CPU time and RSS from /proc\n";
+    "  --server-pid PID           read the server's CPU time and RSS from /proc\n"
+    "  --sink IP --sink-interface DEV   transmit-only: unmeasured subscribers move to IP, routed\n"
+    "                             to DEV (an ifb device, which discards); needs root\n";
 
 std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& arguments,
                                             std::string* error) {
@@ -193,6 +197,14 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       ok = number(&options.setup_timeout_s);
     } else if (flag == "--server-pid") {
       ok = number(&options.server_pid);
+    } else if (flag == "--sink") {
+      auto text = value();
+      ok = text.has_value();
+      if (ok) options.sink_ip = *text;
+    } else if (flag == "--sink-interface") {
+      auto text = value();
+      ok = text.has_value();
+      if (ok) options.sink_interface = *text;
     } else if (flag == "--help" || flag == "-h") {
       return std::nullopt;
     } else {
@@ -200,6 +212,10 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       ok = false;
     }
     if (!ok) return std::nullopt;
+  }
+  if (options.sink_ip.empty() != options.sink_interface.empty()) {
+    *error = "--sink and --sink-interface go together";
+    return std::nullopt;
   }
   return options;
 }
@@ -252,6 +268,26 @@ StatusOr<double> ParseProcStatCpuSeconds(const std::string& stat, long ticks_per
   }
   if (utime < 0 || stime < 0) return Status::Error("/proc stat: too few fields");
   return (utime + stime) / static_cast<double>(ticks_per_second);
+}
+
+StatusOr<uint64_t> ParseNetDevReceiveDrops(const std::string& net_dev,
+                                           const std::string& interface) {
+  // "  name: rx_bytes rx_packets rx_errs rx_drop ..." after two header lines.
+  std::istringstream lines(net_dev);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos || line.substr(start, colon - start) != interface) continue;
+    std::istringstream fields(line.substr(colon + 1));
+    uint64_t value = 0;
+    for (int index = 0; index < 4; ++index) {
+      if (!(fields >> value)) return Status::Error("/proc/net/dev: short line for " + interface);
+    }
+    return value;
+  }
+  return Status::Error("/proc/net/dev: no interface " + interface);
 }
 
 StatusOr<ProcessUsage> ReadProcessUsage(int pid) {
@@ -363,7 +399,10 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     }
     const int index = started++;
     LoadWorker& worker = *workers[static_cast<size_t>(index) % workers.size()];
-    const bool measured = index < options.measured_subscribers;
+    // Spread over the join order: the server fans a packet out in subscription order, so the
+    // first subscribers alone would see only the head of every fan-out.
+    const int stride = std::max(1, options.subscribers / std::max(1, options.measured_subscribers));
+    const bool measured = index % stride == 0 && index / stride < options.measured_subscribers;
     Status made = worker.Call([&, index, measured]() -> Status {
       LoadParticipantSpec spec;
       spec.index = index;
@@ -405,6 +444,34 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   const double setup_seconds = setup_elapsed();
   if (receiving == 0) return Status::Error("load: no subscriber received media");
 
+  int diverted = 0;
+  auto read_sink = [&]() -> std::optional<uint64_t> {
+    if (options.sink_interface.empty()) return std::nullopt;
+    std::ifstream file("/proc/net/dev");
+    const std::string text((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+    auto drops = ParseNetDevReceiveDrops(text, options.sink_interface);
+    if (!drops.ok()) return std::nullopt;
+    return *drops;
+  };
+  if (!options.sink_ip.empty()) {
+    if (!read_sink())
+      return Status::Error("load: cannot read the counters of " + options.sink_interface);
+    for (auto& worker : workers) {
+      Status moved = worker->Call([&]() -> Status {
+        for (auto& participant : worker->participants()) {
+          // The measured subscribers (those that decrypt and time) stay as witnesses.
+          if (participant.get() == publisher || participant->media().latency() != nullptr) continue;
+          const ClientTransport* transport = participant->media().subscriber_transport();
+          if (transport == nullptr || !transport->connected()) continue;
+          AURALINK_RETURN_IF_ERROR(participant->media().DivertSubscriberTo(options.sink_ip));
+          ++diverted;
+        }
+        return Status::Ok();
+      });
+      if (!moved.ok()) return moved;
+    }
+  }
   SleepSeconds(options.warmup_s);
   // Measurement window.
   auto snapshot_subscribers = [&]() {
@@ -416,6 +483,10 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
           const RoomClient& client = participant->media();
           SubscriberSnapshot entry;
           entry.packets = client.packets_received();
+          if (const ClientTransport* transport = client.subscriber_transport()) {
+            entry.rtcp = transport->counters().rtcp_received;
+            entry.diverted = transport->diverted();
+          }
           for (const auto& track : client.received_tracks()) entry.lost += track->lost();
           snapshot.push_back(entry);
         }
@@ -435,12 +506,14 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     });
   }
   const std::vector<SubscriberSnapshot> start = snapshot_subscribers();
+  const std::optional<uint64_t> sink_start = read_sink();
   const uint64_t published_start = publisher_packets();
   const std::optional<ProcessUsage> server_start = server_usage();
   const double self_start = SelfCpuSeconds();
   const auto window_start = std::chrono::steady_clock::now();
   SleepSeconds(options.duration_s);
   const std::optional<ProcessUsage> server_end = server_usage();
+  const std::optional<uint64_t> sink_end = read_sink();
   const double window =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
   const double self_end = SelfCpuSeconds();
@@ -468,7 +541,12 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   int64_t lost = 0;
   uint64_t min_received = UINT64_MAX, max_received = 0;
   nlohmann::json per_subscriber = nlohmann::json::array();
+  uint64_t rtcp_received = 0;
+  size_t receivers = 0;
   for (size_t i = 0; i < end.size() && i < start.size(); ++i) {
+    if (end[i].diverted) continue;  // receives nothing: the sink counts for it
+    ++receivers;
+    rtcp_received += end[i].rtcp - start[i].rtcp;
     const uint64_t packets = end[i].packets - start[i].packets;
     received += packets;
     lost += end[i].lost - start[i].lost;
@@ -493,13 +571,34 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   nlohmann::json subscribers = {
       {"packets_received", received},
       {"packets_per_second", static_cast<double>(received) / window},
-      {"per_subscriber_min", end.empty() ? 0 : min_received},
+      {"per_subscriber_min", receivers == 0 ? 0 : min_received},
       {"per_subscriber_max", max_received},
-      {"per_subscriber_mean", end.empty() ? 0.0 : static_cast<double>(received) / end.size()},
+      {"per_subscriber_mean", receivers == 0 ? 0.0 : static_cast<double>(received) / receivers},
       {"lost", lost},
       {"loss_fraction", received + lost > 0 ? static_cast<double>(lost) / (received + lost) : 0.0}};
   if (!per_subscriber.empty()) subscribers["per_subscriber"] = per_subscriber;
   report["subscribers"] = subscribers;
+  // Transmit-only: what reached the discarding device. It counts datagrams (RTP, RTCP and the
+  // odd STUN answer); the RTP among them is estimated with the witnesses' RTP share, as they
+  // subscribe to the same tracks.
+  uint64_t sink_rtp = 0;
+  if (sink_start && sink_end) {
+    const uint64_t datagrams = *sink_end - *sink_start;
+    const double rtp_share =
+        received + rtcp_received > 0
+            ? static_cast<double>(received) / static_cast<double>(received + rtcp_received)
+            : 1.0;
+    sink_rtp = static_cast<uint64_t>(std::llround(static_cast<double>(datagrams) * rtp_share));
+    report["mode"] = report["mode"].get<std::string>() + "-tx-only";
+    report["sink"] = {{"interface", options.sink_interface},
+                      {"address", options.sink_ip},
+                      {"subscribers", diverted},
+                      {"datagrams", datagrams},
+                      {"datagrams_per_second", static_cast<double>(datagrams) / window},
+                      {"rtp_share_of_witnesses", rtp_share},
+                      {"rtp_packets", sink_rtp},
+                      {"rtp_packets_per_second", static_cast<double>(sink_rtp) / window}};
+  }
   report["latency_us"] = {{"samples", latency.count()},
                           {"p50", latency.Percentile(0.5)},
                           {"p99", latency.Percentile(0.99)},
@@ -518,7 +617,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
           static_cast<double>(server_end->rss_kb - before_subscribers->rss_kb) / receiving;
     }
     server["packets_forwarded_per_cpu_second"] =
-        cpu > 0 ? static_cast<double>(received) / cpu : 0.0;
+        cpu > 0 ? static_cast<double>(received + sink_rtp) / cpu : 0.0;
     report["server"] = server;
   }
 

@@ -29,12 +29,19 @@ struct LoadOptions {
   int video_bitrate_bps = 1'500'000;
   int fps = 30;
   int key_frame_interval = 90;
-  // Subscribers that decrypt every packet and record latency; the rest count clear headers.
+  // Subscribers that decrypt every packet and record latency, spread evenly over the join order;
+  // the rest count clear headers.
   int measured_subscribers = 4;
   int threads = 1;
   int join_batch = 32;  // joins in flight at once
   double setup_timeout_s = 120.0;
   int server_pid = 0;  // 0: no server CPU / RSS figures
+  // Transmit-only measurement: once receiving, every unmeasured subscriber moves its connection
+  // to `sink_ip` (ClientTransport::DivertTo), an address routed to `sink_interface`, a device that
+  // discards what it is sent (ifb); the packets the server sends there are read from that
+  // device's drop counter. Empty: every subscriber receives on loopback.
+  std::string sink_ip;
+  std::string sink_interface;
 };
 
 // The command line of auralink-load (and bench/sfu's Janus variant); kLoadUsage describes it.
@@ -82,5 +89,9 @@ StatusOr<ProcessUsage> ReadProcessUsage(int pid);
 // Parses the text of /proc/<pid>/stat (fields after the parenthesised command name, which may hold
 // spaces) into CPU seconds given the clock tick rate.
 StatusOr<double> ParseProcStatCpuSeconds(const std::string& stat, long ticks_per_second);
+// The receive-drop counter of `interface` in the text of /proc/net/dev (an ifb device counts
+// there what it discards).
+StatusOr<uint64_t> ParseNetDevReceiveDrops(const std::string& net_dev,
+                                           const std::string& interface);
 
 }  // namespace auralink::client

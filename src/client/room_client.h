@@ -135,6 +135,12 @@ class RoomClient {
   const LatencyHistogram* latency() const { return latency_.get(); }
   const ClientTransport* publisher_transport() const { return publisher_.get(); }
   const ClientTransport* subscriber_transport() const { return subscriber_.get(); }
+  // Load tests: the subscriber connection's packets go to a discarding device from now on
+  // (ClientTransport::DivertTo).
+  Status DivertSubscriberTo(const std::string& sink_ip) {
+    if (!subscriber_) return Status::Error("room client: no subscriber connection");
+    return subscriber_->DivertTo(sink_ip);
+  }
 
  private:
   RoomClient(net::EventLoop* loop, RoomClientOptions options, RoomClientCallbacks callbacks);

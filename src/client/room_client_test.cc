@@ -291,5 +291,28 @@ TEST(LoadGeneratorTest, ParsesProcStat) {
   EXPECT_FALSE(ParseProcStatCpuSeconds("1 (x) S 1 2", 100).ok());
 }
 
+TEST(LoadGeneratorTest, ReadsAnInterfacesReceiveDrops) {
+  const std::string net_dev =
+      "Inter-|   Receive                            |  Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes packets\n"
+      "    lo: 8722227791 20195701    0    0    0     0          0         0 8722227791 20195701\n"
+      "  ifb0: 28400140  200002    0 200001    0     0          0         0        0       0\n";
+  auto drops = ParseNetDevReceiveDrops(net_dev, "ifb0");
+  ASSERT_TRUE(drops.ok()) << drops.status().message();
+  EXPECT_EQ(*drops, 200001u);
+  EXPECT_EQ(*ParseNetDevReceiveDrops(net_dev, "lo"), 0u);
+  EXPECT_FALSE(ParseNetDevReceiveDrops(net_dev, "ifb").ok());  // not a prefix match
+  EXPECT_FALSE(ParseNetDevReceiveDrops("  ifb0: 1 2\n", "ifb0").ok());
+}
+
+TEST(LoadGeneratorTest, SinkNeedsItsInterface) {
+  std::string error;
+  EXPECT_FALSE(ParseLoadOptions({"--sink", "10.77.0.2"}, &error).has_value());
+  EXPECT_NE(error.find("--sink-interface"), std::string::npos);
+  auto options = ParseLoadOptions({"--sink", "10.77.0.2", "--sink-interface", "ifb0"}, &error);
+  ASSERT_TRUE(options.has_value()) << error;
+  EXPECT_EQ(options->sink_interface, "ifb0");
+}
+
 }  // namespace
 }  // namespace auralink::client

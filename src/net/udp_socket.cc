@@ -47,6 +47,12 @@ StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& local,
   if (options.reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
     return fail("setsockopt(SO_REUSEPORT)");
   }
+  if (options.transparent) {
+    const int level = local.is_ipv6() ? IPPROTO_IPV6 : IPPROTO_IP;
+    const int name = local.is_ipv6() ? IPV6_TRANSPARENT : IP_TRANSPARENT;
+    if (setsockopt(fd, level, name, &one, sizeof(one)) != 0)
+      return fail("setsockopt(IP_TRANSPARENT)");
+  }
   if (local.is_ipv6()) {
     const int v6only = options.ipv6_only ? 1 : 0;
     if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) != 0) {

@@ -29,6 +29,9 @@ struct UdpSocketOptions {
   int receive_batch = 32;          // datagrams per recvmmsg
   int max_datagram_bytes = 2048;   // larger datagrams are dropped and counted as truncated
   int max_batches_per_wakeup = 8;  // then yield to other fds (level-triggered epoll comes back)
+  // IP_TRANSPARENT: bind to and send from an address that is not this machine's (needs
+  // CAP_NET_ADMIN). Load tests use it to make a server send into a device that discards.
+  bool transparent = false;
 };
 
 struct UdpSocketCounters {

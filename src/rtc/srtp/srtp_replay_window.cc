@@ -1,11 +1,13 @@
 #include "rtc/srtp/srtp_replay_window.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace auralink::rtc {
 
 SrtpReplayWindow::SrtpReplayWindow(uint32_t size)
-    : bits_((std::max<uint32_t>(size, 64) + 63) / 64, 0), size_(bits_.size() * 64) {}
+    : bits_(std::bit_ceil(std::clamp<uint32_t>(size, 64, kMaxSize)) / 64, 0),
+      size_(bits_.size() * 64) {}
 
 SrtpReplayWindow::Verdict SrtpReplayWindow::Check(uint64_t index) const {
   if (empty_ || index > newest_) return Verdict::kNew;
@@ -31,12 +33,12 @@ void SrtpReplayWindow::Accept(uint64_t index) {
 }
 
 bool SrtpReplayWindow::Seen(uint64_t index) const {
-  const uint64_t bit = index % size_;
+  const uint64_t bit = index & (size_ - 1);
   return (bits_[bit / 64] >> (bit % 64)) & 1;
 }
 
 void SrtpReplayWindow::Set(uint64_t index, bool seen) {
-  const uint64_t bit = index % size_;
+  const uint64_t bit = index & (size_ - 1);
   const uint64_t mask = uint64_t{1} << (bit % 64);
   if (seen) {
     bits_[bit / 64] |= mask;

@@ -10,8 +10,10 @@ class SrtpReplayWindow {
  public:
   enum class Verdict { kNew, kReplayed, kTooOld };
 
-  // `size` packets behind the newest are remembered; rounded up to a multiple of 64.
+  // `size` packets behind the newest are remembered; rounded up to a power of two (at least 64),
+  // so finding an index's bit is a mask rather than a division on every packet.
   explicit SrtpReplayWindow(uint32_t size);
+  static constexpr uint32_t kMaxSize = 1u << 16;
 
   Verdict Check(uint64_t index) const;
   // Records an index that passed Check() and authentication.

@@ -36,6 +36,15 @@ TEST(SrtpReplayWindowTest, ForgetsWhatFallsOutOfTheWindow) {
   EXPECT_EQ(window.Check(99990), Verdict::kNew);
 }
 
+TEST(SrtpReplayWindowTest, SizesRoundUpToAPowerOfTwo) {
+  SrtpReplayWindow window(100);  // 128
+  window.Accept(1000);
+  window.Accept(1000 - 127);
+  EXPECT_EQ(window.Check(1000 - 127), Verdict::kReplayed);
+  EXPECT_EQ(window.Check(1000 - 126), Verdict::kNew);
+  EXPECT_EQ(window.Check(1000 - 128), Verdict::kTooOld);
+}
+
 TEST(SrtpReplayWindowTest, LargeWindowsRememberFarBack) {
   SrtpReplayWindow window(1000);  // rounded up to 1024
   for (uint64_t index = 0; index < 3000; index += 2) window.Accept(index);
