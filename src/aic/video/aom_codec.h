@@ -19,7 +19,7 @@ class AomEncoder final : public VideoEncoder {
   ~AomEncoder() override;
 
   VideoCodecType codec() const override { return VideoCodecType::kAv1; }
-  const VideoEncoderConfig& config() const override { return config_; }
+  const VideoEncoderConfig& config() const override;
   Status Encode(const VideoFrame& frame, bool force_keyframe,
                 std::vector<EncodedFrame>* out) override;
   // Changes bitrate, quantiser range, quality and frame rate in place (aom_codec_enc_config_set);
@@ -32,12 +32,9 @@ class AomEncoder final : public VideoEncoder {
   Status SetRegionOfInterest(const RegionOfInterestMap& map) override;
 
  private:
-  struct State;
+  struct State;  // the shared libvpx/libaom loop (libvpx_style_encoder.h) with libaom's part
   explicit AomEncoder(std::unique_ptr<State> state);
-  Status Initialize();
-  Status ApplyControls();
 
-  VideoEncoderConfig config_;
   std::unique_ptr<State> state_;
 };
 

@@ -16,8 +16,8 @@ class VpxEncoder final : public VideoEncoder {
   static StatusOr<std::unique_ptr<VpxEncoder>> Create(const VideoEncoderConfig& config);
   ~VpxEncoder() override;
 
-  VideoCodecType codec() const override { return config_.codec; }
-  const VideoEncoderConfig& config() const override { return config_; }
+  VideoCodecType codec() const override;
+  const VideoEncoderConfig& config() const override;
   Status Encode(const VideoFrame& frame, bool force_keyframe,
                 std::vector<EncodedFrame>* out) override;
   // Bitrate, quantiser range, quality and frame rate change in place; a new size, layer count or
@@ -31,14 +31,9 @@ class VpxEncoder final : public VideoEncoder {
   Status SetRegionOfInterest(const RegionOfInterestMap& map) override;
 
  private:
-  struct State;
+  struct State;  // the shared libvpx/libaom loop (libvpx_style_encoder.h) with libvpx's part
   explicit VpxEncoder(std::unique_ptr<State> state);
-  Status Initialize();
-  int Vp9AqMode() const;
-  Status ApplyControls();
-  Status ApplyRegionOfInterest();
 
-  VideoEncoderConfig config_;
   std::unique_ptr<State> state_;
 };
 

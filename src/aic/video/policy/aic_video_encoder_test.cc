@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
 
+#include "aic/video/policy/test_rate_model.h"
 #include "aic/video/test_video_clip.h"
 #include "quality/video_quality.h"
 #include "video/frame_scaler.h"
@@ -230,6 +233,84 @@ TEST(AicVideoEncoderTest, RefusesBadSetUpsAndFrames) {
   truncated.data.resize(10);
   EXPECT_FALSE((*encoder)->Encode(truncated, &out, &report).ok());
   EXPECT_TRUE(out.empty());
+}
+
+// The corrective key frame (AicVideoEncoderOptions::rekey_quality_margin). A synthetic model
+// with one VP8 profile holds the stream to one codec and size, so no key frame comes from a
+// change of structure, and without the shadow baseline the target stays the model's. The model
+// rates every encode `model_optimism` better in log(1 - SSIM) than the synthetic one: an
+// optimistic model picks a quantizer too coarse for the target, as a model does on content it
+// was not trained on.
+std::vector<FrameReport> EncodeWithModelOptimism(double model_optimism) {
+  RateQualityModelData data = testing::SyntheticRateModelData();
+  const std::vector<std::string>& names = RateModelFeatureNames();
+  const size_t bias =
+      static_cast<size_t>(std::find(names.begin(), names.end(), "bias") - names.begin());
+  for (ProfileModel& profile : data.profiles) profile.ssim_coefficients.at(bias) -= model_optimism;
+  auto model = RateQualityModel::Create(data);
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok()) return {};
+  AicVideoEncoderOptions options;
+  options.model = model->get();
+  options.profiles = {EncoderProfile{VideoCodecType::kVp8, -6}};
+  options.reference_calibration_ms = 0.0;
+  options.bandwidth_cap_kbps = 0.0;
+  options.keyframe_quantizer_offset = 0;  // the key frame at the quantizer solved for the target
+  auto encoder =
+      AicVideoEncoder::Create(UntimedSettings(AicMode::kAdaptive), kSize, kSize, kFps, options);
+  EXPECT_TRUE(encoder.ok()) << encoder.status().message();
+  if (!encoder.ok()) return {};
+  return EncodeAndWatch(**encoder, LoadTestClip(kSize, kSize, 20)).reports;
+}
+
+std::vector<size_t> KeyframesOf(const std::vector<FrameReport>& reports) {
+  std::vector<size_t> keyframes;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_FALSE(reports[i].fallback) << "frame " << i;
+    if (reports[i].keyframe) keyframes.push_back(i);
+  }
+  return keyframes;
+}
+
+// The first quality check after the key frame at `keyframe` (on the first inter frame).
+std::optional<size_t> FirstCheckAfter(const std::vector<FrameReport>& reports, size_t keyframe) {
+  for (size_t i = keyframe + 1; i < reports.size(); ++i) {
+    if (reports[i].measured_ssim) return i;
+  }
+  return std::nullopt;
+}
+
+TEST(AicVideoEncoderTest, AKeyFrameFarUnderTheTargetIsCodedAgainOnceAtAFinerQuantizer) {
+  const double margin = AicVideoEncoderOptions().rekey_quality_margin;
+  // A whole step of optimism: the key frame and the inter frame after it are coded about 12
+  // quantizer steps too coarse.
+  const std::vector<FrameReport> reports = EncodeWithModelOptimism(1.0);
+  ASSERT_FALSE(reports.empty());
+  const std::vector<size_t> keyframes = KeyframesOf(reports);
+  ASSERT_EQ(keyframes.size(), 2u) << "the first key frame and exactly one correction";
+  const std::optional<size_t> check = FirstCheckAfter(reports, keyframes[0]);
+  ASSERT_TRUE(check.has_value());
+  ASSERT_LT(*check, keyframes[1]);
+  // The premise: the check after the first key frame finds it more than the margin under.
+  EXPECT_LT(*reports[*check].measured_ssim, reports[*check].decision.target_ssim - margin);
+  // The correction is the next frame sent, at a finer quantizer than the key frame it replaces.
+  for (size_t i = *check + 1; i < keyframes[1]; ++i) EXPECT_FALSE(reports[i].sent) << i;
+  EXPECT_LT(reports[keyframes[1]].quantizer, reports[keyframes[0]].quantizer);
+}
+
+TEST(AicVideoEncoderTest, AKeyFrameThatReachesTheTargetIsNotCodedAgain) {
+  const double margin = AicVideoEncoderOptions().rekey_quality_margin;
+  // A quarter step of optimism puts the solved quantizer's first inter frame within 0.004 of the
+  // target on both the shared clip and the synthetic scene.
+  const std::vector<FrameReport> reports = EncodeWithModelOptimism(0.25);
+  ASSERT_FALSE(reports.empty());
+  const std::vector<size_t> keyframes = KeyframesOf(reports);
+  ASSERT_FALSE(keyframes.empty());
+  const std::optional<size_t> check = FirstCheckAfter(reports, keyframes[0]);
+  ASSERT_TRUE(check.has_value());
+  // The premise: the check after the key frame is within the margin of the target (or over it).
+  EXPECT_GE(*reports[*check].measured_ssim, reports[*check].decision.target_ssim - margin);
+  EXPECT_EQ(keyframes.size(), 1u);
 }
 
 }  // namespace
