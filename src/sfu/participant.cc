@@ -25,6 +25,8 @@ constexpr int64_t kReceiverReportIntervalMs = 1000;
 // subscribers' lip sync current.
 constexpr int64_t kSenderReportForwardIntervalMs = 200;
 constexpr int64_t kLayerSelectionIntervalMs = 500;
+// How often a participant with nothing time-critical is ticked (Participant::TickDue).
+constexpr int64_t kIdleTickIntervalMs = 100;
 constexpr int64_t kAudioReserveBps = 64'000;
 constexpr size_t kRtcpBufferSize = 1500;
 constexpr int64_t kProbeIntervalMs = 3000;
@@ -32,6 +34,9 @@ constexpr int64_t kProbeDurationMs = 1200;
 // The acknowledged rate is a 500 ms window: judged this soon after the end, it covers mostly the
 // probe itself.
 constexpr int64_t kProbeSettleMs = 150;
+// Reliable data held while the signalling is away (a resume normally follows within seconds).
+constexpr size_t kMaxHeldClientMessages = 256;
+constexpr size_t kMaxHeldClientBytes = 1 << 20;
 
 }  // namespace
 
@@ -59,11 +64,12 @@ bool Participant::Abandoned() const {
 }
 
 Status Participant::RestartIce(WebRtcTransport* transport) {
-  environment_->unregister_transport(transport);
+  // Not unregistered first: the router keeps sending the peer's packets from its current address
+  // (and checks with the old ufrag) to the transport while the peer learns the new credentials.
   const WebRtcTransportConfig fresh = NewTransportConfig();
-  Status restarted = transport->RestartIce(fresh.local_ufrag, fresh.local_pwd);
+  AURALINK_RETURN_IF_ERROR(transport->RestartIce(fresh.local_ufrag, fresh.local_pwd));
   environment_->register_transport(transport);
-  return restarted;
+  return Status::Ok();
 }
 
 void Participant::OnSignallingResumed(int64_t now_ms) {
@@ -111,7 +117,7 @@ Status Participant::EnsurePublisherTransport() {
   callbacks.on_data = [this](uint16_t channel, std::span<const uint8_t> bytes, bool) {
     last_activity_ms_ = now_ms_;
     std::optional<uint16_t> lossy = publisher_->FindDataChannel("_lossy");
-    if (sink_) sink_->OnDataFromClient(bytes, !(lossy && *lossy == channel));
+    OnDataFromClient(bytes, !(lossy && *lossy == channel));
   };
   auto transport = WebRtcTransport::Create(NewTransportConfig(), callbacks);
   if (!transport.ok()) return transport.status();
@@ -316,6 +322,7 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
   last_layer_selection_ms_ = 0;
   // Offered at the next tick: after the join response, and once for a batch of subscriptions.
   subscriber_negotiation_pending_ = true;
+  next_tick_ms_ = 0;  // offer on the next server tick
   return Status::Ok();
 }
 
@@ -331,6 +338,7 @@ void Participant::Unsubscribe(const std::string& track_sid) {
   down_tracks_.erase(found);
   down_tracks_["~" + inactive.mid] = std::move(inactive);
   subscriber_negotiation_pending_ = true;
+  next_tick_ms_ = 0;  // offer on the next server tick
 }
 
 void Participant::NegotiateSubscriber() {
@@ -342,6 +350,7 @@ void Participant::NegotiateSubscriber() {
   }
   if (subscriber_offer_outstanding_) {
     subscriber_negotiation_pending_ = true;
+    next_tick_ms_ = 0;  // offer on the next server tick
     return;
   }
   subscriber_negotiation_pending_ = false;
@@ -362,6 +371,47 @@ void Participant::SendData(std::span<const uint8_t> bytes, bool reliable) {
   std::optional<uint16_t> channel = subscriber_->FindDataChannel(reliable ? "_reliable" : "_lossy");
   if (!channel) return;
   (void)subscriber_->SendData(*channel, bytes, /*binary=*/true);
+}
+
+void Participant::ResendReliableData(std::span<const uint8_t> bytes) {
+  ++data_counters_.resent;
+  SendData(bytes, /*reliable=*/true);
+}
+
+void Participant::OnDataFromClient(std::span<const uint8_t> bytes, bool reliable) {
+  if (sink_ != nullptr) {
+    sink_->OnDataFromClient(bytes, reliable);
+    return;
+  }
+  if (!reliable) return;
+  if (held_client_data_.size() >= kMaxHeldClientMessages ||
+      held_client_data_bytes_ + bytes.size() > kMaxHeldClientBytes) {
+    // Not counted as received, so the client resends it after the resume if it still can.
+    ++data_counters_.held_dropped;
+    return;
+  }
+  ++data_counters_.held;
+  held_client_data_.emplace_back(bytes.begin(), bytes.end());
+  held_client_data_bytes_ += bytes.size();
+}
+
+void Participant::ReleaseHeldClientData() {
+  while (sink_ != nullptr && !held_client_data_.empty()) {
+    const std::vector<uint8_t> message = std::move(held_client_data_.front());
+    held_client_data_.pop_front();
+    held_client_data_bytes_ -= message.size();
+    sink_->OnDataFromClient(message, /*reliable=*/true);
+  }
+}
+
+bool Participant::AcceptReliableDataSequence(uint32_t sequence) {
+  if (sequence == 0) return true;
+  if (sequence <= last_reliable_data_sequence_) {
+    ++data_counters_.reliable_duplicates;
+    return false;
+  }
+  last_reliable_data_sequence_ = sequence;
+  return true;
 }
 
 void Participant::LimitSubscriberBandwidth(int kbps) {
@@ -760,14 +810,20 @@ void Participant::Tick(int64_t now_ms) {
   if (publisher_) publisher_->Tick(now_ms);
   if (subscriber_) {
     subscriber_->Tick(now_ms);
-    if (subscriber_->data_channels_ready() && !subscriber_->FindDataChannel("_reliable")) {
+    // Opened once per SCTP association: a resumed connection may bring a new one.
+    if (!subscriber_->data_channels_ready()) data_channels_opened_ = false;
+    if (subscriber_->data_channels_ready() && !data_channels_opened_) {
+      data_channels_opened_ = subscriber_->FindDataChannel("_reliable").has_value();
       rtc::DataChannelOptions reliable;
       reliable.label = "_reliable";
       rtc::DataChannelOptions lossy;
       lossy.label = "_lossy";
       lossy.ordered = false;
       lossy.max_retransmits = 0;
-      if (subscriber_->OpenDataChannel(reliable).ok()) (void)subscriber_->OpenDataChannel(lossy);
+      if (!data_channels_opened_ && subscriber_->OpenDataChannel(reliable).ok()) {
+        (void)subscriber_->OpenDataChannel(lossy);
+        data_channels_opened_ = true;
+      }
     }
   }
   if (now_ms - last_twcc_feedback_ms_ >= kTransportFeedbackIntervalMs) {
@@ -804,6 +860,18 @@ void Participant::Tick(int64_t now_ms) {
     SelectLayers(now_ms);
   }
   if (subscriber_negotiation_pending_ && !subscriber_offer_outstanding_) NegotiateSubscriber();
+  next_tick_ms_ = NeedsEveryTick() ? now_ms : now_ms + kIdleTickIntervalMs;
+}
+
+bool Participant::NeedsEveryTick() const {
+  // A connection being set up (DTLS and SCTP retransmit on their own timers, data channels are
+  // opened from here) or one that sends media the tick times (NACKs, PLIs, probes, offers).
+  auto settling = [](const std::unique_ptr<WebRtcTransport>& transport) {
+    return transport && transport->state() == WebRtcTransportState::kConnecting;
+  };
+  return !tracks_.empty() || probe_until_ms_ >= 0 || subscriber_negotiation_pending_ ||
+         settling(publisher_) || settling(subscriber_) ||
+         (subscriber_ && subscriber_->data_channels_ready() && !data_channels_opened_);
 }
 
 void Participant::Close() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,7 +35,9 @@ struct ParticipantEnvironment {
   std::shared_ptr<const rtc::DtlsCertificate> certificate;
   std::vector<std::string> candidates;  // "candidate:..." values for every SDP
   std::function<void(std::span<const uint8_t>, const net::SocketAddress&)> send_packet;
-  // Called when a transport is created or closed so the router can find it by ufrag.
+  // Called when a transport is created or closed so the router can find it by ufrag. After an
+  // ICE restart register_transport is called again: the new ufrag is added, the replaced one
+  // stays routed while the transport still accepts it, and known addresses stay as they are.
   std::function<void(WebRtcTransport*)> register_transport;
   std::function<void(WebRtcTransport*)> unregister_transport;
   std::function<std::string(const char* prefix)> make_id;  // random ids: ufrags, sids
@@ -90,9 +93,37 @@ class Participant {
 
   // Data channel messages towards this participant's subscriber connection.
   void SendData(std::span<const uint8_t> bytes, bool reliable);
+  // A reliable message sent again after a resume (Room::ResendReliableData).
+  void ResendReliableData(std::span<const uint8_t> bytes);
+
+  // A data channel message from the client's publisher connection: handed to the signalling
+  // session, which parses and routes it. While no session is attached (the WebSocket dropped and
+  // the client has not resumed yet) reliable messages are held, within bounds, so that
+  // ReconnectResponse.last_message_seq counts them and the client does not resend them; the
+  // resumed session takes them with ReleaseHeldClientData(). Lossy ones are dropped meanwhile.
+  void OnDataFromClient(std::span<const uint8_t> bytes, bool reliable);
+  void ReleaseHeldClientData();
+  // LiveKit numbers the reliable DataPackets a client sends (DataPacket.sequence, from 1) and,
+  // after a resume, resends those above ReconnectResponse.last_message_seq. True when `sequence`
+  // is above every one seen so far (which it becomes); false for a duplicate, which must not be
+  // forwarded again. 0 (unnumbered) is always accepted and not recorded.
+  bool AcceptReliableDataSequence(uint32_t sequence);
+  uint32_t last_reliable_data_sequence() const { return last_reliable_data_sequence_; }
+  struct DataCounters {
+    uint64_t reliable_duplicates = 0;  // replayed packets the server had already forwarded
+    uint64_t held = 0;                 // reliable messages held while no session was attached
+    uint64_t held_dropped = 0;         // ... beyond the bound
+    uint64_t resent = 0;               // reliable messages sent again after a resume
+  };
+  const DataCounters& data_counters() const { return data_counters_; }
 
   void LimitSubscriberBandwidth(int kbps);
   void Tick(int64_t now_ms);
+  // Whether Tick() has work now. A participant with nothing time-critical (no published tracks
+  // to NACK, no probe, no pending negotiation, connections up) ticks every 100 ms instead of on
+  // every server tick: with hundreds of subscribers the ticks would otherwise cost as much as
+  // the packets.
+  bool TickDue(int64_t now_ms) const { return now_ms >= next_tick_ms_; }
   void Close();
 
   std::map<std::string, std::unique_ptr<PublishedTrack>>& published_tracks() { return tracks_; }
@@ -109,6 +140,7 @@ class Participant {
   const DownTrack* FindDownTrack(const std::string& track_sid) const;
 
  private:
+  bool NeedsEveryTick() const;
   struct Subscription {
     std::unique_ptr<DownTrack> down;
     PublishedTrack* track = nullptr;
@@ -176,6 +208,8 @@ class Participant {
   int64_t last_dynacast_ms_ = 0;
   // Probing for room above the current layers (see RunProbe).
   int64_t probe_until_ms_ = -1;
+  int64_t next_tick_ms_ = 0;
+  bool data_channels_opened_ = false;  // the _reliable and _lossy channels towards the subscriber
   int64_t probe_target_bps_ = 0;
   int64_t probe_base_bps_ = 0;
   int64_t probe_needed_bps_ = 0;
@@ -184,6 +218,11 @@ class Participant {
   int64_t last_probe_ms_ = -100000;
   int64_t last_probe_tick_ms_ = 0;
   std::vector<std::string> probe_for_tracks_;
+  // Reliable data (see OnDataFromClient and AcceptReliableDataSequence).
+  std::deque<std::vector<uint8_t>> held_client_data_;
+  size_t held_client_data_bytes_ = 0;
+  uint32_t last_reliable_data_sequence_ = 0;
+  DataCounters data_counters_;
   int64_t last_activity_ms_ = 0;
   int64_t last_signal_ms_ = 0;
   int64_t now_ms_ = 0;

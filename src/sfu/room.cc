@@ -103,6 +103,7 @@ void Room::Remove(const std::string& sid, bool notify, const std::string& reason
     for (auto& [other_sid, other] : participants_) other->Unsubscribe(track_sid);
   }
   speakers_.RemoveParticipant(sid);
+  reliable_history_.RemovePublisher(sid);
   if (notify && leaving->sink()) leaving->sink()->SendLeave(reason);
   leaving->DetachSink();
   leaving->Close();
@@ -176,7 +177,9 @@ void Room::OnAudioLevel(const std::string& participant_sid, int level_dbov, int6
 }
 
 void Room::RouteData(const Participant* from, std::span<const uint8_t> bytes, bool reliable,
-                     const std::vector<std::string>& destination_identities) {
+                     const std::vector<std::string>& destination_identities, uint32_t sequence) {
+  if (from != nullptr && reliable && sequence > 0)
+    reliable_history_.Add(from->sid(), sequence, bytes, destination_identities);
   for (auto& [sid, participant] : participants_) {
     if (participant.get() == from) continue;
     if (!destination_identities.empty() &&
@@ -188,11 +191,20 @@ void Room::RouteData(const Participant* from, std::span<const uint8_t> bytes, bo
   }
 }
 
+size_t Room::ResendReliableData(Participant* subscriber, const std::string& publisher_sid,
+                                uint32_t last_sequence) {
+  if (subscriber == nullptr || subscriber->sid() == publisher_sid) return 0;
+  const auto missed = reliable_history_.After(publisher_sid, last_sequence, subscriber->identity());
+  for (const ReliableDataPacket* packet : missed) subscriber->ResendReliableData(packet->bytes);
+  return missed.size();
+}
+
 void Room::Tick(int64_t now_ms, int64_t signal_timeout_ms) {
   departed_.clear();
   if (signal_timeout_ms > 0) {
     std::vector<std::string> vanished;
     for (const auto& [sid, participant] : participants_) {
+      if (!participant->TickDue(now_ms)) continue;  // judged on its next tick, within 100 ms
       if (participant->Abandoned() || (participant->last_signal_ms() > 0 &&
                                        now_ms - participant->last_signal_ms() > signal_timeout_ms))
         vanished.push_back(sid);
@@ -203,7 +215,9 @@ void Room::Tick(int64_t now_ms, int64_t signal_timeout_ms) {
       Remove(sid, /*notify=*/true, "signalling timed out", now_ms);
     }
   }
-  for (auto& [sid, participant] : participants_) participant->Tick(now_ms);
+  for (auto& [sid, participant] : participants_) {
+    if (participant->TickDue(now_ms)) participant->Tick(now_ms);
+  }
   std::vector<SpeakerLevel> changed;
   if (speakers_.Tick(now_ms, &changed)) {
     for (auto& [sid, participant] : participants_) {

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "sfu/active_speaker_detector.h"
 #include "sfu/participant.h"
+#include "sfu/reliable_data_history.h"
 #include "sfu/room_control.h"
 
 namespace auralink::sfu {
@@ -50,9 +51,15 @@ class Room {
   void OnParticipantChanged(Participant* participant);
   void OnAudioLevel(const std::string& participant_sid, int level_dbov, int64_t now_ms);
 
-  // Data from a participant (or the server when `from` is null) to some or all others.
+  // Data from a participant (or the server when `from` is null) to some or all others. A
+  // participant's reliable packets with a `sequence` (LiveKit's DataPacket.sequence) are kept a
+  // while for subscribers that resume (ResendReliableData).
   void RouteData(const Participant* from, std::span<const uint8_t> bytes, bool reliable,
-                 const std::vector<std::string>& destination_identities);
+                 const std::vector<std::string>& destination_identities, uint32_t sequence = 0);
+  // A resumed subscriber last received `last_sequence` from `publisher_sid`: what the publisher
+  // sent it since and the room still keeps is sent again, in order. Returns how many packets.
+  size_t ResendReliableData(Participant* subscriber, const std::string& publisher_sid,
+                            uint32_t last_sequence);
 
   // `signal_timeout_ms` > 0 removes participants whose signalling has been silent that long (a
   // dropped connection that was not resumed in time); participants whose connection went away and
@@ -70,6 +77,7 @@ class Room {
   std::map<std::string, std::unique_ptr<Participant>> participants_;  // by sid
   std::vector<std::unique_ptr<Participant>> departed_;                // freed at the next tick
   ActiveSpeakerDetector speakers_;
+  ReliableDataHistory reliable_history_;
   int64_t created_ms_;
   int64_t last_departure_ms_ = -1;
   bool ever_joined_ = false;

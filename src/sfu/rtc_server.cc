@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "rtc/ice/ice_candidate.h"
 #include "rtc/ice/stun_packet.h"
+#include "rtc/packet_demux.h"
 
 namespace auralink::sfu {
 namespace {
@@ -82,10 +83,18 @@ Status RtcServer::Start() {
   };
   environment_.register_transport = [this](WebRtcTransport* transport) {
     by_ufrag_[transport->local_ufrag()] = transport;
+    // Re-registered after an ICE restart: the replaced ufrag stays routed (the peer checks with
+    // it until it has our new description); older ones from earlier restarts go.
+    if (!transport->previous_local_ufrag().empty()) {
+      std::erase_if(by_ufrag_, [transport](const auto& entry) {
+        return entry.second == transport && entry.first != transport->local_ufrag() &&
+               entry.first != transport->previous_local_ufrag();
+      });
+    }
     if (per_connection_ports()) AttachTransportSocket(transport);
   };
   environment_.unregister_transport = [this](WebRtcTransport* transport) {
-    by_ufrag_.erase(transport->local_ufrag());
+    std::erase_if(by_ufrag_, [transport](const auto& entry) { return entry.second == transport; });
     if (auto own = transport_sockets_.find(transport); own != transport_sockets_.end())
       own->second->transport = nullptr;
     for (auto it = by_address_.begin(); it != by_address_.end();) {
@@ -270,7 +279,11 @@ void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& 
   const int64_t now_ms = net::EventLoop::NowMs();
   auto& addresses = tcp ? by_tcp_address_ : by_address_;
   auto known = addresses.find(from);
-  if (known != addresses.end()) {
+  // Known addresses keep reaching their transport across an ICE restart. A check from one whose
+  // consent has lapsed is routed by its ufrag instead: the address may be another peer's now (a
+  // NAT that reused the port).
+  if (known != addresses.end() && (size == 0 || !rtc::IsStunFirstByte(bytes[0]) ||
+                                   known->second->ice().IsValidAddress(from, now_ms))) {
     known->second->HandlePacket(bytes, size, from, now_ms);
     return;
   }
@@ -284,12 +297,18 @@ void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& 
     ++counters_.unknown_peer;
     return;
   }
-  auto transport = by_ufrag_.find(UfragOfUsername(*stun->username()));
+  const std::string ufrag = UfragOfUsername(*stun->username());
+  auto transport = by_ufrag_.find(ufrag);
   if (transport == by_ufrag_.end()) {
     ++counters_.unknown_peer;
     return;
   }
   WebRtcTransport* target = transport->second;
+  if (ufrag != target->local_ufrag() && ufrag != target->previous_local_ufrag()) {
+    by_ufrag_.erase(transport);  // replaced by a restart that has completed since
+    ++counters_.unknown_peer;
+    return;
+  }
   target->HandlePacket(bytes, size, from, now_ms);
   // Once a check from this address authenticated, its media finds the transport directly.
   if (target->ice().IsValidAddress(from, now_ms)) addresses[from] = target;

@@ -145,6 +145,8 @@ class RtcServer : public RoomControl {
   std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_tcp_address_;
   ParticipantEnvironment environment_;
   std::map<std::string, std::unique_ptr<Room>> rooms_;
+  // A transport's current ufrag and, during an ICE restart, the one it replaced. Addresses stay
+  // across a restart: the peer's media keeps arriving from the address it already uses.
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
   std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_address_;
   net::TimerId tick_timer_ = 0;

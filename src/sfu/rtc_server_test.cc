@@ -6,6 +6,8 @@
 #include <chrono>
 #include <set>
 
+#include "client/client_session_description.h"
+#include "client/client_transport.h"
 #include "client/room_client.h"
 #include "net/run_loop_until.h"
 #include "rtc/ice/ice_candidate.h"
@@ -155,6 +157,147 @@ TEST_F(RtcServerTest, IceOverTcpAnswersFramedBindingRequests) {
   ASSERT_TRUE(alice->subscriber_transport()->selected_address().has_value());
   (*connection)->Close();
   RunFor(20);
+}
+
+// An ICE restart (RFC 8445 §9) as a resume does it, on the muxed port: the peer goes on sending
+// media and consent checks with the old credentials from the same address until it learns the new
+// ones from the server's offer. Every packet in both directions arrives during the restart, the
+// DTLS association and SRTP keys carry on (no new handshake), and once a check with the new
+// credentials succeeds the old ufrag no longer finds the transport.
+TEST_F(RtcServerTest, MediaKeepsFlowingAcrossAnIceRestart) {
+  CapturingSink sink;
+  Participant* alice = JoinAs("alice", &sink);
+  ASSERT_NE(alice, nullptr);
+  alice->NegotiateSubscriber();
+  ASSERT_EQ(sink.offers.size(), 1u);
+  auto offer = rtc::SessionDescription::Parse(sink.offers[0]);
+  ASSERT_TRUE(offer.ok()) << offer.status().message();
+
+  auto certificate = rtc::DtlsCertificate::Create();
+  ASSERT_TRUE(certificate.ok());
+  client::ClientTransportConfig config;
+  config.certificate = *certificate;
+  config.consent_interval_ms = 100;  // several consent checks fall inside the restart
+  uint64_t peer_rtp = 0;
+  client::ClientTransportCallbacks callbacks;
+  callbacks.on_rtp = [&](uint8_t*, size_t, bool decrypted, int64_t) { peer_rtp += decrypted; };
+  auto created = client::ClientTransport::CreateOnLoop(loop_.get(), "127.0.0.1", config, callbacks);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  client::ClientTransport* peer = created->get();
+  auto answer = client::AnswerSubscriberOffer(
+      *offer,
+      {peer->local_ufrag(), peer->local_pwd(), peer->local_fingerprint(), peer->local_address()});
+  ASSERT_TRUE(answer.ok()) << answer.status().message();
+  ASSERT_TRUE(answer->server.candidate.has_value());
+  peer->SetRemoteAddress(*answer->server.candidate);
+  ASSERT_TRUE(peer->SetRemoteParameters(answer->server.ice_ufrag, answer->server.ice_pwd,
+                                        answer->server.fingerprint, net::EventLoop::NowMs())
+                  .ok());
+  ASSERT_TRUE(
+      alice->HandleSubscriberAnswer(answer->answer.ToString(), net::EventLoop::NowMs()).ok());
+  WebRtcTransport* server_side = alice->subscriber_transport();
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_,
+      [&] { return peer->connected() && server_side->state() == WebRtcTransportState::kConnected; },
+      10000));
+
+  // RTCP from the peer (an empty receiver report) and RTP from the server, `count` each way.
+  uint16_t rtp_sequence = 0;
+  auto exchange = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<uint8_t> report = {0x80, 201, 0x00, 0x01, 0x11, 0x22, 0x33, 0x44};
+      report.resize(report.size() + 64);
+      ASSERT_TRUE(peer->SendRtcp(report.data(), 8, report.size()).ok());
+      std::vector<uint8_t> rtp(12 + 100 + 64, 0);
+      rtp[0] = 0x80;
+      rtp[1] = 96;
+      ++rtp_sequence;
+      rtp[2] = static_cast<uint8_t>(rtp_sequence >> 8);
+      rtp[3] = static_cast<uint8_t>(rtp_sequence);
+      rtp[11] = 9;
+      ASSERT_TRUE(server_side->SendRtp(rtp.data(), 112, rtp.size()).ok());
+    }
+  };
+  exchange(10);
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return server_side->counters().rtcp_packets >= 10 && peer_rtp >= 10; }, 5000));
+  const uint64_t dtls_before = server_side->counters().dtls_packets;
+  const std::string old_ufrag = server_side->local_ufrag();
+  const std::string old_pwd = server_side->local_pwd();
+
+  // The resume restarts ICE on the subscriber connection and offers the new credentials.
+  alice->OnSignallingResumed(net::EventLoop::NowMs());
+  ASSERT_EQ(sink.offers.size(), 2u);
+  EXPECT_NE(server_side->local_ufrag(), old_ufrag);
+  EXPECT_EQ(server_side->previous_local_ufrag(), old_ufrag);
+
+  // The peer has not seen that offer: media and consent checks use what it knows.
+  const uint64_t responses_before = peer->counters().check_responses;
+  exchange(10);
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_,
+      [&] {
+        return server_side->counters().rtcp_packets >= 20 && peer_rtp >= 20 &&
+               peer->counters().check_responses >= responses_before + 2;
+      },
+      5000))
+      << "server RTCP " << server_side->counters().rtcp_packets << ", peer RTP " << peer_rtp
+      << ", consent responses " << peer->counters().check_responses - responses_before
+      << ", unknown peer " << server_->counters().unknown_peer;
+  EXPECT_EQ(server_side->counters().rtcp_packets, 20u);
+  EXPECT_EQ(server_->counters().unknown_peer, 0u);
+  EXPECT_EQ(server_side->counters().unauthorized_source, 0u);
+  EXPECT_TRUE(server_side->ice().restart_pending());
+
+  // The offer arrives: the peer checks with the new credentials, and the restart completes on
+  // the same path.
+  auto restart_offer = rtc::SessionDescription::Parse(sink.offers[1]);
+  ASSERT_TRUE(restart_offer.ok());
+  auto restart_answer = client::AnswerSubscriberOffer(
+      *restart_offer,
+      {peer->local_ufrag(), peer->local_pwd(), peer->local_fingerprint(), peer->local_address()});
+  ASSERT_TRUE(restart_answer.ok()) << restart_answer.status().message();
+  EXPECT_EQ(restart_answer->server.ice_ufrag, server_side->local_ufrag());
+  ASSERT_TRUE(peer->SetRemoteParameters(restart_answer->server.ice_ufrag,
+                                        restart_answer->server.ice_pwd,
+                                        restart_answer->server.fingerprint, net::EventLoop::NowMs())
+                  .ok());
+  ASSERT_TRUE(
+      alice->HandleSubscriberAnswer(restart_answer->answer.ToString(), net::EventLoop::NowMs())
+          .ok());
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return !server_side->ice().restart_pending(); }, 5000));
+  ASSERT_TRUE(server_side->selected_address().has_value());
+  EXPECT_EQ(*server_side->selected_address(), *peer->local_address());
+  exchange(10);
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return server_side->counters().rtcp_packets >= 30 && peer_rtp >= 30; }, 5000));
+  EXPECT_EQ(server_side->counters().dtls_packets, dtls_before);  // no new handshake
+  EXPECT_EQ(server_side->counters().srtp_failures, 0u);
+  EXPECT_EQ(peer->counters().srtp_failures, 0u);
+  EXPECT_EQ(server_side->state(), WebRtcTransportState::kConnected);
+  EXPECT_TRUE(peer->connected());
+
+  // The replaced ufrag is retired: a check with it from elsewhere finds nothing.
+  auto stranger = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
+  ASSERT_TRUE(stranger.ok());
+  size_t stranger_responses = 0;
+  ASSERT_TRUE(
+      (*stranger)
+          ->StartReceiving(loop_.get(), [&](std::span<const uint8_t>,
+                                            const net::SocketAddress&) { ++stranger_responses; })
+          .ok());
+  rtc::StunBindingRequest request;
+  request.transaction_id[2] = 5;
+  request.username = old_ufrag + ":strg";
+  request.password = old_pwd;
+  request.priority = 100;
+  request.ice_controlling_tie_breaker = 3;
+  (*stranger)->SendTo(rtc::BuildStunBindingRequest(request), *answer->server.candidate);
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return server_->counters().unknown_peer == 1; }, 5000));
+  EXPECT_EQ(stranger_responses, 0u);
+  peer->Close();
 }
 
 // `count` consecutive UDP ports on loopback that are free right now (another process may take one

@@ -98,9 +98,13 @@ class WebRtcTransport {
   // The channel id of an open channel with this label, if any.
   std::optional<uint16_t> FindDataChannel(const std::string& label) const;
 
-  // ICE restart (RFC 8445 §9) with new local credentials; DTLS, SRTP and SCTP carry on. The owner
-  // re-registers the transport under its new ufrag.
+  // ICE restart (RFC 8445 §9) with new local credentials; DTLS, SRTP and SCTP carry on, and so
+  // does media on the selected address. The previous credentials stay accepted until a check with
+  // the new ones succeeds (IceLiteAgent::RestartWithLocalCredentials). The owner registers the
+  // transport under its new ufrag and keeps the old one routed meanwhile.
   Status RestartIce(const std::string& local_ufrag, const std::string& local_pwd);
+  // The ufrag a restart replaced while the peer may still use it; empty otherwise.
+  const std::string& previous_local_ufrag() const { return ice_->previous_local_ufrag(); }
 
   void Close();
 

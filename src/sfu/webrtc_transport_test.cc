@@ -174,6 +174,70 @@ TEST_F(WebRtcTransportTest, IceDtlsSrtpEndToEnd) {
   EXPECT_EQ(server_->counters().rtp_sent, 1u);
 }
 
+// RFC 8445 §9: an ICE restart does not restart DTLS. Media protected with the keys of the first
+// handshake keeps flowing both ways while the peer still uses the old ICE credentials and after
+// it switched, and no DTLS record is exchanged again.
+TEST_F(WebRtcTransportTest, IceRestartKeepsDtlsAndSrtp) {
+  SendCheck(/*nominate=*/true);
+  ConnectDtls();
+  ASSERT_TRUE(server_
+                  ->SetRemoteParameters("brwU", "browserpassword0123456789",
+                                        peer_.certificate->fingerprint(), now_ms_)
+                  .ok());
+  Pump();
+  ASSERT_EQ(server_->state(), WebRtcTransportState::kConnected);
+  const auto& keys = *peer_.dtls->srtp_keys();
+  peer_.srtp_out =
+      rtc::SrtpSession::Create(keys.profile, keys.local_key_salt, rtc::SrtpDirection::kOutbound)
+          .value();
+  peer_.srtp_in =
+      rtc::SrtpSession::Create(keys.profile, keys.remote_key_salt, rtc::SrtpDirection::kInbound)
+          .value();
+  const uint64_t dtls_records = server_->counters().dtls_packets;
+  uint16_t sequence = 1;
+  auto exchange = [&]() {
+    std::vector<uint8_t> in = RtpPacket(sequence, 200);
+    auto length = peer_.srtp_out->ProtectRtp(in.data(), 12 + 200, in.size());
+    ASSERT_TRUE(length.ok());
+    server_->HandlePacket(in.data(), *length, browser_address_, now_ms_);
+    std::vector<uint8_t> out = RtpPacket(sequence, 100);
+    ASSERT_TRUE(server_->SendRtp(out.data(), 12 + 100, out.size()).ok());
+    Pump();
+    ++sequence;
+  };
+  exchange();
+
+  ASSERT_TRUE(server_->RestartIce("srvV", "restartedserverpassword1").ok());
+  EXPECT_EQ(server_->local_ufrag(), "srvV");
+  EXPECT_EQ(server_->previous_local_ufrag(), "srvU");
+  SendCheck(/*nominate=*/true);  // the old credentials, still answered
+  ASSERT_EQ(to_peer_.size(), 1u);
+  auto old_response = rtc::StunPacket::Parse(to_peer_[0]);
+  ASSERT_TRUE(old_response.ok());
+  EXPECT_EQ(old_response->message_class(), rtc::StunClass::kSuccessResponse);
+  to_peer_.clear();
+  exchange();
+
+  rtc::StunBindingRequest request;
+  request.transaction_id[0] = 99;
+  request.username = "srvV:brwV";
+  request.password = "restartedserverpassword1";
+  request.priority = 12345;
+  request.ice_controlling_tie_breaker = 42;
+  request.use_candidate = true;
+  std::vector<uint8_t> check = rtc::BuildStunBindingRequest(request);
+  server_->HandlePacket(check.data(), check.size(), browser_address_, now_ms_);
+  EXPECT_TRUE(server_->previous_local_ufrag().empty());
+  to_peer_.clear();
+  exchange();
+
+  EXPECT_EQ(server_rtp_.size(), 3u);
+  EXPECT_EQ(peer_.received_rtp.size(), 3u);
+  EXPECT_EQ(server_->counters().srtp_failures, 0u);
+  EXPECT_EQ(server_->counters().dtls_packets, dtls_records);
+  EXPECT_EQ(server_->state(), WebRtcTransportState::kConnected);
+}
+
 TEST_F(WebRtcTransportTest, MediaFromUnvalidatedAddressIsDropped) {
   std::vector<uint8_t> packet = RtpPacket(1, 100);
   server_->HandlePacket(packet.data(), 112, browser_address_, now_ms_);

@@ -1,6 +1,7 @@
 #include "rtc/ice/ice_lite_agent.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "rtc/ice/stun_packet.h"
 
@@ -21,6 +22,16 @@ Status ValidateCredentials(const std::string& ufrag, const std::string& pwd) {
   if (pwd.size() < 22 || pwd.size() > 256 || !IsIceChars(pwd))
     return Status::Error("ICE pwd must be 22..256 ice-chars");
   return Status::Ok();
+}
+
+// RFC 8445 §7.2.2: the USERNAME of a check is "receiver-ufrag:sender-ufrag". An empty
+// `remote_ufrag` accepts any sender.
+bool UsernameMatches(std::string_view username, std::string_view local_ufrag,
+                     std::string_view remote_ufrag) {
+  const size_t colon = username.find(':');
+  if (colon == std::string_view::npos) return false;
+  if (username.substr(0, colon) != local_ufrag) return false;
+  return remote_ufrag.empty() || username.substr(colon + 1) == remote_ufrag;
 }
 
 }  // namespace
@@ -51,6 +62,11 @@ void IceLiteAgent::SetRemoteCredentials(std::string ufrag, std::string pwd) {
 
 Status IceLiteAgent::RestartWithLocalCredentials(std::string ufrag, std::string pwd) {
   AURALINK_RETURN_IF_ERROR(ValidateCredentials(ufrag, pwd));
+  // A second restart before the first completed: the peer still checks with the credentials it
+  // last succeeded with, which are the ones kept.
+  if (previous_.local_ufrag.empty()) previous_ = {config_.local_ufrag, config_.local_pwd};
+  remote_ufrag_.clear();
+  remote_pwd_.clear();
   config_.local_ufrag = std::move(ufrag);
   config_.local_pwd = std::move(pwd);
   return Status::Ok();
@@ -68,14 +84,6 @@ bool IceLiteAgent::IsValidAddress(const net::SocketAddress& address, int64_t now
     if (valid.address == address) return now_ms - valid.last_check_ms <= config_.consent_timeout_ms;
   }
   return false;
-}
-
-// RFC 8445 §7.2.2: the USERNAME of a check is "receiver-ufrag:sender-ufrag".
-bool IceLiteAgent::UsernameMatches(const std::string& username) const {
-  const size_t colon = username.find(':');
-  if (colon == std::string::npos) return false;
-  if (std::string_view(username).substr(0, colon) != config_.local_ufrag) return false;
-  return remote_ufrag_.empty() || std::string_view(username).substr(colon + 1) == remote_ufrag_;
 }
 
 std::optional<IceConnectionState> IceLiteAgent::SetState(IceConnectionState state) {
@@ -120,27 +128,45 @@ IceStunResult IceLiteAgent::HandleStun(std::span<const uint8_t> bytes,
     result.response = BuildStunBindingErrorResponse(id, 400, {});
     return result;
   }
-  if (!UsernameMatches(*packet.username()) || !packet.VerifyMessageIntegrity(config_.local_pwd)) {
+  // Which generation of credentials the check uses; responses are keyed with its password.
+  const std::string* pwd = nullptr;
+  const bool current = UsernameMatches(*packet.username(), config_.local_ufrag, remote_ufrag_);
+  if (current) {
+    pwd = &config_.local_pwd;
+  } else if (restart_pending() &&
+             UsernameMatches(*packet.username(), previous_.local_ufrag, /*remote_ufrag=*/"")) {
+    // Any remote half: a peer that restarts from its side may send its new ufrag with our old
+    // one until our answer reaches it.
+    pwd = &previous_.local_pwd;
+  }
+  if (pwd == nullptr || !packet.VerifyMessageIntegrity(*pwd)) {
     ++counters_.unauthorized;
     result.response = BuildStunBindingErrorResponse(id, 401, {});
     return result;
   }
   if (!packet.unknown_required_attributes().empty()) {
     ++counters_.unknown_attribute;
-    result.response = BuildStunBindingErrorResponse(id, 420, config_.local_pwd,
-                                                    packet.unknown_required_attributes());
+    result.response =
+        BuildStunBindingErrorResponse(id, 420, *pwd, packet.unknown_required_attributes());
     return result;
   }
   // A lite agent is always controlled (RFC 8445 §6.1.1); a peer that also claims the controlled
   // role is told to switch (§7.3.1.1), which a full agent does on 487.
   if (packet.ice_controlled()) {
     ++counters_.role_conflict;
-    result.response = BuildStunBindingErrorResponse(id, 487, config_.local_pwd);
+    result.response = BuildStunBindingErrorResponse(id, 487, *pwd);
     return result;
   }
 
   ++counters_.valid_requests;
-  result.response = BuildStunBindingSuccessResponse(id, from, config_.local_pwd);
+  result.response = BuildStunBindingSuccessResponse(id, from, *pwd);
+  if (!current) {
+    ++counters_.previous_credentials;
+  } else if (restart_pending()) {
+    // The peer has the new credentials: the restart is done and the old ones are refused.
+    previous_ = {};
+    result.restart_completed = true;
+  }
 
   ValidAddress* valid = FindValid(from);
   if (valid == nullptr) {

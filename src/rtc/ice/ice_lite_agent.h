@@ -42,6 +42,7 @@ struct IceLiteAgentCounters {
   uint64_t role_conflict = 0;        // 487: the peer also claims the controlled role
   uint64_t indications = 0;          // Binding indications (keepalives), answered with nothing
   uint64_t valid_requests = 0;
+  uint64_t previous_credentials = 0;  // valid checks with the credentials a restart replaced
 };
 
 struct IceStunResult {
@@ -49,6 +50,8 @@ struct IceStunResult {
   bool pair_validated = false;    // first authenticated check from this address
   bool nominated = false;         // the check carried USE-CANDIDATE
   bool selected_address_changed = false;
+  // The first check with the credentials of a restart succeeded: the previous ones are retired.
+  bool restart_completed = false;
   std::optional<IceConnectionState> state_change;
 };
 
@@ -59,10 +62,17 @@ class IceLiteAgent {
   // Optional: once known, the remote ufrag must match the second half of USERNAME. The remote
   // password is not needed by a lite agent, whose responses are keyed with its own password.
   void SetRemoteCredentials(std::string ufrag, std::string pwd);
-  // ICE restart (RFC 8445 §9): new local credentials from now on. Addresses validated so far stay
-  // valid until their consent expires, so media keeps flowing on the old pair while the peer
-  // checks with the new credentials (§9: "keep using the previously selected pair").
+  // ICE restart (RFC 8445 §9): new local credentials. Media keeps flowing on the selected pair
+  // during a restart, and the peer goes on checking it (consent, RFC 7675) with the old
+  // credentials until it has applied the description that carries the new ones; so the previous
+  // credentials stay accepted until the first check with the new ones succeeds. Until the peer's
+  // new description arrives (SetRemoteCredentials), a check with our new ufrag and password is
+  // accepted whatever its remote half says: the peer restarts its own credentials too.
+  // Addresses validated so far stay valid, and the selected address is kept.
   Status RestartWithLocalCredentials(std::string ufrag, std::string pwd);
+  // The ufrag replaced by a restart while its credentials are still accepted; empty otherwise.
+  const std::string& previous_local_ufrag() const { return previous_.local_ufrag; }
+  bool restart_pending() const { return !previous_.local_ufrag.empty(); }
 
   // Handles one STUN datagram (or RFC 4571 frame) from `from`.
   IceStunResult HandleStun(std::span<const uint8_t> bytes, const net::SocketAddress& from,
@@ -86,14 +96,20 @@ class IceLiteAgent {
     int64_t last_check_ms = 0;
   };
 
+  // Local credentials of one generation (RFC 8445 §9: a restart starts a new one).
+  struct Credentials {
+    std::string local_ufrag;
+    std::string local_pwd;
+  };
+
   explicit IceLiteAgent(IceLiteAgentConfig config) : config_(std::move(config)) {}
   ValidAddress* FindValid(const net::SocketAddress& address);
-  bool UsernameMatches(const std::string& username) const;
   std::optional<IceConnectionState> SetState(IceConnectionState state);
 
   IceLiteAgentConfig config_;
   std::string remote_ufrag_;
   std::string remote_pwd_;
+  Credentials previous_;  // local_ufrag empty: no restart pending
   std::vector<ValidAddress> valid_;
   std::optional<net::SocketAddress> selected_;
   IceConnectionState state_ = IceConnectionState::kNew;

@@ -235,16 +235,10 @@ TEST(IceLiteAgentTest, BoundsRememberedAddressesButKeepsTheSelectedOne) {
   EXPECT_FALSE(agent->IsValidAddress(Address("192.0.2.2", 2000), 2020));
 }
 
-}  // namespace
-}  // namespace auralink::rtc
-
-namespace auralink::rtc {
-namespace {
-
-// RFC 8445 §9: an ICE restart changes both sides' credentials. Checks with the old ones are
-// refused from then on, checks with the new ones are answered (signed with the new password), and
-// the path already in use stays selected, so media keeps flowing while the peer re-checks.
-TEST(IceLiteAgentTest, RestartSwitchesToTheNewCredentialsAndKeepsTheSelectedPath) {
+// RFC 8445 §9: during a restart media stays on the selected pair and the peer keeps checking it
+// with the old credentials until it has applied our new description; those are answered (keyed
+// with the old password) until the first check with the new credentials succeeds.
+TEST(IceLiteAgentTest, RestartAcceptsTheOldCredentialsUntilTheNewOnesSucceed) {
   auto agent = MakeAgent(30000);
   const auto from = Address("192.0.2.10", 50000);
   agent->HandleStun(Check(true, 1), from, 0);
@@ -253,24 +247,97 @@ TEST(IceLiteAgentTest, RestartSwitchesToTheNewCredentialsAndKeepsTheSelectedPath
   const std::string new_ufrag = "srv2";
   const std::string new_pwd = "anotherserverpassword987";
   EXPECT_FALSE(agent->RestartWithLocalCredentials("ab", new_pwd).ok());  // too short: unchanged
+  EXPECT_FALSE(agent->restart_pending());
   ASSERT_TRUE(agent->RestartWithLocalCredentials(new_ufrag, new_pwd).ok());
-  agent->SetRemoteCredentials("brw2", "browserpassword_restarted");
+  EXPECT_TRUE(agent->restart_pending());
+  EXPECT_EQ(agent->previous_local_ufrag(), kLocalUfrag);
+  EXPECT_EQ(agent->local_ufrag(), new_ufrag);
   EXPECT_EQ(agent->selected_address(), from);
   EXPECT_TRUE(agent->IsValidAddress(from, 10));
 
+  // The peer has not seen the new description yet: its consent check uses the old credentials.
   const auto old_check = agent->HandleStun(Check(true, 2), from, 20);
-  auto refused = StunPacket::Parse(old_check.response);
-  ASSERT_TRUE(refused.ok());
-  ASSERT_TRUE(refused->error_code());
-  EXPECT_EQ(refused->error_code()->code, 401);
+  auto answered_old = StunPacket::Parse(old_check.response);
+  ASSERT_TRUE(answered_old.ok()) << answered_old.status().message();
+  EXPECT_EQ(answered_old->message_class(), StunClass::kSuccessResponse);
+  EXPECT_TRUE(answered_old->VerifyMessageIntegrity(kLocalPwd));
+  EXPECT_FALSE(old_check.restart_completed);
+  EXPECT_FALSE(old_check.selected_address_changed);
+  EXPECT_EQ(agent->counters().previous_credentials, 1u);
+  EXPECT_TRUE(agent->restart_pending());
 
-  const auto new_check = agent->HandleStun(Check(true, 3, new_ufrag + ":brw2", new_pwd), from, 30);
+  // A check with the new password but a foreign local ufrag, or the old ufrag with the new
+  // password, authenticates nothing.
+  const auto mixed = agent->HandleStun(
+      Check(true, 3, std::string(kLocalUfrag) + ":" + kRemoteUfrag, new_pwd), from, 25);
+  auto refused_mixed = StunPacket::Parse(mixed.response);
+  ASSERT_TRUE(refused_mixed.ok());
+  ASSERT_TRUE(refused_mixed->error_code());
+  EXPECT_EQ(refused_mixed->error_code()->code, 401);
+
+  // The peer's new description arrives, then its first check with the new credentials.
+  agent->SetRemoteCredentials("brw2", "browserpassword_restarted");
+  const auto new_check = agent->HandleStun(Check(true, 4, new_ufrag + ":brw2", new_pwd), from, 30);
   auto answered = StunPacket::Parse(new_check.response);
   ASSERT_TRUE(answered.ok()) << answered.status().message();
   EXPECT_EQ(answered->message_class(), StunClass::kSuccessResponse);
   EXPECT_TRUE(answered->VerifyMessageIntegrity(new_pwd));
   EXPECT_FALSE(answered->VerifyMessageIntegrity(kLocalPwd));
+  EXPECT_TRUE(new_check.restart_completed);
+  EXPECT_FALSE(new_check.selected_address_changed);
+  EXPECT_FALSE(agent->restart_pending());
+  EXPECT_TRUE(agent->previous_local_ufrag().empty());
   EXPECT_EQ(agent->selected_address(), from);
+  EXPECT_EQ(agent->state(), IceConnectionState::kConnected);
+
+  // From now on the old credentials are refused.
+  const auto late_old = agent->HandleStun(Check(true, 5), from, 40);
+  auto refused = StunPacket::Parse(late_old.response);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_TRUE(refused->error_code());
+  EXPECT_EQ(refused->error_code()->code, 401);
+}
+
+// Before the peer's new description arrives, our new ufrag and password are accepted with any
+// remote half (the peer restarts its own credentials too); once it arrives, only with its ufrag.
+TEST(IceLiteAgentTest, RestartAcceptsTheNewCredentialsBeforeThePeerDescription) {
+  auto agent = MakeAgent(30000);
+  const auto from = Address("192.0.2.10", 50000);
+  agent->HandleStun(Check(true, 1), from, 0);
+  const std::string new_pwd = "anotherserverpassword987";
+  ASSERT_TRUE(agent->RestartWithLocalCredentials("srv2", new_pwd).ok());
+  const auto early = agent->HandleStun(Check(true, 2, "srv2:brw2", new_pwd), from, 10);
+  auto answered = StunPacket::Parse(early.response);
+  ASSERT_TRUE(answered.ok());
+  EXPECT_EQ(answered->message_class(), StunClass::kSuccessResponse);
+  EXPECT_TRUE(early.restart_completed);
+
+  agent->SetRemoteCredentials("brw2", "browserpassword_restarted");
+  const auto stranger = agent->HandleStun(Check(true, 3, "srv2:zzzz", new_pwd), from, 20);
+  auto refused = StunPacket::Parse(stranger.response);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_TRUE(refused->error_code());
+  EXPECT_EQ(refused->error_code()->code, 401);
+}
+
+// Two restarts before the peer caught up: it still checks with the credentials it last
+// succeeded with, which stay accepted; the intermediate ones never are.
+TEST(IceLiteAgentTest, SecondRestartKeepsTheCredentialsThePeerLastUsed) {
+  auto agent = MakeAgent(30000);
+  const auto from = Address("192.0.2.10", 50000);
+  agent->HandleStun(Check(true, 1), from, 0);
+  ASSERT_TRUE(agent->RestartWithLocalCredentials("srv2", "secondserverpassword0123").ok());
+  ASSERT_TRUE(agent->RestartWithLocalCredentials("srv3", "thirdserverpassword01234").ok());
+  EXPECT_EQ(agent->previous_local_ufrag(), kLocalUfrag);
+  auto old = StunPacket::Parse(agent->HandleStun(Check(true, 2), from, 10).response);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->message_class(), StunClass::kSuccessResponse);
+  auto skipped = StunPacket::Parse(
+      agent->HandleStun(Check(true, 3, "srv2:brws", "secondserverpassword0123"), from, 20)
+          .response);
+  ASSERT_TRUE(skipped.ok());
+  ASSERT_TRUE(skipped->error_code());
+  EXPECT_EQ(skipped->error_code()->code, 401);
 }
 
 }  // namespace

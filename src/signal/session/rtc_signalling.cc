@@ -95,9 +95,14 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     auto participant = room->Resume(participant_sid, grants.identity, this, now_ms);
     if (!participant.ok()) return participant.status();
     sid_ = participant_sid;
+    // Reliable data that arrived while no connection was attached is routed first, so that
+    // last_message_seq counts it.
+    (*participant)->ReleaseHeldClientData();
 
     livekit::SignalResponse response;
     livekit::ReconnectResponse* reconnect = response.mutable_reconnect();
+    // livekit-client keeps the reliable packets it sent and resends those above this sequence.
+    reconnect->set_last_message_seq((*participant)->last_reliable_data_sequence());
     livekit::ServerInfo* info = reconnect->mutable_server_info();
     info->set_edition(livekit::ServerInfo::Standard);
     info->set_version(options_.server_version);
@@ -234,6 +239,23 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
         Send(response);
         break;
       }
+      case livekit::SignalRequest::kSyncState: {
+        // A resumed client says, per publisher, the last reliable data sequence it received;
+        // what it missed since is sent again from the room's history. The rest of SyncState
+        // (descriptions, subscriptions) describes state the server kept across the resume.
+        sfu::Room* room = rtc_->FindRoom(room_);
+        if (room == nullptr) break;
+        size_t resent = 0;
+        for (const livekit::DataChannelReceiveState& state :
+             request->sync_state().datachannel_receive_states()) {
+          resent += room->ResendReliableData(self, state.publisher_sid(), state.last_seq());
+        }
+        if (resent > 0) {
+          AURALINK_LOG(kInfo) << "signalling: " << self->identity() << " resumed; " << resent
+                              << " reliable data packets sent again";
+        }
+        break;
+      }
       case livekit::SignalRequest::kUpdateMetadata: {
         if (!self->description().permissions.can_update_metadata) break;
         sfu::ParticipantUpdate update;
@@ -322,6 +344,10 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
       ++malformed_;
       return;
     }
+    // A resumed client resends reliable packets above ReconnectResponse.last_message_seq; one
+    // already forwarded (a replay racing the original) is not forwarded twice.
+    const uint32_t sequence = reliable ? packet->sequence() : 0;
+    if (!self->AcceptReliableDataSequence(sequence)) return;
     // The server stamps who sent it; clients cannot speak for others.
     packet->set_participant_identity(self->identity());
     packet->set_participant_sid(self->sid());
@@ -335,7 +361,7 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     }
     const std::vector<uint8_t> stamped = SerializeMessage(*packet);
     if (sfu::Room* room = rtc_->FindRoom(room_))
-      room->RouteData(self, stamped, reliable, destinations);
+      room->RouteData(self, stamped, reliable, destinations, sequence);
   }
 
  private:
