@@ -48,7 +48,8 @@ class RtcSignallingTest : public ::testing::Test {
   void TearDown() override {
     clients_.clear();
     // The server sees the WebSockets close and lets go of their sessions.
-    net::RunLoopUntil(*loop_, [] { return false; }, 200);
+    net::RunLoopUntil(
+        *loop_, [] { return false; }, 200);
     http_.reset();
     rtc_.reset();
   }
