@@ -90,6 +90,17 @@ class WebRtcTransportTest : public ::testing::Test {
     }
   }
 
+  // The browser's SRTP sessions from the keys its DTLS handshake exported.
+  void KeyPeerSrtp() {
+    const auto& keys = *peer_.dtls->srtp_keys();
+    peer_.srtp_out =
+        rtc::SrtpSession::Create(keys.profile, keys.local_key_salt, rtc::SrtpDirection::kOutbound)
+            .value();
+    peer_.srtp_in =
+        rtc::SrtpSession::Create(keys.profile, keys.remote_key_salt, rtc::SrtpDirection::kInbound)
+            .value();
+  }
+
   void ConnectDtls() {
     rtc::DtlsTransportCallbacks callbacks;
     callbacks.send_datagram = [this](std::span<const uint8_t> bytes) {
@@ -148,13 +159,7 @@ TEST_F(WebRtcTransportTest, IceDtlsSrtpEndToEnd) {
   ASSERT_EQ(server_->state(), WebRtcTransportState::kConnected);
   ASSERT_EQ(peer_.dtls->state(), rtc::DtlsState::kConnected);
 
-  const auto& keys = *peer_.dtls->srtp_keys();
-  peer_.srtp_out =
-      rtc::SrtpSession::Create(keys.profile, keys.local_key_salt, rtc::SrtpDirection::kOutbound)
-          .value();
-  peer_.srtp_in =
-      rtc::SrtpSession::Create(keys.profile, keys.remote_key_salt, rtc::SrtpDirection::kInbound)
-          .value();
+  KeyPeerSrtp();
 
   // Browser -> server RTP arrives decrypted.
   std::vector<uint8_t> packet = RtpPacket(100, 500);
@@ -186,13 +191,7 @@ TEST_F(WebRtcTransportTest, IceRestartKeepsDtlsAndSrtp) {
                   .ok());
   Pump();
   ASSERT_EQ(server_->state(), WebRtcTransportState::kConnected);
-  const auto& keys = *peer_.dtls->srtp_keys();
-  peer_.srtp_out =
-      rtc::SrtpSession::Create(keys.profile, keys.local_key_salt, rtc::SrtpDirection::kOutbound)
-          .value();
-  peer_.srtp_in =
-      rtc::SrtpSession::Create(keys.profile, keys.remote_key_salt, rtc::SrtpDirection::kInbound)
-          .value();
+  KeyPeerSrtp();
   const uint64_t dtls_records = server_->counters().dtls_packets;
   uint16_t sequence = 1;
   auto exchange = [&]() {
