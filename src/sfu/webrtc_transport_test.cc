@@ -52,11 +52,13 @@ class WebRtcTransportTest : public ::testing::Test {
     server_fingerprint_ = (*server_certificate)->fingerprint();
   }
 
-  void SendCheck(bool nominate) {
+  // A check with the first credentials, or with those of an ICE restart.
+  void SendCheck(bool nominate, std::string username = "srvU:brwU",
+                 std::string password = "serverpassword0123456789") {
     rtc::StunBindingRequest request;
     request.transaction_id[0] = static_cast<uint8_t>(++checks_);
-    request.username = "srvU:brwU";
-    request.password = "serverpassword0123456789";
+    request.username = std::move(username);
+    request.password = std::move(password);
     request.priority = 12345;
     request.ice_controlling_tie_breaker = 42;
     request.use_candidate = nominate;
@@ -217,15 +219,7 @@ TEST_F(WebRtcTransportTest, IceRestartKeepsDtlsAndSrtp) {
   to_peer_.clear();
   exchange();
 
-  rtc::StunBindingRequest request;
-  request.transaction_id[0] = 99;
-  request.username = "srvV:brwV";
-  request.password = "restartedserverpassword1";
-  request.priority = 12345;
-  request.ice_controlling_tie_breaker = 42;
-  request.use_candidate = true;
-  std::vector<uint8_t> check = rtc::BuildStunBindingRequest(request);
-  server_->HandlePacket(check.data(), check.size(), browser_address_, now_ms_);
+  SendCheck(/*nominate=*/true, "srvV:brwV", "restartedserverpassword1");
   EXPECT_TRUE(server_->previous_local_ufrag().empty());
   to_peer_.clear();
   exchange();
