@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto room = std::make_shared<auralink::bench::JanusRoomState>();
+  if (options->rooms != 1) {
+    std::cerr << "auralink-janus-load: --rooms: the Janus driver runs one VideoRoom\n";
+    return 2;
+  }
   auto report = auralink::client::RunLoad(
       *options, auralink::bench::JanusParticipants(options->server_url, room, *bind_ip));
   if (!report.ok()) {

@@ -7,11 +7,14 @@
 # usage: bench/sfu/run.sh [--build DIR] [--out DIR] [--duration S] [--audio-counts "N ..."]
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
-#                         [--tx-only]
+#                         [--tx-only] [--rooms "RxN ..."]
 # --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
 # machine. It needs root (ip link / ip addr, IP_TRANSPARENT) and is skipped without it.
+# --rooms "40x25" adds AuraLink audio rows ("multi") of R rooms with one publisher and N
+# subscribers each, joined side by side: the load of many ordinary calls rather than one fan-out,
+# for latency at a given server load.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,6 +29,7 @@ load_cores=""
 threads=1
 janus=1
 tx_only=0
+room_loads=""
 sink_ip=10.77.0.2
 sink_net=10.77.0.1/24
 sink_dev=ifb0
@@ -42,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --no-janus) janus=0; shift ;;
     --tx-only) tx_only=1; shift ;;
+    --rooms) room_loads="$2"; shift 2 ;;
     --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -163,11 +168,16 @@ JCFG
   wait_for_port 8188 || { echo "run.sh: janus did not open 8188:" >&2; tail -20 "$work/janus.log" >&2; return 1; }
 }
 
-# run_case SERVER MODE N: one server start, one load run, one JSON file.
+# run_case SERVER MODE N: one server start, one load run, one JSON file. Mode "multi" takes N as
+# RxN (rooms x subscribers per room).
 run_case() {
   local server="$1" mode="$2" n="$3"
   local file="$out/$server-$mode-$n.json"
   local mode_flags=(--audio-only)
+  if [[ "$mode" == multi ]]; then
+    mode_flags+=(--rooms "${n%x*}")
+    n="${n#*x}"
+  fi
   [[ "$mode" == video* ]] && mode_flags=(--video --bitrate "$bitrate")
   if [[ "$server" == auralink ]]; then
     if [[ "$mode" == *tx ]]; then
@@ -206,4 +216,5 @@ if (( tx_only )) && setup_sink; then
   for n in $audio_counts; do run_case auralink audiotx "$n" || echo "  auralink audiotx N=$n failed" >&2; done
   for n in $video_counts; do run_case auralink videotx "$n" || echo "  auralink videotx N=$n failed" >&2; done
 fi
+for load in $room_loads; do run_case auralink multi "$load" || echo "  auralink multi $load failed" >&2; done
 node "$repo/bench/sfu/report.mjs" "$out"

@@ -71,6 +71,9 @@ StatusOr<std::unique_ptr<ClientTransport>> ClientTransport::CreateOnLoop(
   options.receive_buffer_bytes = 1 << 20;
   options.send_buffer_bytes = 256 << 10;
   options.receive_batch = 16;
+  // The one-way delay through the server is measured to the kernel's arrival time, not to when
+  // this process, busy with its other clients, got round to the datagram.
+  options.receive_timestamps = config.decrypt_rtp;
   auto socket = net::UdpSocket::Bind(*local, options);
   if (!socket.ok()) return socket.status().WithContext("client transport");
   callbacks.send_datagram = nullptr;  // replaced by the socket below
@@ -87,7 +90,7 @@ StatusOr<std::unique_ptr<ClientTransport>> ClientTransport::CreateOnLoop(
       loop, [raw](std::span<const uint8_t> data, const net::SocketAddress& from) {
         // The span points into the socket's own (mutable) receive buffers; SRTP decrypts there.
         raw->HandleDatagram(const_cast<uint8_t*>(data.data()), data.size(), &from,
-                            net::EventLoop::NowMs());
+                            net::EventLoop::NowMs(), raw->socket_->last_receive_time_us());
       });
   if (!receiving.ok()) return receiving.WithContext("client transport");
   transport->ScheduleTick();
@@ -207,7 +210,7 @@ void ClientTransport::SendCheck(int64_t now_ms) {
 }
 
 void ClientTransport::HandleDatagram(uint8_t* data, size_t size, const net::SocketAddress* from,
-                                     int64_t now_ms) {
+                                     int64_t now_ms, int64_t arrival_us) {
   if (size == 0 || state_ == ClientTransportState::kClosed) return;
   const uint8_t first = data[0];
   if (rtc::IsStunFirstByte(first)) {
@@ -226,7 +229,7 @@ void ClientTransport::HandleDatagram(uint8_t* data, size_t size, const net::Sock
     ++counters_.dropped;
     return;
   }
-  const int64_t now_us = net::EventLoop::NowUs();
+  const int64_t now_us = arrival_us != 0 ? arrival_us : net::EventLoop::NowUs();
   if (rtc::IsRtcpPacket(data, size)) {
     auto plain = srtp_in_->UnprotectRtcp(data, size);
     if (!plain.ok()) {

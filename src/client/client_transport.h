@@ -109,7 +109,9 @@ class ClientTransport {
 
   // One datagram from the peer (`from` is only used to answer a full-ICE peer's checks). Media is
   // decrypted in place.
-  void HandleDatagram(uint8_t* data, size_t size, const net::SocketAddress* from, int64_t now_ms);
+  // `arrival_us`: when the datagram reached this machine (EventLoop::NowUs() time), 0 for now.
+  void HandleDatagram(uint8_t* data, size_t size, const net::SocketAddress* from, int64_t now_ms,
+                      int64_t arrival_us = 0);
   // Checks, consent and DTLS retransmissions; call every 10-50 ms (CreateOnLoop does it).
   void Tick(int64_t now_ms);
 

@@ -48,6 +48,12 @@ size_t EmulatedVideoSource::FrameBytes(size_t index, bool key_frame) const {
   return std::max(kMinimumFrameBytes, key_frame ? delta * 4 : delta);
 }
 
+int64_t EmulatedVideoSource::total_bitrate_bps() const {
+  int64_t total = 0;
+  for (const LayerState& layer : layers_) total += layer.bitrate_bps;
+  return total;
+}
+
 EmulatedPacket& EmulatedVideoSource::NextBuffer() {
   if (packets_used_ == packets_.size()) packets_.emplace_back();
   return packets_[packets_used_++];

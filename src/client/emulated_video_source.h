@@ -44,6 +44,8 @@ class EmulatedVideoSource {
 
   int frame_interval_ms() const { return 1000 / options_.fps; }
   size_t layer_count() const { return layers_.size(); }
+  // The bitrate of all layers together.
+  int64_t total_bitrate_bps() const;
   uint64_t frames_produced() const { return frames_produced_; }
   uint64_t key_frames_produced() const { return key_frames_produced_; }
   uint64_t packets_produced() const { return packets_produced_; }

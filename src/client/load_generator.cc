@@ -116,12 +116,13 @@ const char* const kLoadUsage =
     "  --room NAME                room (default: a fresh random name)\n"
     "  --audio-only | --video     what the publisher sends (default audio-only; video adds audio)\n"
     "  --simulcast                three video layers (q, h, f)\n"
-    "  --subscribers N            (default 10)\n"
+    "  --subscribers N            per room (default 10)\n"
+    "  --rooms N                  rooms of one publisher and N subscribers each (default 1)\n"
     "  --duration S               measurement window in seconds (default 10)\n"
     "  --warmup S                 before the window (default 2)\n"
     "  --bitrate BPS              video bitrate of the top layer (default 1500000)\n"
     "  --fps N                    video frame rate (default 30)\n"
-    "  --measured N               subscribers that decrypt and time packets (default 4)\n"
+    "  --measured N               subscribers per room that decrypt and time packets (default 4)\n"
     "  --threads N                event loop threads for the clients (default 1)\n"
     "  --join-batch N             joins in flight at once (default 32)\n"
     "  --setup-timeout S          for joining everyone (default 120)\n"
@@ -179,6 +180,8 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       options.video = options.simulcast = true;
     } else if (flag == "--subscribers") {
       ok = number(&options.subscribers);
+    } else if (flag == "--rooms") {
+      ok = number(&options.rooms);
     } else if (flag == "--duration") {
       ok = number(&options.duration_s);
     } else if (flag == "--warmup") {
@@ -234,7 +237,7 @@ StatusOr<LoadParticipantFactory> LiveKitParticipants(const LoadOptions& options,
         grants.identity = spec.index < 0 ? "publisher" : "sub-" + std::to_string(spec.index);
         grants.video = signal::VideoGrant{};
         grants.video->room_join = true;
-        grants.video->room = room;
+        grants.video->room = spec.room == 0 ? room : room + "-" + std::to_string(spec.room);
         auto token = shared->Issue(grants, WallSeconds());
         if (!token.ok()) return token.status();
         RoomClientOptions client_options;
@@ -308,6 +311,9 @@ StatusOr<ProcessUsage> ReadProcessUsage(int pid) {
 
 StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFactory factory) {
   if (options.subscribers < 1) return Status::Error("load: at least one subscriber");
+  if (options.rooms < 1) return Status::Error("load: at least one room");
+  const int rooms = options.rooms;
+  const int all_subscribers = options.subscribers * rooms;
   if (options.duration_s <= 0) return Status::Error("load: duration must be positive");
   auto certificate = rtc::DtlsCertificate::Create();
   if (!certificate.ok()) return certificate.status();
@@ -317,7 +323,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     if (!livekit.ok()) return livekit.status();
     factory = std::move(*livekit);
   }
-  std::atomic<bool> publisher_ready{false};
+  std::atomic<int> publishers_ready{0};
   std::atomic<bool> publisher_failed{false};
   std::string publisher_error;
   // Declared after the state its clients' callbacks write, so it is destroyed first.
@@ -335,50 +341,61 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   };
   const size_t expected_tracks = 1 + (options.video ? 1 : 0);
 
-  // The publisher lives on worker 0. Video mode publishes a camera and a microphone, as a camera
-  // participant does; audio mode only the microphone.
+  // The publishers live on worker 0, one per room. Video mode publishes a camera and a
+  // microphone, as a camera participant does; audio mode only the microphone.
   LoadWorker& home = *workers[0];
-  Status created = home.Call([&]() -> Status {
-    LoadParticipantSpec spec;
-    spec.index = -1;
-    spec.certificate = *certificate;
-    spec.publish.audio = true;
-    spec.publish.video = options.video;
-    spec.publish.simulcast = options.simulcast;
-    spec.publish.video_options.bitrate_bps = options.video_bitrate_bps;
-    spec.publish.video_options.fps = options.fps;
-    spec.publish.video_options.key_frame_interval = options.key_frame_interval;
-    spec.callbacks.on_publishing = [&]() { publisher_ready = true; };
-    auto fail = [&](const Status& why) {
-      if (why.ok() || publisher_failed) return;
-      publisher_error = why.message();
-      publisher_failed = true;
-    };
-    spec.callbacks.on_disconnected = fail;
-    spec.callbacks.on_joined = fail;
-    auto participant = factory(home.loop(), spec);
-    if (!participant.ok()) return participant.status();
-    home.participants().push_back(std::move(*participant));
-    return home.participants().back()->Start();
-  });
-  if (!created.ok()) return created;
-  const LoadParticipant* publisher = home.Call([&]() { return home.participants()[0].get(); });
+  std::vector<LoadParticipant*> publishers;
+  for (int room_index = 0; room_index < rooms; ++room_index) {
+    Status created = home.Call([&]() -> Status {
+      LoadParticipantSpec spec;
+      spec.index = -1;
+      spec.room = room_index;
+      spec.certificate = *certificate;
+      spec.publish.audio = true;
+      spec.publish.video = options.video;
+      spec.publish.simulcast = options.simulcast;
+      spec.publish.video_options.bitrate_bps = options.video_bitrate_bps;
+      spec.publish.video_options.fps = options.fps;
+      spec.publish.video_options.key_frame_interval = options.key_frame_interval;
+      spec.callbacks.on_publishing = [&]() { ++publishers_ready; };
+      auto fail = [&](const Status& why) {
+        if (why.ok() || publisher_failed) return;
+        publisher_error = why.message();
+        publisher_failed = true;
+      };
+      spec.callbacks.on_disconnected = fail;
+      spec.callbacks.on_joined = fail;
+      auto participant = factory(home.loop(), spec);
+      if (!participant.ok()) return participant.status();
+      home.participants().push_back(std::move(*participant));
+      publishers.push_back(home.participants().back().get());
+      return home.participants().back()->Start();
+    });
+    if (!created.ok()) return created;
+  }
+  auto is_publisher = [&](const LoadParticipant* participant) {
+    return std::find(publishers.begin(), publishers.end(), participant) != publishers.end();
+  };
   const auto setup_start = std::chrono::steady_clock::now();
   auto setup_elapsed = [&]() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();
   };
-  while (!publisher_ready && !publisher_failed && setup_elapsed() < options.setup_timeout_s)
+  while (publishers_ready < rooms && !publisher_failed && setup_elapsed() < options.setup_timeout_s)
     SleepSeconds(0.01);
-  if (!publisher_ready) {
+  if (publishers_ready < rooms) {
     const std::string transport = home.Call([&]() -> std::string {
-      const ClientTransport* t = home.participants()[0]->media().publisher_transport();
-      if (t == nullptr) return "no publisher connection was made";
-      return std::string("connection ") + ClientTransportStateName(t->state()) + ", " +
-             std::to_string(t->counters().checks_sent) + " checks sent, " +
-             std::to_string(t->counters().check_responses) + " answered, " +
-             std::to_string(t->counters().dropped) + " datagrams dropped";
+      for (LoadParticipant* publisher : publishers) {
+        const ClientTransport* t = publisher->media().publisher_transport();
+        if (t == nullptr) return "no publisher connection was made";
+        if (t->connected()) continue;
+        return std::string("connection ") + ClientTransportStateName(t->state()) + ", " +
+               std::to_string(t->counters().checks_sent) + " checks sent, " +
+               std::to_string(t->counters().check_responses) + " answered, " +
+               std::to_string(t->counters().dropped) + " datagrams dropped";
+      }
+      return "connected, not yet publishing";
     });
-    return Status::Error("load: the publisher did not connect (" + transport +
+    return Status::Error("load: a publisher did not connect (" + transport +
                          "): " + (publisher_failed ? publisher_error : std::string("timed out")));
   }
   SleepSeconds(0.5);
@@ -391,21 +408,25 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     for (auto& worker : workers) sum += ((*worker).*member).load();
     return sum;
   };
-  while (started < options.subscribers && setup_elapsed() < options.setup_timeout_s) {
+  while (started < all_subscribers && setup_elapsed() < options.setup_timeout_s) {
     const int settled = total(&LoadWorker::receiving) + total(&LoadWorker::failed);
     if (started - settled >= options.join_batch) {
       SleepSeconds(0.005);
       continue;
     }
-    const int index = started++;
-    LoadWorker& worker = *workers[static_cast<size_t>(index) % workers.size()];
+    const int joined_so_far = started++;
+    LoadWorker& worker = *workers[static_cast<size_t>(joined_so_far) % workers.size()];
+    // Rooms fill side by side.
+    const int room_index = joined_so_far % rooms;
+    const int index = joined_so_far / rooms;
     // Spread over the join order: the server fans a packet out in subscription order, so the
     // first subscribers alone would see only the head of every fan-out.
     const int stride = std::max(1, options.subscribers / std::max(1, options.measured_subscribers));
     const bool measured = index % stride == 0 && index / stride < options.measured_subscribers;
-    Status made = worker.Call([&, index, measured]() -> Status {
+    Status made = worker.Call([&, index, room_index, measured]() -> Status {
       LoadParticipantSpec spec;
       spec.index = index;
+      spec.room = room_index;
       spec.measured = measured;
       spec.certificate = *certificate;
       auto seen = std::make_shared<size_t>(0);
@@ -436,7 +457,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     });
     if (!made.ok()) return made;
   }
-  while (total(&LoadWorker::receiving) + total(&LoadWorker::failed) < options.subscribers &&
+  while (total(&LoadWorker::receiving) + total(&LoadWorker::failed) < all_subscribers &&
          setup_elapsed() < options.setup_timeout_s) {
     SleepSeconds(0.02);
   }
@@ -461,7 +482,8 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
       Status moved = worker->Call([&]() -> Status {
         for (auto& participant : worker->participants()) {
           // The measured subscribers (those that decrypt and time) stay as witnesses.
-          if (participant.get() == publisher || participant->media().latency() != nullptr) continue;
+          if (is_publisher(participant.get()) || participant->media().latency() != nullptr)
+            continue;
           const ClientTransport* transport = participant->media().subscriber_transport();
           if (transport == nullptr || !transport->connected()) continue;
           AURALINK_RETURN_IF_ERROR(participant->media().DivertSubscriberTo(options.sink_ip));
@@ -479,7 +501,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     for (auto& worker : workers) {
       worker->Call([&]() {
         for (auto& participant : worker->participants()) {
-          if (participant.get() == publisher) continue;
+          if (is_publisher(participant.get())) continue;
           const RoomClient& client = participant->media();
           SubscriberSnapshot entry;
           entry.packets = client.packets_received();
@@ -496,8 +518,12 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   };
   auto publisher_packets = [&]() {
     return home.Call([&]() {
-      const PublisherStats& stats = home.participants()[0]->media().publisher_stats();
-      return stats.audio_packets + stats.video_packets;
+      uint64_t packets = 0;
+      for (LoadParticipant* publisher : publishers) {
+        const PublisherStats& stats = publisher->media().publisher_stats();
+        packets += stats.audio_packets + stats.video_packets;
+      }
+      return packets;
     });
   };
   for (auto& worker : workers) {
@@ -521,8 +547,11 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   // A publisher whose connection failed mid-run (consent expired on an overloaded server) makes
   // the row meaningless; say so instead of reporting its starved numbers as throughput.
   const bool publisher_connected = home.Call([&]() {
-    const ClientTransport* transport = home.participants()[0]->media().publisher_transport();
-    return transport != nullptr && transport->connected();
+    for (LoadParticipant* publisher : publishers) {
+      const ClientTransport* transport = publisher->media().publisher_transport();
+      if (transport == nullptr || !transport->connected()) return false;
+    }
+    return true;
   });
   // Packets still in flight at the window's end arrive within a few ms.
   SleepSeconds(0.2);
@@ -559,7 +588,9 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   nlohmann::json report;
   report["mode"] = options.video ? (options.simulcast ? "video-simulcast" : "video") : "audio";
   report["room"] = room;
-  report["subscribers_requested"] = options.subscribers;
+  report["rooms"] = rooms;
+  report["subscribers_per_room"] = options.subscribers;
+  report["subscribers_requested"] = all_subscribers;
   report["subscribers_receiving"] = receiving;
   report["subscribers_failed"] = total(&LoadWorker::failed);
   report["setup_seconds"] = setup_seconds;

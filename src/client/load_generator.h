@@ -23,7 +23,10 @@ struct LoadOptions {
   std::string room;  // empty: a fresh random name
   bool video = false;
   bool simulcast = false;
-  int subscribers = 10;
+  int subscribers = 10;  // per room
+  // Independent rooms of one publisher and `subscribers` subscribers each, joined side by side:
+  // a server loaded by many ordinary rooms rather than by one fan-out.
+  int rooms = 1;
   double duration_s = 10.0;
   double warmup_s = 2.0;
   int video_bitrate_bps = 1'500'000;
@@ -62,7 +65,8 @@ class LoadParticipant {
 };
 
 struct LoadParticipantSpec {
-  int index = -1;  // -1: the publisher, else the subscriber's number
+  int index = -1;  // -1: the publisher, else the subscriber's number within its room
+  int room = 0;    // which of LoadOptions::rooms
   bool measured = false;
   PublishOptions publish;  // the publisher's
   std::shared_ptr<const rtc::DtlsCertificate> certificate;
@@ -72,7 +76,8 @@ struct LoadParticipantSpec {
 using LoadParticipantFactory = std::function<StatusOr<std::unique_ptr<LoadParticipant>>(
     net::EventLoop* loop, const LoadParticipantSpec& spec)>;
 
-// Participants that join `room` through LiveKit signalling with tokens from the options' key.
+// Participants that join `room` (room 0; room r > 0 joins "<room>-r") through LiveKit signalling
+// with tokens from the options' key.
 StatusOr<LoadParticipantFactory> LiveKitParticipants(const LoadOptions& options,
                                                      const std::string& room);
 

@@ -226,6 +226,10 @@ Status RoomClient::PrepareSources(const PublishOptions& options) {
     EmulatedStreamConfig stream{video_layers_[0].ssrc, kVp8PayloadType, section.mid, "", ids};
     video_ = std::make_unique<EmulatedVideoSource>(stream, video_layers_, options.video_options,
                                                    RandomNonZero());
+    RtpPacerOptions pacing;
+    pacing.rate_bps =
+        static_cast<int64_t>(options.video_pacing_factor * video_->total_bitrate_bps());
+    video_pacer_ = std::make_unique<RtpPacer>(pacing);
   }
   return Status::Ok();
 }
@@ -381,12 +385,23 @@ void RoomClient::OnSubscriberOffer(const livekit::SessionDescription& offer) {
 void RoomClient::StartMedia() {
   if (publishing_) return;
   publishing_ = true;
+  // Each stream starts at a random phase of its frame interval, as independent senders do: many
+  // emulated publishers that became ready together would otherwise send in lockstep, and a
+  // server would meet all their packets at once, every frame.
   if (audio_) {
-    audio_timer_ = loop_->RunEvery(audio_->frame_interval_ms(), [this]() { SendAudioFrame(); });
+    const int interval = audio_->frame_interval_ms();
+    audio_timer_ = loop_->RunAfter(RandomNonZero() % interval, [this, interval]() {
+      audio_timer_ = loop_->RunEvery(interval, [this]() { SendAudioFrame(); });
+      SendAudioFrame();
+    });
   }
   if (video_) {
-    video_timer_ =
-        loop_->RunEvery(std::max(1, video_->frame_interval_ms()), [this]() { SendVideoFrame(); });
+    const int interval = std::max(1, video_->frame_interval_ms());
+    video_timer_ = loop_->RunAfter(RandomNonZero() % interval, [this, interval]() {
+      video_timer_ = loop_->RunEvery(interval, [this]() { SendVideoFrame(); });
+      SendVideoFrame();
+    });
+    pacer_timer_ = loop_->RunEvery(5, [this]() { SendPacedVideo(); });
   }
   if (callbacks_.on_publishing) callbacks_.on_publishing();
 }
@@ -395,6 +410,10 @@ void RoomClient::SendPacket(EmulatedPacket& packet) {
   if (packet.size == 0) return;
   if (packet.transport_cc_offset != 0)
     rtc::StoreBigEndian16(packet.buffer.data() + packet.transport_cc_offset, transport_sequence_++);
+  // The trailer ends the payload, which ends the packet. Restamped here, just before encryption,
+  // so that a frame's later packets do not count the time spent sending the earlier ones.
+  std::span<uint8_t> whole(packet.buffer.data(), packet.size);
+  if (ReadSendTimestamp(whole)) WriteSendTimestamp(whole, net::EventLoop::NowUs());
   publisher_stats_.bytes += packet.size;
   if (!publisher_->SendRtp(packet.buffer.data(), packet.size, packet.buffer.size()).ok())
     ++publisher_stats_.send_failures;
@@ -410,17 +429,25 @@ void RoomClient::SendVideoFrame() {
   if (!publisher_ || !publisher_->connected()) return;
   const uint64_t key_frames_before = video_->key_frames_produced();
   for (EmulatedPacket& packet : video_->NextFrame(net::EventLoop::NowUs())) {
-    SendPacket(packet);
+    video_pacer_->Enqueue(packet);
     ++publisher_stats_.video_packets;
   }
+  SendPacedVideo();
   ++publisher_stats_.video_frames;
   publisher_stats_.key_frames += video_->key_frames_produced() - key_frames_before;
+}
+
+void RoomClient::SendPacedVideo() {
+  if (!publisher_ || !publisher_->connected()) return;
+  video_pacer_->Process(net::EventLoop::NowUs(),
+                        [this](EmulatedPacket& packet) { SendPacket(packet); });
 }
 
 void RoomClient::StopPublishing() {
   if (audio_timer_ != 0) loop_->Cancel(audio_timer_);
   if (video_timer_ != 0) loop_->Cancel(video_timer_);
-  audio_timer_ = video_timer_ = 0;
+  if (pacer_timer_ != 0) loop_->Cancel(pacer_timer_);
+  audio_timer_ = video_timer_ = pacer_timer_ = 0;
   publishing_ = false;
 }
 

@@ -19,6 +19,7 @@
 #include "client/emulated_audio_source.h"
 #include "client/emulated_video_source.h"
 #include "client/latency_histogram.h"
+#include "client/rtp_pacer.h"
 #include "client/signal_client.h"
 #include "common/status.h"
 #include "net/event_loop.h"
@@ -50,6 +51,9 @@ struct PublishOptions {
   bool simulcast = false;  // three video layers (rids q, h, f)
   EmulatedAudioOptions audio_options;
   EmulatedVideoOptions video_options;
+  // Video leaves through an RtpPacer at this multiple of the stream's bitrate (libwebrtc's
+  // default pacing factor); 0 sends each frame's packets at once.
+  double video_pacing_factor = 2.5;
 };
 
 struct PublisherStats {
@@ -155,6 +159,7 @@ class RoomClient {
   void StartMedia();
   void SendAudioFrame();
   void SendVideoFrame();
+  void SendPacedVideo();
   void SendPacket(EmulatedPacket& packet);
   void OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int64_t now_us);
   void OnPublisherRtcp(const uint8_t* data, size_t size);
@@ -187,6 +192,8 @@ class RoomClient {
   std::vector<EmulatedVideoLayer> video_layers_;
   net::TimerId audio_timer_ = 0;
   net::TimerId video_timer_ = 0;
+  std::unique_ptr<RtpPacer> video_pacer_;
+  net::TimerId pacer_timer_ = 0;
   uint16_t transport_sequence_ = 1;
   uint32_t offer_id_ = 0;
   PublisherStats publisher_stats_;

@@ -305,6 +305,22 @@ TEST(LoadGeneratorTest, ReadsAnInterfacesReceiveDrops) {
   EXPECT_FALSE(ParseNetDevReceiveDrops("  ifb0: 1 2\n", "ifb0").ok());
 }
 
+TEST(LoadGeneratorTest, ParsesRoomsAndRefusesBadCounts) {
+  std::string error;
+  auto options = ParseLoadOptions({"--rooms", "40", "--subscribers", "25"}, &error);
+  ASSERT_TRUE(options.has_value()) << error;
+  EXPECT_EQ(options->rooms, 40);
+  EXPECT_EQ(options->subscribers, 25);
+  EXPECT_EQ(ParseLoadOptions({}, &error)->rooms, 1);
+  EXPECT_FALSE(ParseLoadOptions({"--rooms", "many"}, &error).has_value());
+  EXPECT_NE(error.find("--rooms"), std::string::npos);
+  LoadOptions none;
+  none.rooms = 0;
+  auto refused = RunLoad(none);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("room"), std::string::npos);
+}
+
 TEST(LoadGeneratorTest, SinkNeedsItsInterface) {
   std::string error;
   EXPECT_FALSE(ParseLoadOptions({"--sink", "10.77.0.2"}, &error).has_value());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,26 @@ constexpr size_t kMaxGsoSegments = 64;
 constexpr size_t kMaxGsoBytes = 65000;
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+int64_t RealtimeNowUs() {
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
+}
+
+// The SCM_TIMESTAMPNS arrival time in `header`'s control data, in CLOCK_REALTIME µs; 0 if none.
+int64_t ReceiveTimestampUs(const msghdr& header) {
+  for (const cmsghdr* control = CMSG_FIRSTHDR(&header); control != nullptr;
+       control = CMSG_NXTHDR(const_cast<msghdr*>(&header), const_cast<cmsghdr*>(control))) {
+    if (control->cmsg_level == SOL_SOCKET && control->cmsg_type == SCM_TIMESTAMPNS &&
+        control->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      timespec stamp;
+      std::memcpy(&stamp, CMSG_DATA(control), sizeof(stamp));
+      return static_cast<int64_t>(stamp.tv_sec) * 1000000 + stamp.tv_nsec / 1000;
+    }
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -107,6 +128,12 @@ UdpSocket::UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions&
   receive_headers_.resize(batch);
   receive_iovecs_.resize(batch);
   receive_addresses_.resize(batch);
+  if (options_.receive_timestamps) {
+    const int enable = 1;
+    if (setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &enable, sizeof(enable)) == 0) {
+      receive_controls_.resize(batch * kReceiveControlBytes);
+    }
+  }
 }
 
 UdpSocket::~UdpSocket() {
@@ -145,6 +172,10 @@ size_t UdpSocket::ReceiveAvailable() {
       header.msg_namelen = sizeof(sockaddr_storage);
       header.msg_iov = &receive_iovecs_[i];
       header.msg_iovlen = 1;
+      if (!receive_controls_.empty()) {
+        header.msg_control = receive_controls_.data() + i * kReceiveControlBytes;
+        header.msg_controllen = kReceiveControlBytes;
+      }
       receive_headers_[i].msg_len = 0;
     }
     const int count =
@@ -158,8 +189,16 @@ size_t UdpSocket::ReceiveAvailable() {
       }
       break;
     }
+    // SO_TIMESTAMPNS stamps in CLOCK_REALTIME; EventLoop::NowUs() is CLOCK_MONOTONIC.
+    const int64_t realtime_to_monotonic_us =
+        receive_controls_.empty() ? 0 : EventLoop::NowUs() - RealtimeNowUs();
     for (int i = 0; i < count; ++i) {
       const msghdr& header = receive_headers_[i].msg_hdr;
+      last_receive_time_us_ = 0;
+      if (!receive_controls_.empty()) {
+        const int64_t stamp = ReceiveTimestampUs(header);
+        if (stamp != 0) last_receive_time_us_ = stamp + realtime_to_monotonic_us;
+      }
       if (header.msg_flags & MSG_TRUNC) {
         ++counters_.receive_truncated;
         continue;

@@ -32,6 +32,10 @@ struct UdpSocketOptions {
   // IP_TRANSPARENT: bind to and send from an address that is not this machine's (needs
   // CAP_NET_ADMIN). Load tests use it to make a server send into a device that discards.
   bool transparent = false;
+  // SO_TIMESTAMPNS: the kernel notes when each datagram arrived, read through
+  // last_receive_time_us() inside the receive callback. Latency measurements use it so that the
+  // time a busy receiver takes to get to a datagram is not counted as network or server delay.
+  bool receive_timestamps = false;
 };
 
 struct UdpSocketCounters {
@@ -94,11 +98,16 @@ class UdpSocket {
   const SocketAddress& local_address() const { return local_address_; }
   int fd() const { return fd_; }
   const UdpSocketCounters& counters() const { return counters_; }
+  // Inside the receive callback: when the kernel received the datagram being delivered, in
+  // EventLoop::NowUs() time; 0 without options.receive_timestamps or when the kernel gave none.
+  int64_t last_receive_time_us() const { return last_receive_time_us_; }
 
  private:
   UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options);
   size_t SendWithGso(std::span<const std::span<const uint8_t>> datagrams, const SocketAddress* to);
   void CountSendFailure(int error);
+
+  static constexpr size_t kReceiveControlBytes = 64;  // ≥ CMSG_SPACE(sizeof(timespec))
 
   int fd_;
   SocketAddress local_address_;
@@ -116,6 +125,8 @@ class UdpSocket {
   std::vector<mmsghdr> receive_headers_;
   std::vector<iovec> receive_iovecs_;
   std::vector<sockaddr_storage> receive_addresses_;
+  std::vector<uint8_t> receive_controls_;  // one cmsg buffer per datagram, with receive_timestamps
+  int64_t last_receive_time_us_ = 0;
   // sendmmsg/GSO scratch, grown on demand and then reused.
   std::vector<mmsghdr> send_headers_;
   std::vector<iovec> send_iovecs_;

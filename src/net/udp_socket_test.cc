@@ -1,6 +1,7 @@
 #include "net/udp_socket.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -54,6 +55,63 @@ TEST(UdpSocketTest, EchoesOverLoopback) {
   EXPECT_EQ(server->counters().packets_received, 2u);
   EXPECT_EQ(server->counters().packets_sent, 2u);
   EXPECT_EQ(client->counters().bytes_sent, 10u);
+}
+
+// The arrival time is the kernel's, so it is fixed before the receiver wakes: a datagram that
+// waits while the receiver sleeps keeps the time it arrived, not the time it was read.
+TEST(UdpSocketTest, ReceiveTimestampsAreTheKernelArrivalTime) {
+  auto loop = std::move(EventLoop::Create()).value();
+  UdpSocketOptions options;
+  options.receive_timestamps = true;
+  auto receiver = BindLoopback("127.0.0.1", options);
+  auto sender = BindLoopback();
+  ASSERT_TRUE(receiver && sender);
+  std::vector<int64_t> arrivals;
+  std::vector<int64_t> reads;
+  ASSERT_TRUE(receiver
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t>, const SocketAddress&) {
+                                     arrivals.push_back(receiver->last_receive_time_us());
+                                     reads.push_back(EventLoop::NowUs());
+                                   })
+                  .ok());
+  // Linux turns receive timestamping on through deferred work when the first socket asks for it;
+  // until then a datagram is stamped when it is read. Later rounds see the arrival time.
+  constexpr int64_t kWaitUs = 20000;
+  constexpr int64_t kSlackUs = 2000;  // CLOCK_REALTIME is converted to the monotonic clock
+  bool stamped_on_arrival = false;
+  for (int round = 0; round < 10 && !stamped_on_arrival; ++round) {
+    arrivals.clear();
+    reads.clear();
+    const int64_t before_send = EventLoop::NowUs();
+    ASSERT_TRUE(sender->SendTo(Bytes("first"), receiver->local_address()));
+    ASSERT_TRUE(sender->SendTo(Bytes("second"), receiver->local_address()));
+    const int64_t after_send = EventLoop::NowUs();
+    usleep(kWaitUs);  // the datagrams wait in the socket
+    ASSERT_TRUE(RunUntil(loop.get(), [&] { return arrivals.size() == 2; }));
+    for (size_t i = 0; i < arrivals.size(); ++i) {
+      EXPECT_GE(arrivals[i], before_send - kSlackUs);
+      EXPECT_LE(arrivals[i], reads[i] + kSlackUs);
+    }
+    EXPECT_LE(arrivals[0], arrivals[1]);
+    stamped_on_arrival =
+        arrivals[1] <= after_send + kSlackUs && reads[0] - arrivals[0] >= kWaitUs - kSlackUs;
+  }
+  EXPECT_TRUE(stamped_on_arrival);
+
+  // Without the option nothing is claimed.
+  auto plain = BindLoopback();
+  ASSERT_TRUE(plain);
+  int64_t plain_arrival = -1;
+  ASSERT_TRUE(plain
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t>, const SocketAddress&) {
+                                     plain_arrival = plain->last_receive_time_us();
+                                   })
+                  .ok());
+  ASSERT_TRUE(sender->SendTo(Bytes("third"), plain->local_address()));
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return plain_arrival != -1; }));
+  EXPECT_EQ(plain_arrival, 0);
 }
 
 TEST(UdpSocketTest, Ipv6EchoWhenLoopbackHasIpv6) {
