@@ -47,10 +47,10 @@ StatusOr<std::unique_ptr<DownTrack>> DownTrack::Create(
 
 DownTrack::DownTrack(const DownTrackConfig& config, SubscriberSender* sender,
                      const rtc::RtpExtensionIdMap* publisher_ids)
-    : config_(config), sender_(sender), publisher_ids_(publisher_ids) {
-  for (const auto& [uri, id] : SubscriberExtensionIds())
-    subscriber_ids_.Register(static_cast<uint8_t>(id), uri);
-}
+    : config_(config),
+      sender_(sender),
+      publisher_ids_(publisher_ids),
+      subscriber_ids_(sender->extension_ids()) {}
 
 void DownTrack::SetTargetLayer(std::optional<int> layer) {
   if (config_.kind == MediaKind::kAudio) return;
@@ -94,6 +94,8 @@ void DownTrack::Forward(const rtc::RtpPacket& packet, int layer, const VideoPayl
   rtc::RtpPacket out;
   if (rtc::RtpPacket::Parse({buffer.data(), length}, &out) != rtc::RtpParseError::kOk) return;
   out.SetSsrc(config_.ssrc);
+  if (const int16_t mapped = config_.payload_type_of[out.payload_type()]; mapped >= 0)
+    out.SetPayloadType(static_cast<uint8_t>(mapped));
   out.SetSequenceNumber(rewritten->sequence_number);
   out.SetTimestamp(rewritten->timestamp);
   last_timestamp_ = rewritten->timestamp;

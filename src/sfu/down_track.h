@@ -28,8 +28,11 @@ struct DownTrackConfig {
   uint32_t clock_rate = 90000;
   uint32_t ssrc = 0;
   uint32_t rtx_ssrc = 0;  // 0: no RTX
-  // The subscriber is offered the publisher's payload types, so they pass unchanged; RTX uses the
-  // RTX type that repairs the packet's type (-1: none).
+  // A subscriber connection of its own is offered the publisher's payload types, so they pass
+  // unchanged; a single peer connection (/rtc/v1) answers with the browser's, so each forwarded
+  // packet's type is mapped (-1: unchanged). RTX uses the RTX type that repairs the type as sent
+  // (-1: none).
+  std::array<int16_t, 128> payload_type_of = MakeNoRtxMap();
   std::array<int16_t, 128> rtx_payload_type_of = MakeNoRtxMap();
   static std::array<int16_t, 128> MakeNoRtxMap() {
     std::array<int16_t, 128> map{};
@@ -73,6 +76,13 @@ class DownTrack {
   int requested_width() const { return requested_width_; }
   int requested_height() const { return requested_height_; }
 
+  // The payload types a single peer connection's answer settled (DownTrackConfig).
+  void SetPayloadTypes(const std::array<int16_t, 128>& payload_type_of,
+                       const std::array<int16_t, 128>& rtx_payload_type_of) {
+    config_.payload_type_of = payload_type_of;
+    config_.rtx_payload_type_of = rtx_payload_type_of;
+  }
+
   const DownTrackConfig& config() const { return config_; }
   uint64_t packets_sent() const { return packets_sent_; }
   uint64_t packets_retransmitted() const { return packets_retransmitted_; }
@@ -88,7 +98,8 @@ class DownTrack {
   DownTrackConfig config_;
   SubscriberSender* sender_;
   const rtc::RtpExtensionIdMap* publisher_ids_;
-  rtc::RtpExtensionIdMap subscriber_ids_;
+  // The sender's: the connection's ids, which a single peer connection takes from the browser.
+  const rtc::RtpExtensionIdMap& subscriber_ids_;
   std::unique_ptr<rtc::SimulcastStreamRewriter> rewriter_;
   std::unique_ptr<rtc::RtpPacketCache> cache_;
   uint16_t rtx_sequence_ = 0;

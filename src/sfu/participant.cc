@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "common/log.h"
 #include "net/event_loop.h"
@@ -37,6 +38,9 @@ constexpr int64_t kProbeSettleMs = 150;
 // Reliable data held while the signalling is away (a resume normally follows within seconds).
 constexpr size_t kMaxHeldClientMessages = 256;
 constexpr size_t kMaxHeldClientBytes = 1 << 20;
+// Single peer connection: a MediaSectionsRequirement the browser has not answered with an offer
+// in this long is sent again (livekit-client folds requests into one negotiation).
+constexpr int64_t kReceiveSectionRequestRetryMs = 3000;
 
 }  // namespace
 
@@ -47,6 +51,10 @@ Participant::Participant(Room* room, ParticipantDescription description, SignalS
 }
 
 Participant::~Participant() { Close(); }
+
+WebRtcTransport* Participant::downstream_transport() const {
+  return single_peer_connection_ ? publisher_.get() : subscriber_.get();
+}
 
 bool Participant::connected() const {
   auto is_up = [](const std::unique_ptr<WebRtcTransport>& transport) {
@@ -113,6 +121,8 @@ Status Participant::EnsurePublisherTransport() {
   };
   callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t now_ms) {
     OnPublisherRtcp(data, size, now_ms);
+    // One connection both ways: feedback about what we send (NACK, PLI, transport-wide CC).
+    if (single_peer_connection_) OnSubscriberRtcp(data, size, now_ms);
   };
   callbacks.on_data = [this](uint16_t channel, std::span<const uint8_t> bytes, bool) {
     last_activity_ms_ = now_ms_;
@@ -122,6 +132,9 @@ Status Participant::EnsurePublisherTransport() {
   auto transport = WebRtcTransport::Create(NewTransportConfig(), callbacks);
   if (!transport.ok()) return transport.status();
   publisher_ = std::move(*transport);
+  // The browser's ids replace these once its first offer is read (HandlePublisherOffer).
+  if (single_peer_connection_)
+    sender_ = std::make_unique<SubscriberSender>(publisher_.get(), SubscriberExtensionIds());
   environment_->register_transport(publisher_.get());
   return Status::Ok();
 }
@@ -136,7 +149,7 @@ Status Participant::EnsureSubscriberTransport() {
   auto transport = WebRtcTransport::Create(NewTransportConfig(), callbacks);
   if (!transport.ok()) return transport.status();
   subscriber_ = std::move(*transport);
-  sender_ = std::make_unique<SubscriberSender>(subscriber_.get());
+  sender_ = std::make_unique<SubscriberSender>(subscriber_.get(), SubscriberExtensionIds());
   environment_->register_transport(subscriber_.get());
   return Status::Ok();
 }
@@ -209,7 +222,113 @@ StatusOr<std::string> Participant::HandlePublisherOffer(const std::string& sdp, 
     ++description_.version;
     room_->OnTrackPublished(this, raw);
   }
+  if (single_peer_connection_)
+    AnswerSubscriptions(*offer, negotiation->media, &negotiation->answer);
   return negotiation->answer.ToString();
+}
+
+void Participant::AnswerSubscriptions(const rtc::SessionDescription& offer,
+                                      const std::vector<PublishedMedia>& media,
+                                      rtc::SessionDescription* answer) {
+  subscriber_offer_outstanding_ = false;
+  receive_sections_.clear();
+  for (const PublishedMedia& section : media) {
+    // Sections the browser publishes on stay its own, even if it would also receive there.
+    if (section.receiving && !section.sending) receive_sections_[section.mid] = section.kind;
+  }
+  receive_sections_known_ = true;
+  if (const std::map<std::string, int> ids = ReceiveExtensionIds(media); !ids.empty())
+    sender_->SetExtensionIds(ids);
+
+  // A subscription keeps its section while the browser still offers to receive on it; the rest
+  // take free sections of their kind, in the order the browser offered them.
+  std::map<std::string, Subscription*> by_mid;
+  for (auto& [key, subscription] : down_tracks_) {
+    if (subscription.mid.empty()) continue;
+    auto section = receive_sections_.find(subscription.mid);
+    if (section != receive_sections_.end() && section->second == subscription.media.kind &&
+        !by_mid.count(subscription.mid)) {
+      by_mid[subscription.mid] = &subscription;
+      continue;
+    }
+    if (subscription.attached && subscription.track) subscription.track->RemoveDownTrack(sid());
+    subscription.attached = false;
+    subscription.mid.clear();
+  }
+  bool unplaced = false;
+  for (auto& [key, subscription] : down_tracks_) {
+    if (!subscription.mid.empty()) continue;
+    for (const auto& [mid, kind] : receive_sections_) {
+      if (kind != subscription.media.kind || by_mid.count(mid)) continue;
+      subscription.mid = mid;
+      subscription.media.mid = mid;
+      by_mid[mid] = &subscription;
+      break;
+    }
+    unplaced |= subscription.mid.empty();
+  }
+  std::vector<SubscribedMedia> sending;
+  for (const auto& [mid, subscription] : by_mid) sending.push_back(subscription->media);
+  sent_track_of_mid_.clear();
+  for (const SentSection& sent : AnswerReceiveSections(offer, sending, answer)) {
+    Subscription* subscription = by_mid[sent.mid];
+    std::array<int16_t, 128> payload_type_of = DownTrackConfig::MakeNoRtxMap();
+    std::array<int16_t, 128> rtx_payload_type_of = DownTrackConfig::MakeNoRtxMap();
+    for (const auto& [from, to] : sent.payload_type_of) {
+      if (from >= 0 && from < 128)
+        payload_type_of[static_cast<size_t>(from)] = static_cast<int16_t>(to);
+    }
+    for (const auto& [media_type, rtx_type] : sent.rtx_payload_type_of) {
+      if (media_type >= 0 && media_type < 128)
+        rtx_payload_type_of[static_cast<size_t>(media_type)] = static_cast<int16_t>(rtx_type);
+    }
+    subscription->down->SetPayloadTypes(payload_type_of, rtx_payload_type_of);
+    if (!subscription->attached && subscription->track) {
+      subscription->track->AddDownTrack(sid(), subscription->down.get());
+      subscription->attached = true;
+    }
+    sent_track_of_mid_[sent.mid] = subscription->media.track_id;
+  }
+  for (const auto& [mid, subscription] : by_mid) {
+    if (!sent_track_of_mid_.count(mid)) {
+      AURALINK_LOG(kInfo) << "participant " << description_.identity << ": no codec in section "
+                          << mid << " for track " << subscription->media.track_id;
+    }
+  }
+  if (unplaced) {
+    subscriber_negotiation_pending_ = true;
+    next_tick_ms_ = 0;
+  }
+}
+
+std::map<std::string, std::string> Participant::SentTrackOfMid() const {
+  return sent_track_of_mid_;
+}
+
+void Participant::RequestReceiveSections(int64_t now_ms) {
+  // What is not on a section yet, against the sections nobody uses.
+  std::map<MediaKind, int> unplaced;
+  std::map<MediaKind, int> free_sections;
+  std::set<std::string> used;
+  for (const auto& [key, subscription] : down_tracks_) {
+    if (subscription.mid.empty()) {
+      ++unplaced[subscription.media.kind];
+    } else {
+      used.insert(subscription.mid);
+    }
+  }
+  for (const auto& [mid, kind] : receive_sections_) {
+    if (!used.count(mid)) ++free_sections[kind];
+  }
+  // A section the last answer sent on whose track went away is answered inactive next time.
+  bool stale = false;
+  for (const auto& [mid, track_sid] : sent_track_of_mid_) stale |= !used.count(mid);
+  if (unplaced.empty() && !stale) return;
+  const int audios = std::max(0, unplaced[MediaKind::kAudio] - free_sections[MediaKind::kAudio]);
+  const int videos = std::max(0, unplaced[MediaKind::kVideo] - free_sections[MediaKind::kVideo]);
+  subscriber_offer_outstanding_ = true;
+  subscriber_offer_sent_ms_ = now_ms;
+  sink_->SendMediaSectionsRequirement(audios, videos);
 }
 
 Status Participant::HandleSubscriberAnswer(const std::string& sdp, int64_t now_ms) {
@@ -277,7 +396,8 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
   if (!description_.permissions.can_subscribe)
     return Status::Error(StatusCode::kPermissionDenied, "participant may not subscribe");
   if (down_tracks_.count(track->sid())) return Status::Ok();
-  AURALINK_RETURN_IF_ERROR(EnsureSubscriberTransport());
+  AURALINK_RETURN_IF_ERROR(single_peer_connection_ ? EnsurePublisherTransport()
+                                                   : EnsureSubscriberTransport());
   const PublishedMedia& media = track->media();
   DownTrackConfig config;
   config.kind = media.kind;
@@ -293,7 +413,8 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
     }
   }
   if (has_rtx && media.kind == MediaKind::kVideo) config.rtx_ssrc = environment_->make_ssrc();
-  config.mid = std::to_string(next_mid_++);
+  // A single peer connection's section is the browser's, known once an answer places the track.
+  if (!single_peer_connection_) config.mid = std::to_string(next_mid_++);
   auto down = DownTrack::Create(config, sender_.get(), &track->extension_ids());
   if (!down.ok()) return down.status();
 
@@ -316,8 +437,11 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
   auto selector = SimulcastLayerSelector::Create({});
   if (selector.ok()) subscription.selector = std::move(*selector);
   subscription.down->SetPaused(track->muted());
-  track->AddDownTrack(sid(), subscription.down.get());
-  subscriber_mids_.push_back(config.mid);
+  if (!single_peer_connection_) {
+    track->AddDownTrack(sid(), subscription.down.get());
+    subscription.attached = true;
+    subscriber_mids_.push_back(config.mid);
+  }
   down_tracks_[track->sid()] = std::move(subscription);
   last_layer_selection_ms_ = 0;
   // Offered at the next tick: after the join response, and once for a batch of subscriptions.
@@ -329,7 +453,14 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
 void Participant::Unsubscribe(const std::string& track_sid) {
   auto found = down_tracks_.find(track_sid);
   if (found == down_tracks_.end()) return;
-  if (found->second.track) found->second.track->RemoveDownTrack(sid());
+  if (found->second.track && found->second.attached) found->second.track->RemoveDownTrack(sid());
+  if (single_peer_connection_) {
+    // Its section (the browser's) is answered inactive, or given to another track, next time.
+    down_tracks_.erase(found);
+    subscriber_negotiation_pending_ = true;
+    next_tick_ms_ = 0;
+    return;
+  }
   // The media section stays (m-lines are never removed, RFC 8829 §5.2.2), inactive.
   found->second.track = nullptr;
   found->second.media.active = false;
@@ -343,6 +474,18 @@ void Participant::Unsubscribe(const std::string& track_sid) {
 
 void Participant::NegotiateSubscriber() {
   if (closed_ || !sink_) return;
+  if (single_peer_connection_) {
+    // The browser offers; until its first offer there is nothing to ask for.
+    subscriber_negotiation_pending_ = false;
+    if (!receive_sections_known_) return;
+    if (subscriber_offer_outstanding_ &&
+        now_ms_ - subscriber_offer_sent_ms_ < kReceiveSectionRequestRetryMs) {
+      subscriber_negotiation_pending_ = true;
+      return;
+    }
+    RequestReceiveSections(now_ms_);
+    return;
+  }
   if (Status created = EnsureSubscriberTransport(); !created.ok()) {
     AURALINK_LOG(kWarning) << "participant " << description_.identity
                            << ": subscriber connection: " << created.message();
@@ -367,10 +510,11 @@ void Participant::NegotiateSubscriber() {
 }
 
 void Participant::SendData(std::span<const uint8_t> bytes, bool reliable) {
-  if (!subscriber_) return;
-  std::optional<uint16_t> channel = subscriber_->FindDataChannel(reliable ? "_reliable" : "_lossy");
+  WebRtcTransport* transport = downstream_transport();
+  if (transport == nullptr) return;
+  std::optional<uint16_t> channel = transport->FindDataChannel(reliable ? "_reliable" : "_lossy");
   if (!channel) return;
-  (void)subscriber_->SendData(*channel, bytes, /*binary=*/true);
+  (void)transport->SendData(*channel, bytes, /*binary=*/true);
 }
 
 void Participant::ResendReliableData(std::span<const uint8_t> bytes) {
@@ -549,7 +693,8 @@ void Participant::SendReceiverReports(int64_t now_us) {
 }
 
 void Participant::ForwardSenderReports() {
-  if (!sender_ || !subscriber_ || subscriber_->state() != WebRtcTransportState::kConnected) return;
+  const WebRtcTransport* downstream = downstream_transport();
+  if (!sender_ || !downstream || downstream->state() != WebRtcTransportState::kConnected) return;
   // All down tracks' reports in one SRTCP packet; our offer negotiates reduced-size RTCP
   // (RFC 5506, a=rtcp-rsize), so they need not come with the SDES of a full compound packet.
   std::array<uint8_t, kRtcpBufferSize + 64> buffer{};
@@ -859,7 +1004,11 @@ void Participant::Tick(int64_t now_ms) {
     last_layer_selection_ms_ = now_ms;
     SelectLayers(now_ms);
   }
-  if (subscriber_negotiation_pending_ && !subscriber_offer_outstanding_) NegotiateSubscriber();
+  if (subscriber_negotiation_pending_ &&
+      (!subscriber_offer_outstanding_ ||
+       (single_peer_connection_ &&
+        now_ms - subscriber_offer_sent_ms_ >= kReceiveSectionRequestRetryMs)))
+    NegotiateSubscriber();
   next_tick_ms_ = NeedsEveryTick() ? now_ms : now_ms + kIdleTickIntervalMs;
 }
 
@@ -878,7 +1027,7 @@ void Participant::Close() {
   if (closed_) return;
   closed_ = true;
   for (auto& [key, subscription] : down_tracks_) {
-    if (subscription.track) subscription.track->RemoveDownTrack(sid());
+    if (subscription.track && subscription.attached) subscription.track->RemoveDownTrack(sid());
   }
   down_tracks_.clear();
   if (publisher_) {

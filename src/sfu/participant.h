@@ -3,6 +3,12 @@
 // forwards. It owns both transports, the tracks it publishes and the down tracks it receives,
 // and runs the per-connection RTCP: NACK and transport-wide CC feedback towards the publisher,
 // key-frame requests, and the send-side bandwidth estimate that picks simulcast layers.
+//
+// With LiveKit's single peer connection (/rtc/v1) the publisher connection carries both ways:
+// the browser offers recvonly sections for what it will receive, the SFU asks for more with
+// MediaSectionsRequirement and answers each offer with its subscribed tracks on those sections.
+// Only the negotiation differs; down tracks, RTCP and the bandwidth estimate are the same, bound
+// to that one transport.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +79,13 @@ class Participant {
   // close_notify): it is gone and will not resume.
   bool Abandoned() const;
   bool auto_subscribe() const { return auto_subscribe_; }
+  // LiveKit /rtc/v1: one peer connection, offered by the browser. Set before the first
+  // subscription or offer.
+  void UseSinglePeerConnection() { single_peer_connection_ = true; }
+  bool single_peer_connection() const { return single_peer_connection_; }
+  // Single peer connection: which track each section of the last answer sends (mid -> track
+  // sid), for SessionDescription.mid_to_track_id.
+  std::map<std::string, std::string> SentTrackOfMid() const;
   void set_auto_subscribe(bool value) { auto_subscribe_ = value; }
 
   // Signalling.
@@ -88,10 +101,13 @@ class Participant {
   Status Subscribe(Participant* publisher, PublishedTrack* track);
   void Unsubscribe(const std::string& track_sid);
   bool IsSubscribedTo(const std::string& track_sid) const { return down_tracks_.count(track_sid); }
-  // Sends a new subscriber offer when subscriptions changed and none is outstanding.
+  // Sends a new subscriber offer when subscriptions changed and none is outstanding; with a single
+  // peer connection, asks the browser for an offer instead (MediaSectionsRequirement with the
+  // receive sections it lacks).
   void NegotiateSubscriber();
 
-  // Data channel messages towards this participant's subscriber connection.
+  // Data channel messages towards this participant's subscriber connection (with a single peer
+  // connection: the channels the browser opened on it).
   void SendData(std::span<const uint8_t> bytes, bool reliable);
   // A reliable message sent again after a resume (Room::ResendReliableData).
   void ResendReliableData(std::span<const uint8_t> bytes);
@@ -130,6 +146,8 @@ class Participant {
   PublishedTrack* FindTrack(const std::string& sid);
   WebRtcTransport* publisher_transport() { return publisher_.get(); }
   WebRtcTransport* subscriber_transport() { return subscriber_.get(); }
+  // Where down tracks go: the subscriber connection, or the single peer connection.
+  WebRtcTransport* downstream_transport() const;
   bool connected() const;
   int64_t last_activity_ms() const { return last_activity_ms_; }
   // Signalling heartbeat (any message, LiveKit pings every few seconds): a participant whose
@@ -145,8 +163,9 @@ class Participant {
     std::unique_ptr<DownTrack> down;
     PublishedTrack* track = nullptr;
     std::string publisher_sid;
-    std::string mid;
+    std::string mid;  // single peer connection: empty until an answer gives it a section
     SubscribedMedia media;
+    bool attached = false;  // the published track forwards to `down`
     std::unique_ptr<SimulcastLayerSelector> selector;
     bool disabled = false;
     // The publisher's sender report last forwarded: its layer and sequence.
@@ -174,6 +193,12 @@ class Participant {
   void SelectLayers(int64_t now_ms);
   void RunProbe(int64_t now_ms);
   Subscription* FindSubscriptionBySsrc(uint32_t ssrc);
+  // Single peer connection: gives subscriptions the browser's free receive sections of `offer`
+  // and writes them into `answer`.
+  void AnswerSubscriptions(const rtc::SessionDescription& offer,
+                           const std::vector<PublishedMedia>& media,
+                           rtc::SessionDescription* answer);
+  void RequestReceiveSections(int64_t now_ms);
 
   Room* room_;
   ParticipantDescription description_;
@@ -190,6 +215,13 @@ class Participant {
   std::vector<std::string> subscriber_mids_;                           // stable order
   int next_mid_ = 0;
   bool subscriber_offer_outstanding_ = false;
+  int64_t subscriber_offer_sent_ms_ = 0;
+  bool single_peer_connection_ = false;
+  // Single peer connection: the browser's receive sections (mid -> kind) in its last offer, and
+  // the mids the last answer sent on.
+  std::map<std::string, MediaKind> receive_sections_;
+  bool receive_sections_known_ = false;
+  std::map<std::string, std::string> sent_track_of_mid_;
   bool subscriber_negotiation_pending_ = false;
   uint64_t subscriber_offer_version_ = 1;
   uint32_t rtcp_ssrc_ = 1;

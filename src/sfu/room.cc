@@ -71,14 +71,16 @@ StatusOr<Participant*> Room::Join(ParticipantDescription description, SignalSink
   last_departure_ms_ = -1;
   if (!description.permissions.hidden) Broadcast(Snapshot(raw), raw->sid());
   // Auto-subscribe the newcomer to what is already published.
-  if (auto_subscribe) {
-    for (auto& [sid, other] : participants_) {
-      if (other.get() == raw) continue;
-      for (auto& [track_sid, track] : other->published_tracks())
-        (void)raw->Subscribe(other.get(), track.get());
-    }
-  }
+  if (auto_subscribe) SubscribeToPublished(raw);
   return raw;
+}
+
+void Room::SubscribeToPublished(Participant* participant) {
+  for (auto& [sid, other] : participants_) {
+    if (other.get() == participant) continue;
+    for (auto& [track_sid, track] : other->published_tracks())
+      (void)participant->Subscribe(other.get(), track.get());
+  }
 }
 
 StatusOr<Participant*> Room::Resume(const std::string& sid, const std::string& identity,

@@ -29,6 +29,9 @@ class Room {
   // A participant with the same identity is replaced (LiveKit disconnects the old session).
   StatusOr<Participant*> Join(ParticipantDescription participant, SignalSink* sink,
                               bool auto_subscribe, int64_t now_ms);
+  // Subscribes `participant` to every track the others publish (what Join does with
+  // auto_subscribe; for a participant joined without it and then set up, e.g. for /rtc/v1).
+  void SubscribeToPublished(Participant* participant);
   // A client resuming its session (LiveKit reconnect=1 with its participant sid): `sink` replaces
   // the old connection, tracks and subscriptions carry on. NotFound when the participant is gone
   // (or the sid belongs to another identity): the client must join afresh. The caller answers the

@@ -321,7 +321,9 @@ void RtcServer::Tick() {
     it->second->Tick(now_ms, config_.signal_timeout_ms);
     if (it->second->Expired(now_ms)) {
       AURALINK_LOG(kInfo) << "room " << it->first << " closed (empty)";
+      const std::string name = it->first;
       it = rooms_.erase(it);
+      if (room_closed_) room_closed_(name);
     } else {
       ++it;
     }
@@ -417,6 +419,7 @@ Status RtcServer::DeleteRoom(const std::string& name) {
   if (!room.ok()) return room.status();
   (*room)->RemoveAll("room deleted", net::EventLoop::NowMs());
   rooms_.erase(name);
+  if (room_closed_) room_closed_(name);
   return Status::Ok();
 }
 

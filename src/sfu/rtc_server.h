@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -76,6 +77,11 @@ class RtcServer : public RoomControl {
   size_t bound_range_ports() const { return transport_sockets_.size() + spare_sockets_.size(); }
   uint16_t tcp_port() const { return tcp_port_; }
   const RtcServerCounters& counters() const { return counters_; }
+  // Runs on this server's thread after a room closed (empty-room or departure timeout,
+  // DeleteRoom); not for the rooms the destructor drops.
+  void set_room_closed_callback(std::function<void(const std::string& room)> callback) {
+    room_closed_ = std::move(callback);
+  }
 
   // RoomControl.
   StatusOr<RoomDescription> CreateRoom(const RoomCreateOptions& options) override;
@@ -154,6 +160,7 @@ class RtcServer : public RoomControl {
   std::unique_ptr<net::UdpSendQueue> send_queue_;
   std::mt19937_64 random_;
   RtcServerCounters counters_;
+  std::function<void(const std::string& room)> room_closed_;
 };
 
 }  // namespace auralink::sfu

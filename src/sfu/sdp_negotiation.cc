@@ -201,6 +201,8 @@ StatusOr<PublisherNegotiation> AnswerPublisherOffer(const rtc::SessionDescriptio
     const MediaDirection direction = offered.EffectiveDirection();
     published.sending =
         direction == MediaDirection::kSendOnly || direction == MediaDirection::kSendRecv;
+    published.receiving =
+        direction == MediaDirection::kRecvOnly || direction == MediaDirection::kSendRecv;
     section.direction = published.sending ? MediaDirection::kRecvOnly : MediaDirection::kInactive;
 
     // RFC 8853: the rids the browser sends become rids we receive.
@@ -249,6 +251,171 @@ const std::map<std::string, int>& SubscriberExtensionIds() {
       {rtp_extension_uri::kDependencyDescriptor, 5}, {rtp_extension_uri::kAicMetadata, 6},
   };
   return kIds;
+}
+
+namespace {
+
+// The extensions a subscriber's section carries, by the ids `ids` gives them.
+std::vector<rtc::HeaderExtension> SubscriberSectionExtensions(
+    MediaKind kind, const std::string& primary_codec, const std::map<std::string, int>& ids) {
+  std::vector<rtc::HeaderExtension> extensions;
+  for (const auto& [uri, id] : ids) {
+    if (!IsAcceptedExtension(kind, uri) || uri == rtp_extension_uri::kAicMetadata) continue;
+    if (uri == rtp_extension_uri::kRid || uri == rtp_extension_uri::kRepairedRid) continue;
+    // Dependency descriptors only make sense for codecs that carry them.
+    if (uri == rtp_extension_uri::kDependencyDescriptor && Lower(primary_codec) != "av1") continue;
+    extensions.push_back({id, uri, std::nullopt, ""});
+  }
+  std::sort(
+      extensions.begin(), extensions.end(),
+      [](const rtc::HeaderExtension& a, const rtc::HeaderExtension& b) { return a.id < b.id; });
+  return extensions;
+}
+
+void AddSendingTrack(const SubscribedMedia& track, MediaSection* section) {
+  section->msids.push_back({track.stream_id, track.track_id});
+  auto describe = [&](uint32_t ssrc) {
+    rtc::SsrcDescription description;
+    description.ssrc = ssrc;
+    description.attributes.push_back({"cname", track.cname});
+    description.attributes.push_back({"msid", track.stream_id + " " + track.track_id});
+    section->ssrcs.push_back(description);
+  };
+  describe(track.ssrc);
+  if (track.rtx_ssrc != 0) {
+    describe(track.rtx_ssrc);
+    section->ssrc_groups.push_back({"FID", {track.ssrc, track.rtx_ssrc}});
+  }
+}
+
+// Whether the browser's `offered` codec decodes what the publisher negotiated as `published`
+// (RFC 8829 §5.3.1 matches by name, clock rate, channels and the format parameters that change
+// the bitstream).
+bool SameCodec(const NegotiatedCodec& published, const RtpCodec& offered) {
+  if (Lower(published.name) != Lower(offered.name) || published.clock_rate != offered.clock_rate)
+    return false;
+  if (published.channels != 0 && offered.channels != 0 && published.channels != offered.channels)
+    return false;
+  RtpCodec publisher_codec;
+  publisher_codec.fmtp = published.fmtp;
+  const std::string name = Lower(published.name);
+  if (name == "vp9" || name == "av1") {
+    const char* key = name == "vp9" ? "profile-id" : "profile";
+    return publisher_codec.FmtpParameter(key).value_or("0") ==
+           offered.FmtpParameter(key).value_or("0");
+  }
+  if (name == "h264") {
+    for (const char* key : {"packetization-mode", "profile-level-id"}) {
+      std::string ours = publisher_codec.FmtpParameter(key).value_or("");
+      std::string theirs = offered.FmtpParameter(key).value_or("");
+      if (std::string(key) == "profile-level-id") {
+        // The level (last byte) may differ; profile_idc and profile-iop must not.
+        ours = Lower(ours.substr(0, 4));
+        theirs = Lower(theirs.substr(0, 4));
+      }
+      if (ours != theirs) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<SentSection> AnswerReceiveSections(const rtc::SessionDescription& offer,
+                                               const std::vector<SubscribedMedia>& tracks,
+                                               rtc::SessionDescription* answer) {
+  std::vector<SentSection> sent;
+  for (const SubscribedMedia& track : tracks) {
+    const MediaSection* offered = nullptr;
+    for (const MediaSection& candidate : offer.media) {
+      if (candidate.mid && *candidate.mid == track.mid) offered = &candidate;
+    }
+    MediaSection* section = nullptr;
+    for (MediaSection& candidate : answer->media) {
+      if (candidate.mid && *candidate.mid == track.mid) section = &candidate;
+    }
+    if (offered == nullptr || section == nullptr || offered->port == 0 || section->port == 0 ||
+        KindOf(*offered) != track.kind)
+      continue;
+    const MediaDirection direction = offered->EffectiveDirection();
+    if (direction != MediaDirection::kRecvOnly && direction != MediaDirection::kSendRecv) continue;
+
+    SentSection result;
+    result.mid = track.mid;
+    std::vector<RtpCodec> codecs;
+    for (const NegotiatedCodec& published : track.codecs) {
+      for (const RtpCodec& candidate : offered->codecs) {
+        if (!SameCodec(published, candidate)) continue;
+        RtpCodec ours = candidate;
+        ours.rtcp_feedback = AcceptedFeedback(track.kind, candidate);
+        result.payload_type_of[published.payload_type] = candidate.payload_type;
+        codecs.push_back(ours);
+        break;
+      }
+    }
+    if (codecs.empty()) continue;
+    // RTX (RFC 4588) where we repair and the browser offered a repair type for the same codec.
+    if (track.rtx_ssrc != 0) {
+      const size_t media_codecs = codecs.size();
+      for (size_t i = 0; i < media_codecs; ++i) {
+        for (const RtpCodec& candidate : offered->codecs) {
+          if (Lower(candidate.name) != "rtx") continue;
+          if (candidate.FmtpParameter("apt").value_or("") != std::to_string(codecs[i].payload_type))
+            continue;
+          result.rtx_payload_type_of[codecs[i].payload_type] = candidate.payload_type;
+          codecs.push_back(candidate);
+          break;
+        }
+      }
+    }
+    std::map<std::string, int> offered_ids;
+    for (const rtc::HeaderExtension& extension : offered->header_extensions)
+      offered_ids[extension.uri] = extension.id;
+
+    section->codecs = codecs;
+    section->formats.clear();
+    for (const RtpCodec& codec : codecs)
+      section->formats.push_back(std::to_string(codec.payload_type));
+    section->header_extensions = SubscriberSectionExtensions(
+        track.kind, track.codecs.empty() ? "" : track.codecs[0].name, offered_ids);
+    // The SFU writes no RID towards the browser, but the answer keeps RID and repaired RID:
+    // Chromium offers a later section only the extensions the last answer kept, and a simulcast
+    // section without RID fails its setLocalDescription (seen when the browser publishes after
+    // its first track arrived).
+    for (const char* uri : {rtp_extension_uri::kRid, rtp_extension_uri::kRepairedRid}) {
+      if (auto offered_id = offered_ids.find(uri); offered_id != offered_ids.end())
+        section->header_extensions.push_back({offered_id->second, uri, std::nullopt, ""});
+    }
+    std::sort(
+        section->header_extensions.begin(), section->header_extensions.end(),
+        [](const rtc::HeaderExtension& a, const rtc::HeaderExtension& b) { return a.id < b.id; });
+    section->direction = MediaDirection::kSendOnly;
+    section->rtcp_rsize = offered->rtcp_rsize;
+    section->msids.clear();
+    section->ssrcs.clear();
+    section->ssrc_groups.clear();
+    section->rids.clear();
+    section->simulcast.reset();
+    SubscribedMedia answered = track;
+    if (result.rtx_payload_type_of.empty()) answered.rtx_ssrc = 0;
+    AddSendingTrack(answered, section);
+    sent.push_back(std::move(result));
+  }
+  return sent;
+}
+
+std::map<std::string, int> ReceiveExtensionIds(const std::vector<PublishedMedia>& media) {
+  std::map<std::string, int> ids;
+  for (const PublishedMedia& section : media) {
+    if (!section.receiving) continue;
+    for (const auto& [uri, id] : section.extensions) {
+      if (uri == rtp_extension_uri::kRid || uri == rtp_extension_uri::kRepairedRid ||
+          uri == rtp_extension_uri::kAicMetadata)
+        continue;
+      ids.emplace(uri, id);
+    }
+  }
+  return ids;
 }
 
 rtc::SessionDescription BuildSubscriberOffer(const LocalTransportDescription& local,
@@ -307,31 +474,9 @@ rtc::SessionDescription BuildSubscriberOffer(const LocalTransportDescription& lo
       section.codecs.push_back(rtx);
       section.formats.push_back(std::to_string(rtx.payload_type));
     }
-    const std::string primary = track.codecs.empty() ? "" : Lower(track.codecs[0].name);
-    for (const auto& [uri, id] : SubscriberExtensionIds()) {
-      if (!IsAcceptedExtension(track.kind, uri) || uri == rtp_extension_uri::kAicMetadata) continue;
-      // Dependency descriptors only make sense for codecs that carry them.
-      if (uri == rtp_extension_uri::kDependencyDescriptor && primary != "av1") continue;
-      section.header_extensions.push_back({id, uri, std::nullopt, ""});
-    }
-    std::sort(
-        section.header_extensions.begin(), section.header_extensions.end(),
-        [](const rtc::HeaderExtension& a, const rtc::HeaderExtension& b) { return a.id < b.id; });
-    if (track.active) {
-      section.msids.push_back({track.stream_id, track.track_id});
-      auto describe = [&](uint32_t ssrc) {
-        rtc::SsrcDescription description;
-        description.ssrc = ssrc;
-        description.attributes.push_back({"cname", track.cname});
-        description.attributes.push_back({"msid", track.stream_id + " " + track.track_id});
-        section.ssrcs.push_back(description);
-      };
-      describe(track.ssrc);
-      if (track.rtx_ssrc != 0) {
-        describe(track.rtx_ssrc);
-        section.ssrc_groups.push_back({"FID", {track.ssrc, track.rtx_ssrc}});
-      }
-    }
+    section.header_extensions = SubscriberSectionExtensions(
+        track.kind, track.codecs.empty() ? "" : track.codecs[0].name, SubscriberExtensionIds());
+    if (track.active) AddSendingTrack(track, &section);
     bundle.mids.push_back(track.mid);
     offer.media.push_back(std::move(section));
   }

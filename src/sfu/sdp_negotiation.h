@@ -58,6 +58,7 @@ struct PublishedMedia {
   std::string mid;
   MediaKind kind = MediaKind::kAudio;
   bool sending = false;                      // the browser sends on it (sendonly / sendrecv)
+  bool receiving = false;                    // it offers to receive on it (recvonly / sendrecv)
   std::vector<NegotiatedCodec> codecs;       // what we accepted, in the browser's order
   std::map<std::string, int> extensions;     // uri -> id, the ones we accepted
   std::vector<std::string> rids;             // simulcast layers, in the order offered
@@ -106,6 +107,27 @@ const std::map<std::string, int>& SubscriberExtensionIds();
 rtc::SessionDescription BuildSubscriberOffer(const LocalTransportDescription& local,
                                              const std::vector<SubscribedMedia>& media,
                                              bool data_channel, uint64_t session_version);
+
+// LiveKit's single peer connection (/rtc/v1): the browser's own offers carry recvonly media
+// sections for what it will receive (livekit-client adds them up front and when the server asks
+// with MediaSectionsRequirement), so the SFU sends subscribed tracks by answering. Each entry of
+// `tracks` names, in `mid`, the browser's receive section it goes on; that section of `answer`
+// (made by AnswerPublisherOffer from `offer`) becomes sendonly with the track's msid, SSRCs and
+// the codecs both sides have, under the browser's payload types. A section whose kind does not
+// match or that shares no codec with the track stays inactive and is left out of the result.
+struct SentSection {
+  std::string mid;
+  std::map<int, int> payload_type_of;      // the publisher's payload type -> the browser's
+  std::map<int, int> rtx_payload_type_of;  // the browser's media payload type -> its RTX type
+};
+std::vector<SentSection> AnswerReceiveSections(const rtc::SessionDescription& offer,
+                                               const std::vector<SubscribedMedia>& tracks,
+                                               rtc::SessionDescription* answer);
+
+// The header extension ids the browser offered on its receive sections, for the extensions the
+// SFU writes towards subscribers (the single peer connection's counterpart of
+// SubscriberExtensionIds; a browser uses one id per URI across a BUNDLE group).
+std::map<std::string, int> ReceiveExtensionIds(const std::vector<PublishedMedia>& media);
 
 struct SubscriberAnswer {
   RemoteTransportDescription remote;

@@ -133,3 +133,124 @@ TEST(SdpNegotiationTest, SubscriberOfferRoundTrip) {
 
 }  // namespace
 }  // namespace auralink::sfu
+
+namespace auralink::sfu {
+namespace {
+
+// A track as the SFU forwards it, with payload types other than the receiving browser's, so the
+// answer must map them.
+SubscribedMedia ForwardedVideo(const std::string& mid) {
+  SubscribedMedia media;
+  media.mid = mid;
+  media.kind = MediaKind::kVideo;
+  media.codecs = {{120, "VP8", 90000, 0, "", {"nack", "nack pli", "goog-remb"}, 121}};
+  media.ssrc = 1111;
+  media.rtx_ssrc = 2222;
+  media.stream_id = "PA_alice|TR_camera";
+  media.track_id = "TR_camera";
+  media.cname = "PA_alice";
+  return media;
+}
+
+SubscribedMedia ForwardedAudio(const std::string& mid) {
+  SubscribedMedia media;
+  media.mid = mid;
+  media.kind = MediaKind::kAudio;
+  media.codecs = {{109, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, -1}};
+  media.ssrc = 3333;
+  media.stream_id = "PA_alice|TR_mic";
+  media.track_id = "TR_mic";
+  media.cname = "PA_alice";
+  return media;
+}
+
+const rtc::MediaSection& SectionOf(const rtc::SessionDescription& description,
+                                   const std::string& mid) {
+  for (const rtc::MediaSection& section : description.media) {
+    if (section.mid == mid) return section;
+  }
+  ADD_FAILURE() << "no section " << mid;
+  return description.media.front();
+}
+
+// /rtc/v1: the browser's recvonly sections (Chromium's own offer) carry the subscribed tracks.
+TEST(SinglePeerConnectionAnswerTest, MapsSubscribedTracksOntoTheBrowsersReceiveSections) {
+  const rtc::SessionDescription offer = ChromiumOffer("chromium_recvonly_offer.sdp");
+  auto negotiation = AnswerPublisherOffer(offer, Local());
+  ASSERT_TRUE(negotiation.ok()) << negotiation.status().message();
+  for (const PublishedMedia& media : negotiation->media) {
+    EXPECT_TRUE(media.receiving);
+    EXPECT_FALSE(media.sending);
+  }
+  rtc::SessionDescription answer = negotiation->answer;
+  const std::vector<SentSection> sent =
+      AnswerReceiveSections(offer, {ForwardedAudio("0"), ForwardedVideo("1")}, &answer);
+  ASSERT_EQ(sent.size(), 2u);
+
+  // Audio: opus under the browser's type 111, no RTX.
+  EXPECT_EQ(sent[0].mid, "0");
+  EXPECT_EQ(sent[0].payload_type_of, (std::map<int, int>{{109, 111}}));
+  EXPECT_TRUE(sent[0].rtx_payload_type_of.empty());
+  const rtc::MediaSection& audio = SectionOf(answer, "0");
+  EXPECT_EQ(audio.direction, rtc::MediaDirection::kSendOnly);
+  EXPECT_EQ(audio.formats, (std::vector<std::string>{"111"}));
+  ASSERT_EQ(audio.msids.size(), 1u);
+  EXPECT_EQ(audio.msids[0].stream_id, "PA_alice|TR_mic");
+  ASSERT_EQ(audio.ssrcs.size(), 1u);
+  EXPECT_EQ(audio.ssrcs[0].ssrc, 3333u);
+  EXPECT_EQ(audio.setup, "passive");
+
+  // Video: VP8 120 -> the browser's 96, RTX on the browser's 97 (apt=96), FID group, and the
+  // extensions the SFU writes, under the ids the browser offered, plus RID and repaired RID, which
+  // Chromium needs kept to publish simulcast on later sections.
+  EXPECT_EQ(sent[1].payload_type_of, (std::map<int, int>{{120, 96}}));
+  EXPECT_EQ(sent[1].rtx_payload_type_of, (std::map<int, int>{{96, 97}}));
+  const rtc::MediaSection& video = SectionOf(answer, "1");
+  EXPECT_EQ(video.direction, rtc::MediaDirection::kSendOnly);
+  EXPECT_EQ(video.formats, (std::vector<std::string>{"96", "97"}));
+  ASSERT_EQ(video.ssrc_groups.size(), 1u);
+  EXPECT_EQ(video.ssrc_groups[0].ssrcs, (std::vector<uint32_t>{1111, 2222}));
+  std::map<std::string, int> extensions;
+  for (const rtc::HeaderExtension& extension : video.header_extensions)
+    extensions[extension.uri] = extension.id;
+  EXPECT_EQ(extensions, (std::map<std::string, int>{{rtp_extension_uri::kAbsSendTime, 2},
+                                                    {rtp_extension_uri::kTransportWideCc, 3},
+                                                    {rtp_extension_uri::kMid, 4},
+                                                    {rtp_extension_uri::kRid, 10},
+                                                    {rtp_extension_uri::kRepairedRid, 11}}));
+  for (const rtc::RtpCodec& codec : video.codecs) {
+    for (const std::string& feedback : codec.rtcp_feedback) EXPECT_NE(feedback, "goog-remb");
+  }
+
+  // The browser's ids for what the SFU writes, from its receive sections.
+  EXPECT_EQ(ReceiveExtensionIds(negotiation->media),
+            (std::map<std::string, int>{{rtp_extension_uri::kAudioLevel, 1},
+                                        {rtp_extension_uri::kAbsSendTime, 2},
+                                        {rtp_extension_uri::kTransportWideCc, 3},
+                                        {rtp_extension_uri::kMid, 4}}));
+  auto reparsed = rtc::SessionDescription::Parse(answer.ToString());
+  ASSERT_TRUE(reparsed.ok()) << reparsed.status().message();
+  EXPECT_EQ(*reparsed, answer);
+}
+
+TEST(SinglePeerConnectionAnswerTest, LeavesSectionsInactiveWhenKindOrCodecDoNotMatch) {
+  const rtc::SessionDescription offer = ChromiumOffer("chromium_recvonly_offer.sdp");
+  auto negotiation = AnswerPublisherOffer(offer, Local());
+  ASSERT_TRUE(negotiation.ok()) << negotiation.status().message();
+  rtc::SessionDescription answer = negotiation->answer;
+  SubscribedMedia unknown_codec = ForwardedVideo("1");
+  unknown_codec.codecs[0].name = "H265";
+  const std::vector<SentSection> sent = AnswerReceiveSections(
+      offer, {ForwardedVideo("0"), unknown_codec, ForwardedAudio("no-such-mid")}, &answer);
+  EXPECT_TRUE(sent.empty());
+  for (const rtc::MediaSection& section : answer.media) {
+    if (section.media == "application") continue;
+    EXPECT_EQ(section.direction, rtc::MediaDirection::kInactive);
+    // Not rejected: the browser can be given a track on it by a later answer.
+    EXPECT_NE(section.port, 0);
+    EXPECT_TRUE(section.msids.empty());
+  }
+}
+
+}  // namespace
+}  // namespace auralink::sfu

@@ -18,6 +18,9 @@ class SignalSink {
   virtual void SendParticipantUpdate(const std::vector<ParticipantDescription>& participants) = 0;
   virtual void SendSpeakersChanged(const std::vector<SpeakerLevel>& speakers) = 0;
   virtual void SendSubscriberOffer(const std::string& sdp) = 0;
+  // Single peer connection (LiveKit /rtc/v1): the browser should add this many recvonly audio and
+  // video sections and offer again (zero and zero: just offer again, a section changes).
+  virtual void SendMediaSectionsRequirement(int audios, int videos) {}
   // The server muted or unmuted one of this participant's tracks (RoomService).
   virtual void SendTrackMuted(const std::string& track_sid, bool muted) = 0;
   virtual void SendRoomUpdate(const RoomDescription& room) = 0;

@@ -13,14 +13,20 @@ constexpr double kCapBurstSeconds = 0.1;
 
 }  // namespace
 
-SubscriberSender::SubscriberSender(WebRtcTransport* transport) : transport_(transport) {
-  for (const auto& [uri, id] : SubscriberExtensionIds())
-    ids_.Register(static_cast<uint8_t>(id), uri);
+SubscriberSender::SubscriberSender(WebRtcTransport* transport,
+                                   const std::map<std::string, int>& extension_ids)
+    : transport_(transport) {
+  SetExtensionIds(extension_ids);
   SendSideBandwidthEstimator::Config config;
   config.start_bitrate_bps = kStartBitrateBps;
   config.max_bitrate_bps = 20'000'000;
   auto estimator = SendSideBandwidthEstimator::Create(config);
   if (estimator.ok()) estimator_ = std::move(*estimator);
+}
+
+void SubscriberSender::SetExtensionIds(const std::map<std::string, int>& extension_ids) {
+  ids_ = rtc::RtpExtensionIdMap();
+  for (const auto& [uri, id] : extension_ids) ids_.Register(static_cast<uint8_t>(id), uri);
 }
 
 bool SubscriberSender::AdmitByCap(size_t bytes, int64_t now_ms) {

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "rtc/rtcp/twcc_feedback.h"
 #include "rtc/rtp/rtp_header_extensions.h"
@@ -28,7 +30,14 @@ struct TransportFieldOffsets {
 
 class SubscriberSender {
  public:
-  explicit SubscriberSender(WebRtcTransport* transport);
+  // `extension_ids` (uri -> id): what the connection negotiated, SubscriberExtensionIds() on a
+  // subscriber connection of its own.
+  SubscriberSender(WebRtcTransport* transport, const std::map<std::string, int>& extension_ids);
+
+  // A single peer connection's browser named its ids in a later offer. Down tracks read them from
+  // here, so they follow.
+  void SetExtensionIds(const std::map<std::string, int>& extension_ids);
+  const rtc::RtpExtensionIdMap& extension_ids() const { return ids_; }
 
   // `buffer` holds a plain RTP packet whose extensions use SubscriberExtensionIds(); `capacity`
   // leaves room for the SRTP tag. Returns false when the packet was not sent.

@@ -70,7 +70,13 @@ Status WebRtcTransport::SetRemoteParameters(const std::string& ice_ufrag,
   ice_->SetRemoteCredentials(ice_ufrag, ice_pwd);
   sctp_remote_port_ = sctp_port;
   remote_max_message_size_ = remote_max_message_size;
-  if (dtls_) return Status::Ok();  // renegotiation keeps the DTLS association
+  if (dtls_) {
+    // Renegotiation keeps the DTLS association. A data channel section that arrives only now
+    // (livekit-client adds its channels to a publisher connection on its first publishData)
+    // starts the SCTP association over it (RFC 8841: a later offer may add the section).
+    if (remote_data_channel_ && config_.data_channels && !sctp_ && srtp_in_) return StartSctp();
+    return Status::Ok();
+  }
   rtc::DtlsTransportCallbacks dtls_callbacks;
   dtls_callbacks.send_datagram = [this](std::span<const uint8_t> bytes) { SendToPeer(bytes); };
   dtls_callbacks.on_application_data = [this](std::span<const uint8_t> bytes) {
@@ -199,7 +205,10 @@ Status WebRtcTransport::StartSrtpAndSctp() {
   srtp_out_ = std::move(*out);
   // The peer may have declined the data channel section: then there is no SCTP peer to talk to.
   if (!config_.data_channels || !remote_data_channel_) return Status::Ok();
+  return StartSctp();
+}
 
+Status WebRtcTransport::StartSctp() {
   rtc::SctpAssociationConfig sctp_config;
   sctp_config.remote_port = sctp_remote_port_;
   sctp_config.is_dtls_client = false;

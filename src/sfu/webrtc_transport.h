@@ -133,6 +133,7 @@ class WebRtcTransport {
   void HandleDtls(std::span<const uint8_t> bytes, int64_t now_ms);
   void OnDtlsState(rtc::DtlsState state);
   Status StartSrtpAndSctp();
+  Status StartSctp();
   void SetState(WebRtcTransportState state);
   void SendToPeer(std::span<const uint8_t> bytes);
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rtc/ice/stun_packet.h"
+#include "rtc/sctp/sctp_association.h"
 
 namespace auralink::sfu {
 namespace {
@@ -18,22 +19,29 @@ struct Peer {
   std::unique_ptr<rtc::SrtpSession> srtp_in;
   std::vector<std::vector<uint8_t>> to_server;
   std::vector<std::vector<uint8_t>> received_rtp;
+  // Data channels, when a test brings them up: SCTP packets wait here for DTLS.
+  std::unique_ptr<rtc::SctpAssociation> sctp;
+  std::vector<std::vector<uint8_t>> sctp_out;
 };
 
 class WebRtcTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server_certificate = rtc::DtlsCertificate::Create();
-    ASSERT_TRUE(server_certificate.ok());
     auto peer_certificate = rtc::DtlsCertificate::Create();
     ASSERT_TRUE(peer_certificate.ok());
     peer_.certificate = *peer_certificate;
     browser_address_ = *net::SocketAddress::FromIp("127.0.0.1", 40000);
+    CreateServer(/*data_channels=*/false);
+  }
 
+  void CreateServer(bool data_channels) {
+    auto server_certificate = rtc::DtlsCertificate::Create();
+    ASSERT_TRUE(server_certificate.ok());
     WebRtcTransportConfig config;
     config.certificate = *server_certificate;
     config.local_ufrag = "srvU";
     config.local_pwd = "serverpassword0123456789";
+    config.data_channels = data_channels;
     WebRtcTransportCallbacks callbacks;
     callbacks.send_packet = [this](std::span<const uint8_t> bytes, const net::SocketAddress& to) {
       EXPECT_TRUE(to == browser_address_);
@@ -46,6 +54,9 @@ class WebRtcTransportTest : public ::testing::Test {
       server_rtcp_.emplace_back(data, data + size);
     };
     callbacks.on_state_change = [this](WebRtcTransportState state) { states_.push_back(state); };
+    callbacks.on_data = [this](uint16_t, std::span<const uint8_t> bytes, bool) {
+      server_data_.emplace_back(bytes.begin(), bytes.end());
+    };
     auto transport = WebRtcTransport::Create(config, callbacks);
     ASSERT_TRUE(transport.ok()) << transport.status().message();
     server_ = std::move(*transport);
@@ -82,6 +93,12 @@ class WebRtcTransportTest : public ::testing::Test {
             peer_.received_rtp.emplace_back(datagram.begin(), datagram.begin() + *plain);
         }
       }
+      auto sctp_out = std::move(peer_.sctp_out);
+      peer_.sctp_out.clear();
+      for (auto& packet : sctp_out) {
+        moved = true;
+        ASSERT_TRUE(peer_.dtls->SendApplicationData(packet).ok());
+      }
       auto from_peer = std::move(peer_.to_server);
       peer_.to_server.clear();
       for (auto& datagram : from_peer) {
@@ -108,7 +125,9 @@ class WebRtcTransportTest : public ::testing::Test {
     callbacks.send_datagram = [this](std::span<const uint8_t> bytes) {
       peer_.to_server.emplace_back(bytes.begin(), bytes.end());
     };
-    callbacks.on_application_data = [](std::span<const uint8_t>) {};
+    callbacks.on_application_data = [this](std::span<const uint8_t> bytes) {
+      if (peer_.sctp) peer_.sctp->HandlePacket(bytes);
+    };
     callbacks.on_state_change = [](rtc::DtlsState) {};
     auto dtls = rtc::DtlsTransport::Create(peer_.certificate, rtc::DtlsRole::kClient,
                                            server_fingerprint_, callbacks);
@@ -138,6 +157,7 @@ class WebRtcTransportTest : public ::testing::Test {
   std::vector<std::vector<uint8_t>> server_rtp_;
   std::vector<std::vector<uint8_t>> server_rtcp_;
   std::vector<WebRtcTransportState> states_;
+  std::vector<std::vector<uint8_t>> server_data_;
 };
 
 TEST_F(WebRtcTransportTest, IceDtlsSrtpEndToEnd) {
@@ -272,6 +292,73 @@ TEST_F(WebRtcTransportTest, ConsentExpiryFailsTheTransport) {
   server_->Tick(now_ms_ + 1000);
   ASSERT_FALSE(states.empty());
   EXPECT_EQ(states.back(), WebRtcTransportState::kFailed);
+}
+
+}  // namespace
+}  // namespace auralink::sfu
+
+namespace auralink::sfu {
+namespace {
+
+// livekit-client adds its data channels to a publisher connection only on its first publishData,
+// so the offer with the m=application section renegotiates a connection whose DTLS is already up:
+// SCTP starts over that association then.
+TEST_F(WebRtcTransportTest, DataChannelSectionAddedByRenegotiationStartsSctp) {
+  CreateServer(/*data_channels=*/true);
+  SendCheck(/*nominate=*/true);
+  ConnectDtls();
+  ASSERT_TRUE(server_
+                  ->SetRemoteParameters("brwU", "browserpassword0123456789",
+                                        peer_.certificate->fingerprint(), now_ms_, 5000, 65536,
+                                        /*remote_data_channel=*/false)
+                  .ok());
+  Pump();
+  ASSERT_EQ(server_->state(), WebRtcTransportState::kConnected);
+  EXPECT_FALSE(server_->data_channels_ready());
+
+  // The next offer has the data channel section.
+  ASSERT_TRUE(server_
+                  ->SetRemoteParameters("brwU", "browserpassword0123456789",
+                                        peer_.certificate->fingerprint(), now_ms_, 5000, 65536,
+                                        /*remote_data_channel=*/true)
+                  .ok());
+  rtc::SctpAssociationConfig config;
+  config.is_dtls_client = true;
+  rtc::SctpAssociation::Callbacks callbacks;
+  callbacks.on_packet = [this](std::span<const uint8_t> packet) {
+    peer_.sctp_out.emplace_back(packet.begin(), packet.end());
+  };
+  bool peer_connected = false;
+  callbacks.on_connected = [&] { peer_connected = true; };
+  auto sctp = rtc::SctpAssociation::Create(config, callbacks);
+  ASSERT_TRUE(sctp.ok()) << sctp.status().message();
+  peer_.sctp = std::move(*sctp);
+  ASSERT_TRUE(peer_.sctp->Connect().ok());
+  const auto run_until = [&](const std::function<bool()>& done) {
+    for (int step = 0; step < 3000 && !done(); ++step) {
+      Pump();
+      now_ms_ += 10;
+      server_->Tick(now_ms_);
+      peer_.sctp->Tick(now_ms_);
+    }
+    return done();
+  };
+  ASSERT_TRUE(run_until([&] { return peer_connected && server_->data_channels_ready(); }));
+
+  rtc::DataChannelOptions reliable;
+  reliable.label = "_reliable";
+  auto channel = peer_.sctp->OpenChannel(reliable);
+  ASSERT_TRUE(channel.ok()) << channel.status().message();
+  ASSERT_TRUE(run_until([&] { return server_->FindDataChannel("_reliable").has_value(); }));
+  const std::string hello = "hello over the renegotiated section";
+  ASSERT_TRUE(peer_.sctp
+                  ->Send(*channel,
+                         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(hello.data()),
+                                                  hello.size()),
+                         /*binary=*/true)
+                  .ok());
+  ASSERT_TRUE(run_until([&] { return !server_data_.empty(); }));
+  EXPECT_EQ(std::string(server_data_[0].begin(), server_data_[0].end()), hello);
 }
 
 }  // namespace

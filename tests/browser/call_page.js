@@ -25,6 +25,8 @@
     ring: {running: false, frames: []},
     audioContext: null,
     loopback: null,
+    // Data packets received: {from, text, reliable, topic}.
+    received: [],
   };
 
   const canvas = document.createElement('canvas');
@@ -180,7 +182,7 @@
       },
     };
     // livekit-client 2.23 signals on /rtc/v1 (one peer connection) and falls back to /rtc (two)
-    // when the server answers /rtc/v1/validate with 404; false goes to /rtc directly.
+    // when a server answers /rtc/v1/validate with 404; false goes to /rtc directly.
     if (options.singlePeerConnection !== undefined) {
       room.singlePeerConnection = options.singlePeerConnection;
     }
@@ -199,6 +201,11 @@
     room.on(E.Disconnected, (reason) => note('disconnected', reason));
     room.on(E.ConnectionStateChanged, (s) => note('connection-state', s));
     room.on(E.ParticipantConnected, (p) => note('participant-connected', p.identity));
+    room.on(E.DataReceived, (payload, participant, kind, topic) => {
+      state.received.push({from: participant?.identity ?? null,
+                           text: new TextDecoder().decode(payload),
+                           reliable: kind === LK.DataPacket_Kind.RELIABLE, topic: topic ?? null});
+    });
     room.on(E.ParticipantDisconnected, (p) => note('participant-disconnected', p.identity));
     room.on(E.TrackPublished, (pub, p) => note('track-published', `${p.identity} ${pub.kind}`));
     room.on(E.TrackSubscriptionFailed, (sid, p, error) =>
@@ -610,6 +617,19 @@
             candidatePair: selectedCandidatePair(report)};
   }
 
+  // A user data packet to everyone else in the room, over the reliable or the lossy channel.
+  async function sendData(text, options = {}) {
+    if (!state.room) throw new Error('not joined');
+    await state.room.localParticipant.publishData(new TextEncoder().encode(text),
+                                                  {reliable: options.reliable ?? true,
+                                                   topic: options.topic});
+    return {sent: text};
+  }
+
+  function receivedData() {
+    return state.received.slice();
+  }
+
   function events() {
     return state.events;
   }
@@ -646,6 +666,8 @@
     localAudioEnergy,
     videoStats,
     publisherStats,
+    sendData,
+    receivedData,
     events,
     simulateScenario,
     localParticipant,

@@ -4,11 +4,14 @@
 # (signalling and API on 127.0.0.1:7880, key devkey, secret secret), waits for its port, runs the
 # driver, stops the server, and prints the tail of the server's log when the test did not pass.
 #
-#   run_browser_test.sh [--server PATH/auralink] [--local-check]
+#   run_browser_test.sh [--server PATH/auralink] [--local-check] [--expect-signalling v0|v1]
 #
 # --server      the server binary (default: build/auralink under the repository root)
 # --local-check run local_media_check.mjs first (no server needed) and stop if it fails, so a
 #               broken browser setup is not blamed on the server
+# --expect-signalling  after a passing run, check in the server's log that both participants
+#               joined over /rtc/v1 (v1: one peer connection) or that none did (v0: /rtc, two);
+#               only with the server this script starts. Pair it with AURALINK_BROWSER_SINGLE_PC.
 #
 # Exit status: the driver's: 0 passed, 1 failed, 2 passed with skipped parts (the server has no
 # bandwidth hook), 77 this machine cannot run it (no Chromium, node packages or server binary).
@@ -18,10 +21,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 server_binary="$repo/build/auralink"
 local_check=0
+expect_signalling=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server_binary="${2:?--server needs a path}"; shift 2 ;;
     --local-check) local_check=1; shift ;;
+    --expect-signalling) expect_signalling="${2:?--expect-signalling needs v0 or v1}"; shift 2 ;;
     *) echo "run_browser_test: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -106,6 +111,19 @@ fi
 node "$here/two_party_call.mjs"
 rc=$?
 stop_server
+# Which signalling the browsers used, as the server saw it (rtc_signalling.cc logs each /rtc/v1
+# join); livekit-client falls back from /rtc/v1 to /rtc silently, so the page cannot tell.
+if [ "$rc" -eq 0 ] && [ -n "$expect_signalling" ] && [ -n "$log_dir" ]; then
+  v1_joins=$(grep -c "over /rtc/v1 (single peer connection)" "$log_dir/server.log")
+  echo "run_browser_test: the server saw $v1_joins joins over /rtc/v1"
+  if [ "$expect_signalling" = "v1" ] && [ "$v1_joins" -lt 2 ]; then
+    echo "run_browser_test: FAILED: expected both participants to join over /rtc/v1"
+    rc=1
+  elif [ "$expect_signalling" = "v0" ] && [ "$v1_joins" -ne 0 ]; then
+    echo "run_browser_test: FAILED: expected every join over /rtc (two peer connections)"
+    rc=1
+  fi
+fi
 if [ -n "$log_dir" ]; then
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
     print_server_log

@@ -25,7 +25,8 @@
 // (devkey / secret), AURALINK_BROWSER_ROOM (browser-test), AURALINK_BROWSER_MEDIA (auto | clips |
 // fake), AURALINK_BROWSER_LIMIT_KBPS (300), AURALINK_BROWSER_TIMEOUT_S (120),
 // AURALINK_BROWSER_SINGLE_PC (unset or 1: livekit-client's default, /rtc/v1 with one peer
-// connection, falling back to /rtc; 0: straight to /rtc with two), AURALINK_SHARED,
+// connection, falling back to /rtc; 0: straight to /rtc with two; "1,0": alice one way, bob the
+// other), AURALINK_SHARED,
 // AURALINK_CHROMIUM.
 // Exit status: 0 every check passed; 1 a check failed (or no server answered); 2 nothing failed
 // but a part was skipped (the server has no bandwidth hook); 77 Chromium, node packages or
@@ -52,8 +53,11 @@ const kCapture = {width: 1280, height: 720, frameRate: 20};
 // only the bandwidth limit moves it.
 const kJoinOptions = {adaptiveStream: false, dynacast: true, simulcast: true, videoCodec: 'vp8',
                       capture: kCapture, timeoutMs: 15000};
-if (process.env.AURALINK_BROWSER_SINGLE_PC) {
-  kJoinOptions.singlePeerConnection = process.env.AURALINK_BROWSER_SINGLE_PC !== '0';
+// One value for both participants, or "alice,bob" (e.g. "1,0": a room with one of each).
+const kSinglePeerConnection = (process.env.AURALINK_BROWSER_SINGLE_PC || '').split(',');
+function joinOptionsOf(index) {
+  const value = kSinglePeerConnection[Math.min(index, kSinglePeerConnection.length - 1)];
+  return value ? {...kJoinOptions, singlePeerConnection: value !== '0'} : kJoinOptions;
 }
 const kIdentities = ['alice', 'bob'];
 
@@ -313,6 +317,36 @@ async function checkBandwidthAdaptation(report, alice, bob, httpUrl) {
                    ` (target ${target}p)`);
 }
 
+// User data packets both ways over livekit-client's _reliable and _lossy channels (with /rtc the
+// server sends on channels it opened on the subscriber connection; with /rtc/v1 on the ones the
+// client opened on its single connection). Each receiver must get each packet, stamped with the
+// sender's identity.
+async function checkData(report, participants) {
+  const started = Date.now();
+  const expected = [];
+  for (const [i, p] of participants.entries()) {
+    for (const reliable of [true, false]) {
+      const text = `${p.name} ${reliable ? 'reliable' : 'lossy'} ${started}`;
+      await p.call('sendData', text, {reliable, topic: 'auralink-test'});
+      expected.push({receiver: participants[1 - i], from: p.name, text, reliable});
+    }
+  }
+  const arrived = (received, e) =>
+    received.some((r) => r.text === e.text && r.from === e.from && r.reliable === e.reliable);
+  let missing = expected;
+  while (Date.now() - started < 5000) {
+    const received = await Promise.all(participants.map((p) => p.call('receivedData')));
+    missing = expected.filter((e) => !arrived(received[participants.indexOf(e.receiver)], e));
+    if (missing.length === 0) break;
+    await sleep(100);
+  }
+  report.measured.data = {packets: expected.length, ms: Date.now() - started};
+  report.check('data packets arrive both ways, reliable and lossy', missing.length === 0,
+               missing.length === 0 ? `${expected.length} packets in ${Date.now() - started} ms` :
+                   `missing: ${missing.map((e) => `${e.from} -> ${e.receiver.name} ` +
+                                              `${e.reliable ? 'reliable' : 'lossy'}`).join(', ')}`);
+}
+
 // Counts of each page event since `since` (an index into the page's event list).
 function eventCounts(events, since) {
   const counts = {};
@@ -411,7 +445,7 @@ async function run(report, media, workDir, context) {
   const joined = [];
   for (const [i, p] of participants.entries()) {
     joined.push(await report.step(`join ${p.name}`, () =>
-      p.call('join', kServerUrl, tokens[i], kJoinOptions)));
+      p.call('join', kServerUrl, tokens[i], joinOptionsOf(i))));
   }
   report.measured.join = Object.fromEntries(joined.map((j, i) => [kIdentities[i], {
     ms: j.ms, participantSid: j.participantSid, room: j.room,
@@ -422,8 +456,14 @@ async function run(report, media, workDir, context) {
                joined.every((j) => j.room === kRoom),
                joined.map((j, i) => `${kIdentities[i]} ${j.ms} ms`).join(', '));
 
-  const published = await report.step('publish camera and microphone', () =>
-    Promise.all(participants.map((p) => p.call('publish'))));
+  // Alice publishes first, bob once alice's tracks play at his end: with one peer connection bob's
+  // publication then renegotiates a connection whose last answer already sends him media (the
+  // order in which Chromium once refused its own simulcast offer; see sfu/sdp_negotiation.cc).
+  const published = await report.step('publish camera and microphone', async () => {
+    const first = await alice.call('publish');
+    await waitForSubscriptions(bob, ['alice']);
+    return [first, await bob.call('publish')];
+  });
   report.measured.publish = Object.fromEntries(published.map((pub, i) => [kIdentities[i], {
     ms: pub.ms,
     capture: `${pub.video.settings.width}x${pub.video.settings.height}@` +
@@ -493,6 +533,8 @@ async function run(report, media, workDir, context) {
     'alice -> bob': checkReceivedAudio(report, 'alice -> bob', energies[0]),
     'bob -> alice': checkReceivedAudio(report, 'bob -> alice', energies[1]),
   };
+
+  await report.step('send data', () => checkData(report, participants));
 
   // Sender reports: the server forwards each publisher's SRs rewritten for the subscriber's
   // stream; Chromium turns them into remote-outbound-rtp stats.

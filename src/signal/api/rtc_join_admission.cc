@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "signal/api/request_token.h"
+#include "signal/protocol/wrapped_join_request.h"
 
 namespace auralink::signal {
 
@@ -41,19 +42,26 @@ Status RegisterRtcValidateRoutes(http::HttpServer* server, const AccessTokenVeri
     return Status::Error("/rtc/validate needs an HTTP server and a token verifier");
   }
   if (!now_s) now_s = UnixTimeSeconds;
-  server->Handle("GET", "/rtc/validate",
-                 [verifier, policy = std::move(policy), now_s](const http::HttpRequest& request,
-                                                               http::HttpResponder respond) {
-                   const RtcJoinAdmission admission =
-                       CheckRtcJoin(request.QueryParameter("access_token").value_or(""), *verifier,
-                                    policy, now_s());
-                   respond(http::HttpResponse::Text(admission.http_status, admission.message));
-                 });
-  // A plain route (not a WebSocket one) so the upgrade request gets the 404 too, before any
-  // handshake; the browser's WebSocket then fails and livekit-client asks /rtc/v1/validate.
-  server->Handle("", "/rtc/v1", [](const http::HttpRequest&, http::HttpResponder respond) {
-    respond(http::HttpResponse::Text(404, std::string(kV1SignallingRefusal)));
-  });
+  for (const bool v1 : {false, true}) {
+    server->Handle(
+        "GET", v1 ? "/rtc/v1/validate" : "/rtc/validate",
+        [verifier, policy, now_s, v1](const http::HttpRequest& request,
+                                      http::HttpResponder respond) {
+          const RtcJoinAdmission admission = CheckRtcJoin(
+              request.QueryParameter("access_token").value_or(""), *verifier, policy, now_s());
+          if (admission.admitted() && v1) {
+            const std::optional<std::string> parameter = request.QueryParameter("join_request");
+            if (parameter) {
+              auto decoded = DecodeJoinRequestParameter(*parameter);
+              if (!decoded.ok()) {
+                respond(http::HttpResponse::Text(400, decoded.status().message()));
+                return;
+              }
+            }
+          }
+          respond(http::HttpResponse::Text(admission.http_status, admission.message));
+        });
+  }
   return Status::Ok();
 }
 

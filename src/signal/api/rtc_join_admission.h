@@ -1,12 +1,8 @@
-// Whether a token may join a room over /rtc, with the HTTP status and text LiveKit answers. The
-// WebSocket upgrade of /rtc and GET /rtc/validate share it: livekit-client calls /rtc/validate
-// after a failed upgrade and shows the body (401/403, and 404 "requested room does not exist",
-// become ConnectionError.notAllowed).
-//
-// AuraLink speaks only the /rtc protocol. livekit-client 2.23 first tries /rtc/v1 (one peer
-// connection) and falls back to /rtc when /rtc/v1/validate answers 404 with a body that does not
-// contain "requested room does not exist", so /rtc/v1 and everything under it answers 404
-// "v1 signalling is not supported".
+// Whether a token may join a room over /rtc or /rtc/v1, with the HTTP status and text LiveKit
+// answers. The WebSocket upgrades and GET /rtc/validate and /rtc/v1/validate share it:
+// livekit-client calls the validate path after a failed upgrade and shows the body (401/403, and
+// 404 "requested room does not exist", become ConnectionError.notAllowed; any other 404 from
+// /rtc/v1/validate makes it fall back to /rtc).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +19,6 @@
 namespace auralink::signal {
 
 inline constexpr std::string_view kRoomNotFoundMessage = "requested room does not exist";
-inline constexpr std::string_view kV1SignallingRefusal = "v1 signalling is not supported";
 
 struct RtcJoinAdmission {
   int http_status = 200;  // 200, 400 (no identity), 401, 403, 404 (room missing)
@@ -48,9 +43,10 @@ struct RtcJoinPolicy {
 RtcJoinAdmission CheckRtcJoin(std::string_view access_token, const AccessTokenVerifier& verifier,
                               const RtcJoinPolicy& policy, int64_t now_s);
 
-// GET /rtc/validate (200 "success" or the refusal as text/plain) and the /rtc/v1 refusal (404 for
-// the WebSocket upgrade, /rtc/v1/validate and anything else under /rtc/v1). `verifier` must
-// outlive the server's handlers; `now_s` defaults to the system clock.
+// GET /rtc/validate and GET /rtc/v1/validate: 200 "success" or the refusal as text/plain; the
+// v1 path also decodes its join_request, if any, and answers 400 with the decoder's error when it
+// is malformed. `verifier` must outlive the server's handlers; `now_s` defaults to the system
+// clock.
 Status RegisterRtcValidateRoutes(http::HttpServer* server, const AccessTokenVerifier* verifier,
                                  RtcJoinPolicy policy, std::function<int64_t()> now_s = {});
 

@@ -11,6 +11,7 @@
 #include "signal/auth/api_key_provider.h"
 #include "signal/auth/base64_url.h"
 #include "signal/auth/hmac_sha256.h"
+#include "signal/protocol/wrapped_join_request.h"
 
 namespace auralink::signal {
 namespace {
@@ -152,36 +153,53 @@ TEST(RtcValidateRoutesTest, AnswersAsLiveKitClientExpects) {
   EXPECT_EQ(validate("/rtc/validate", server.Token(no_join, "alice")).status, 403);
 }
 
-// livekit-client 2.23 falls back from /rtc/v1 to /rtc when /rtc/v1/validate answers 404 with a
-// body that does not say "requested room does not exist"; anything else is a final error.
-TEST(RtcValidateRoutesTest, RefusesV1SignallingSoClientsFallBack) {
-  ControlPlaneTestServer server;
+// livekit-client 2.23 signals on /rtc/v1 first and asks /rtc/v1/validate when the upgrade fails:
+// it answers as /rtc/validate does, and 400 for a join_request that does not decode.
+TEST(RtcValidateRoutesTest, ValidatesV1JoinsWithTheirJoinRequest) {
+  ControlPlaneTestOptions options;
+  options.join_policy.auto_create_rooms = false;
+  ControlPlaneTestServer server(std::move(options));
   ASSERT_TRUE(server.ok()) << server.error();
-  const std::string token = server.Token(JoinGrant("r"), "alice");
+  server.rooms().AddParticipant("exists", {});
+  const std::string token = server.Token(JoinGrant("exists"), "alice");
+  livekit::JoinRequest join_request;
+  join_request.mutable_connection_settings()->set_auto_subscribe(true);
+  join_request.mutable_publisher_offer()->set_sdp("v=0\r\n");
+  const auto validate = [&](const std::string& query) {
+    return SendLoopbackHttpRequest(server.port(), "GET", "/rtc/v1/validate?" + query);
+  };
 
-  const LoopbackHttpResponse v1_validate = SendLoopbackHttpRequest(
-      server.port(), "GET", "/rtc/v1/validate?access_token=" + token + "&join_request=AAAA");
-  EXPECT_EQ(v1_validate.status, 404);
-  EXPECT_EQ(v1_validate.body, kV1SignallingRefusal);
-  EXPECT_EQ(v1_validate.body.find("requested room does not exist"), std::string::npos);
+  for (bool gzip : {false, true}) {
+    const LoopbackHttpResponse ok = validate("access_token=" + token + "&join_request=" +
+                                             EncodeJoinRequestParameter(join_request, gzip));
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.body, "success");
+    EXPECT_EQ(ok.Header("Access-Control-Allow-Origin").value_or(""), "*");
+  }
+  EXPECT_EQ(validate("access_token=" + token).status, 200);
 
+  const LoopbackHttpResponse malformed = validate("access_token=" + token + "&join_request=AAA*");
+  EXPECT_EQ(malformed.status, 400);
+  const LoopbackHttpResponse not_protobuf =
+      validate("access_token=" + token + "&join_request=_w");  // 0xff: a truncated varint
+  EXPECT_EQ(not_protobuf.status, 400);
+  EXPECT_NE(not_protobuf.body.find("join_request"), std::string::npos) << not_protobuf.body;
+
+  // The token is judged first, as on /rtc/validate.
+  EXPECT_EQ(validate("access_token=garbage&join_request=_w").status, 401);
+  const LoopbackHttpResponse missing =
+      validate("access_token=" + server.Token(JoinGrant("nope"), "alice"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("requested room does not exist"), std::string::npos);
+
+  // The v1 upgrade is the signalling layer's now (here the test's stand-in for /rtc), not a 404.
   const LoopbackHttpResponse v1_upgrade =
       SendLoopbackHttpRequest(server.port(), "GET", "/rtc/v1?access_token=" + token,
                               {{"Upgrade", "websocket"},
                                {"Connection", "Upgrade"},
                                {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
                                {"Sec-WebSocket-Version", "13"}});
-  EXPECT_EQ(v1_upgrade.status, 404);
-  EXPECT_EQ(v1_upgrade.body, kV1SignallingRefusal);
-
-  // /rtc itself stays the signalling layer's (here the test's stand-in).
-  const LoopbackHttpResponse v0_upgrade =
-      SendLoopbackHttpRequest(server.port(), "GET", "/rtc?access_token=" + token,
-                              {{"Upgrade", "websocket"},
-                               {"Connection", "Upgrade"},
-                               {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                               {"Sec-WebSocket-Version", "13"}});
-  EXPECT_EQ(v0_upgrade.status, 418);
+  EXPECT_EQ(v1_upgrade.status, 418);
 }
 
 }  // namespace

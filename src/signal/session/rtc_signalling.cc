@@ -6,6 +6,7 @@
 #include "signal/api/room_control_messages.h"
 #include "signal/protocol/livekit_rtc.pb.h"
 #include "signal/protocol/signal_message.h"
+#include "signal/protocol/wrapped_join_request.h"
 
 namespace auralink::signal {
 namespace {
@@ -44,20 +45,30 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
   // The connection is gone without a leave request: the participant stays for a resume.
   ~RtcSession() override { DetachFromParticipant(); }
 
-  Status Join(const ClaimGrants& grants, bool auto_subscribe) {
+  // `v1`: the /rtc/v1 join request (one peer connection, the client's first offer and its tracks
+  // inside); null for /rtc.
+  Status Join(const ClaimGrants& grants, bool auto_subscribe, const livekit::JoinRequest* v1) {
     sfu::ParticipantDescription description;
     description.identity = grants.identity;
     description.name = grants.name;
     description.metadata = grants.metadata;
     const VideoGrant& grant = *grants.video;
+    // LiveKit takes the join request's metadata where the token lets the participant set its own.
+    if (v1 != nullptr && !v1->metadata().empty() && grant.CanUpdateOwnMetadata())
+      description.metadata = v1->metadata();
     description.permissions.can_publish = grant.CanPublish();
     description.permissions.can_subscribe = grant.CanSubscribe();
     description.permissions.can_publish_data = grant.CanPublishData();
     description.permissions.can_update_metadata = grant.CanUpdateOwnMetadata();
     description.permissions.hidden = grant.hidden;
-    auto participant = rtc_->Join(room_, description, this, auto_subscribe);
+    // /rtc/v1 subscribes once the participant knows it has a single peer connection.
+    auto participant = rtc_->Join(room_, description, this, auto_subscribe && v1 == nullptr);
     if (!participant.ok()) return participant.status();
     sid_ = (*participant)->sid();
+    if (v1 != nullptr) {
+      (*participant)->UseSinglePeerConnection();
+      (*participant)->set_auto_subscribe(auto_subscribe);
+    }
 
     livekit::SignalResponse response;
     livekit::JoinResponse* join = response.mutable_join();
@@ -68,7 +79,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     for (const sfu::ParticipantDescription& other : room->VisibleParticipants(sid_))
       *join->add_other_participants() = ParticipantToProto(other);
     join->set_server_version(options_.server_version);
-    join->set_subscriber_primary(auto_subscribe && self.permissions.can_subscribe);
+    // With one peer connection the client's own (publisher) connection is the only one.
+    join->set_subscriber_primary(v1 == nullptr && auto_subscribe && self.permissions.can_subscribe);
     join->set_ping_interval(options_.ping_interval_s);
     join->set_ping_timeout(options_.ping_timeout_s);
     livekit::ServerInfo* info = join->mutable_server_info();
@@ -77,6 +89,15 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     info->set_protocol(kProtocolVersion);
     info->set_node_id(options_.node_id);
     Send(response);
+    if (v1 != nullptr) {
+      AURALINK_LOG(kInfo) << "signalling: " << grants.identity << " joined " << room_
+                          << " over /rtc/v1 (single peer connection)";
+      if (auto_subscribe) room->SubscribeToPublished(*participant);
+      for (const livekit::AddTrackRequest& add : v1->add_track_requests()) AddTrack(add);
+      // Answered with the tracks above on the offer's receive sections.
+      if (v1->has_publisher_offer()) AnswerOffer(v1->publisher_offer());
+      return Status::Ok();
+    }
     // The subscriber connection comes up at once: it carries the server's data channels, and the
     // client waits for its primary connection before it reports the room connected.
     if (join->subscriber_primary()) (*participant)->NegotiateSubscriber();
@@ -87,7 +108,8 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
   // client still is, answers with ReconnectResponse instead of JoinResponse, and restarts ICE on
   // the subscriber connection; the client restarts it on the publisher connection with its next
   // offer. NotFound when the participant is gone: the caller tells the client to join afresh.
-  Status Resume(const ClaimGrants& grants, const std::string& participant_sid) {
+  Status Resume(const ClaimGrants& grants, const std::string& participant_sid,
+                const livekit::JoinRequest* v1) {
     sfu::Room* room = rtc_->FindRoom(room_);
     if (room == nullptr)
       return Status::Error(StatusCode::kNotFound, "room " + room_ + " no longer exists");
@@ -113,6 +135,10 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     SendParticipantUpdate(room->VisibleParticipants(""));
     SendRoomUpdate(room->Describe());
     (*participant)->OnSignallingResumed(now_ms);
+    if (v1 != nullptr) {
+      if (v1->has_sync_state()) ApplySyncState(v1->sync_state());
+      if (v1->has_publisher_offer()) AnswerOffer(v1->publisher_offer());
+    }
     return Status::Ok();
   }
 
@@ -141,20 +167,9 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     const int64_t now_ms = net::EventLoop::NowMs();
     self->OnSignal(now_ms);
     switch (request->message_case()) {
-      case livekit::SignalRequest::kOffer: {
-        auto answer = self->HandlePublisherOffer(request->offer().sdp(), now_ms);
-        if (!answer.ok()) {
-          AURALINK_LOG(kInfo) << "signalling: publisher offer refused: "
-                              << answer.status().message();
-          return;
-        }
-        livekit::SignalResponse response;
-        response.mutable_answer()->set_type("answer");
-        response.mutable_answer()->set_sdp(*answer);
-        response.mutable_answer()->set_id(request->offer().id());
-        Send(response);
+      case livekit::SignalRequest::kOffer:
+        AnswerOffer(request->offer());
         break;
-      }
       case livekit::SignalRequest::kAnswer: {
         Status handled = self->HandleSubscriberAnswer(request->answer().sdp(), now_ms);
         if (!handled.ok()) {
@@ -165,36 +180,9 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
       case livekit::SignalRequest::kTrickle:
         // ICE-lite: the browser's candidates are learned from its checks, not from signalling.
         break;
-      case livekit::SignalRequest::kAddTrack: {
-        const livekit::AddTrackRequest& add = request->add_track();
-        sfu::PendingTrack pending;
-        pending.cid = add.cid();
-        pending.description.name = add.name();
-        pending.description.kind = KindOf(add.type());
-        pending.description.source = TrackSourceFromProto(add.source());
-        pending.description.muted = add.muted();
-        pending.description.width = static_cast<int>(add.width());
-        pending.description.height = static_cast<int>(add.height());
-        for (const livekit::VideoLayer& layer : add.layers()) {
-          sfu::VideoLayerDescription described;
-          described.quality = layer.quality();
-          described.width = static_cast<int>(layer.width());
-          described.height = static_cast<int>(layer.height());
-          described.bitrate_bps = static_cast<int>(layer.bitrate());
-          pending.description.layers.push_back(described);
-        }
-        pending.description.simulcast = add.layers_size() > 1;
-        auto track = self->AddTrack(pending);
-        if (!track.ok()) {
-          AURALINK_LOG(kInfo) << "signalling: add track refused: " << track.status().message();
-          return;
-        }
-        livekit::SignalResponse response;
-        response.mutable_track_published()->set_cid(add.cid());
-        *response.mutable_track_published()->mutable_track() = TrackToProto(*track);
-        Send(response);
+      case livekit::SignalRequest::kAddTrack:
+        AddTrack(request->add_track());
         break;
-      }
       case livekit::SignalRequest::kMute:
         (void)self->SetTrackMuted(request->mute().sid(), request->mute().muted());
         break;
@@ -239,23 +227,9 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
         Send(response);
         break;
       }
-      case livekit::SignalRequest::kSyncState: {
-        // A resumed client says, per publisher, the last reliable data sequence it received;
-        // what it missed since is sent again from the room's history. The rest of SyncState
-        // (descriptions, subscriptions) describes state the server kept across the resume.
-        sfu::Room* room = rtc_->FindRoom(room_);
-        if (room == nullptr) break;
-        size_t resent = 0;
-        for (const livekit::DataChannelReceiveState& state :
-             request->sync_state().datachannel_receive_states()) {
-          resent += room->ResendReliableData(self, state.publisher_sid(), state.last_seq());
-        }
-        if (resent > 0) {
-          AURALINK_LOG(kInfo) << "signalling: " << self->identity() << " resumed; " << resent
-                              << " reliable data packets sent again";
-        }
+      case livekit::SignalRequest::kSyncState:
+        ApplySyncState(request->sync_state());
         break;
-      }
       case livekit::SignalRequest::kUpdateMetadata: {
         if (!self->description().permissions.can_update_metadata) break;
         sfu::ParticipantUpdate update;
@@ -266,6 +240,74 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
       }
       default:
         break;  // features AuraLink does not implement are ignored, as LiveKit ignores unknowns
+    }
+  }
+
+  // A publisher offer (with a single peer connection also what the client receives): answered
+  // with the same id, and with which track each receive section carries.
+  void AnswerOffer(const livekit::SessionDescription& offer) {
+    sfu::Participant* self = participant();
+    if (self == nullptr) return;
+    auto answer = self->HandlePublisherOffer(offer.sdp(), net::EventLoop::NowMs());
+    if (!answer.ok()) {
+      AURALINK_LOG(kInfo) << "signalling: publisher offer refused: " << answer.status().message();
+      return;
+    }
+    livekit::SignalResponse response;
+    response.mutable_answer()->set_type("answer");
+    response.mutable_answer()->set_sdp(*answer);
+    response.mutable_answer()->set_id(offer.id());
+    if (self->single_peer_connection()) {
+      for (const auto& [mid, track_sid] : self->SentTrackOfMid())
+        (*response.mutable_answer()->mutable_mid_to_track_id())[mid] = track_sid;
+    }
+    Send(response);
+  }
+
+  void AddTrack(const livekit::AddTrackRequest& add) {
+    sfu::Participant* self = participant();
+    if (self == nullptr) return;
+    sfu::PendingTrack pending;
+    pending.cid = add.cid();
+    pending.description.name = add.name();
+    pending.description.kind = KindOf(add.type());
+    pending.description.source = TrackSourceFromProto(add.source());
+    pending.description.muted = add.muted();
+    pending.description.width = static_cast<int>(add.width());
+    pending.description.height = static_cast<int>(add.height());
+    for (const livekit::VideoLayer& layer : add.layers()) {
+      sfu::VideoLayerDescription described;
+      described.quality = layer.quality();
+      described.width = static_cast<int>(layer.width());
+      described.height = static_cast<int>(layer.height());
+      described.bitrate_bps = static_cast<int>(layer.bitrate());
+      pending.description.layers.push_back(described);
+    }
+    pending.description.simulcast = add.layers_size() > 1;
+    auto track = self->AddTrack(pending);
+    if (!track.ok()) {
+      AURALINK_LOG(kInfo) << "signalling: add track refused: " << track.status().message();
+      return;
+    }
+    livekit::SignalResponse response;
+    response.mutable_track_published()->set_cid(add.cid());
+    *response.mutable_track_published()->mutable_track() = TrackToProto(*track);
+    Send(response);
+  }
+
+  // A resumed client says, per publisher, the last reliable data sequence it received; what it
+  // missed since is sent again from the room's history. The rest of SyncState (descriptions,
+  // subscriptions) describes state the server kept across the resume.
+  void ApplySyncState(const livekit::SyncState& sync_state) {
+    sfu::Participant* self = participant();
+    sfu::Room* room = rtc_->FindRoom(room_);
+    if (self == nullptr || room == nullptr) return;
+    size_t resent = 0;
+    for (const livekit::DataChannelReceiveState& state : sync_state.datachannel_receive_states())
+      resent += room->ResendReliableData(self, state.publisher_sid(), state.last_seq());
+    if (resent > 0) {
+      AURALINK_LOG(kInfo) << "signalling: " << self->identity() << " resumed; " << resent
+                          << " reliable data packets sent again";
     }
   }
 
@@ -294,6 +336,12 @@ class RtcSession : public sfu::SignalSink, public std::enable_shared_from_this<R
     response.mutable_offer()->set_type("offer");
     response.mutable_offer()->set_sdp(sdp);
     response.mutable_offer()->set_id(++offer_id_);
+    Send(response);
+  }
+  void SendMediaSectionsRequirement(int audios, int videos) override {
+    livekit::SignalResponse response;
+    response.mutable_media_sections_requirement()->set_num_audios(static_cast<uint32_t>(audios));
+    response.mutable_media_sections_requirement()->set_num_videos(static_cast<uint32_t>(videos));
     Send(response);
   }
   void SendTrackMuted(const std::string& track_sid, bool muted) override {
@@ -413,9 +461,10 @@ namespace {
 using SessionPlacer = std::function<void(http::WebSocketUpgrade& upgrade, const std::string& room,
                                          RtcWorkerPool::SessionStarter start)>;
 
+// `v1`: the decoded join_request of /rtc/v1; null for /rtc.
 void StartSession(sfu::RtcServer* rtc, const std::shared_ptr<http::WebSocketConnection>& socket,
                   const ClaimGrants& grants, bool auto_subscribe, const std::string& resume_sid,
-                  const RtcSignallingOptions& options) {
+                  const livekit::JoinRequest* v1, const RtcSignallingOptions& options) {
   auto session = std::make_shared<RtcSession>(rtc, socket, grants.video->room, options);
   socket->set_message_callback(
       [session](http::WebSocketMessageType type, std::span<const uint8_t> payload) {
@@ -423,11 +472,11 @@ void StartSession(sfu::RtcServer* rtc, const std::shared_ptr<http::WebSocketConn
       });
   socket->set_close_callback([session](uint16_t, std::string_view) { session->OnClosed(); });
   if (!resume_sid.empty()) {
-    Status resumed = session->Resume(grants, resume_sid);
+    Status resumed = session->Resume(grants, resume_sid, v1);
     if (!resumed.ok()) session->RefuseResume(resumed.message());
     return;
   }
-  Status joined = session->Join(grants, auto_subscribe);
+  Status joined = session->Join(grants, auto_subscribe, v1);
   if (!joined.ok()) {
     AURALINK_LOG(kInfo) << "signalling: join refused: " << joined.message();
     livekit::SignalResponse response;
@@ -437,33 +486,41 @@ void StartSession(sfu::RtcServer* rtc, const std::shared_ptr<http::WebSocketConn
   }
 }
 
+// The checks /rtc and /rtc/v1 share: a verified token that may join a room, with an identity.
+std::optional<ClaimGrants> AdmitUpgrade(const http::HttpRequest& request,
+                                        const AccessTokenVerifier& verifier,
+                                        http::WebSocketUpgrade& upgrade) {
+  const std::optional<std::string> token = request.QueryParameter("access_token");
+  if (!token) {
+    upgrade.Reject(Refusal(401, "no access token"));
+    return std::nullopt;
+  }
+  auto grants = verifier.Verify(*token, WallSeconds());
+  if (!grants.ok()) {
+    upgrade.Reject(Refusal(grants.error().HttpStatus(), grants.error().message));
+    return std::nullopt;
+  }
+  if (!grants->video || !grants->video->room_join || grants->video->room.empty()) {
+    upgrade.Reject(Refusal(403, "permissions denied: the token does not allow joining a room"));
+    return std::nullopt;
+  }
+  if (grants->identity.empty()) {
+    upgrade.Reject(Refusal(401, "the token has no identity"));
+    return std::nullopt;
+  }
+  return std::move(grants).value();
+}
+
 void RegisterWithPlacer(http::HttpServer* server, const AccessTokenVerifier* verifier,
                         const RtcSignallingOptions& options, SessionPlacer place) {
-  server->HandleWebSocket("/rtc", [verifier, options, place = std::move(place)](
-                                      const http::HttpRequest& request,
-                                      http::WebSocketUpgrade& upgrade) {
+  server->HandleWebSocket("/rtc", [verifier, options, place](const http::HttpRequest& request,
+                                                             http::WebSocketUpgrade& upgrade) {
     if (request.path != "/rtc" && request.path != "/rtc/") {
       upgrade.Reject(Refusal(404, "not found"));
       return;
     }
-    const std::optional<std::string> token = request.QueryParameter("access_token");
-    if (!token) {
-      upgrade.Reject(Refusal(401, "no access token"));
-      return;
-    }
-    auto grants = verifier->Verify(*token, WallSeconds());
-    if (!grants.ok()) {
-      upgrade.Reject(Refusal(grants.error().HttpStatus(), grants.error().message));
-      return;
-    }
-    if (!grants->video || !grants->video->room_join || grants->video->room.empty()) {
-      upgrade.Reject(Refusal(403, "permissions denied: the token does not allow joining a room"));
-      return;
-    }
-    if (grants->identity.empty()) {
-      upgrade.Reject(Refusal(401, "the token has no identity"));
-      return;
-    }
+    std::optional<ClaimGrants> grants = AdmitUpgrade(request, *verifier, upgrade);
+    if (!grants) return;
     const bool auto_subscribe = request.QueryParameter("auto_subscribe").value_or("1") != "0";
     const std::string reconnect = request.QueryParameter("reconnect").value_or("");
     std::string resume_sid = request.QueryParameter("sid").value_or("");
@@ -472,7 +529,37 @@ void RegisterWithPlacer(http::HttpServer* server, const AccessTokenVerifier* ver
     place(upgrade, room,
           [grants = *grants, auto_subscribe, resume_sid, options](
               sfu::RtcServer* rtc, std::shared_ptr<http::WebSocketConnection> socket) {
-            StartSession(rtc, socket, grants, auto_subscribe, resume_sid, options);
+            StartSession(rtc, socket, grants, auto_subscribe, resume_sid, nullptr, options);
+          });
+  });
+  // LiveKit's v1 signalling (livekit-client's default since 2.x): everything /rtc takes as query
+  // parameters arrives in one join_request, and the client uses a single peer connection.
+  server->HandleWebSocket("/rtc/v1", [verifier, options, place](const http::HttpRequest& request,
+                                                                http::WebSocketUpgrade& upgrade) {
+    if (request.path != "/rtc/v1" && request.path != "/rtc/v1/") {
+      upgrade.Reject(Refusal(404, "not found"));
+      return;
+    }
+    std::optional<ClaimGrants> grants = AdmitUpgrade(request, *verifier, upgrade);
+    if (!grants) return;
+    const std::optional<std::string> parameter = request.QueryParameter("join_request");
+    if (!parameter) {
+      upgrade.Reject(Refusal(400, "join_request: missing"));
+      return;
+    }
+    auto join_request = DecodeJoinRequestParameter(*parameter);
+    if (!join_request.ok()) {
+      upgrade.Reject(Refusal(400, join_request.status().message()));
+      return;
+    }
+    auto v1 = std::make_shared<const livekit::JoinRequest>(std::move(*join_request));
+    const bool auto_subscribe = v1->connection_settings().auto_subscribe();
+    const std::string resume_sid = v1->reconnect() ? v1->participant_sid() : std::string();
+    const std::string room = grants->video->room;
+    place(upgrade, room,
+          [grants = *grants, auto_subscribe, resume_sid, v1, options](
+              sfu::RtcServer* rtc, std::shared_ptr<http::WebSocketConnection> socket) {
+            StartSession(rtc, socket, grants, auto_subscribe, resume_sid, v1.get(), options);
           });
   });
 }

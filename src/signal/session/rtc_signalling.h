@@ -1,11 +1,14 @@
 // LiveKit's WebSocket signalling (the `/rtc` path livekit-client connects to): the access token
 // in the query joins a room, then protobuf SignalRequest/SignalResponse messages drive the two
-// peer connections, track publication, subscriptions, mute, data and leave. Each WebSocket is one
-// RtcSession, the SFU's SignalSink for its participant. A WebSocket that closes without a leave
-// request leaves its participant in the room, where `reconnect=1&sid=<participant sid>` with a
-// token for the same room and identity resumes it (ReconnectResponse, ICE restart) until the
-// signalling timeout removes it; a resume for a participant that is gone is answered with a
-// LeaveRequest whose action (RECONNECT) makes the client join afresh.
+// peer connections, track publication, subscriptions, mute, data and leave. `/rtc/v1`, which
+// livekit-client tries first, is the same with the join parameters in one `join_request`
+// (signal/protocol/wrapped_join_request.h) and a single peer connection: the client's first offer
+// comes with the join, and the server asks for receive sections with MediaSectionsRequirement. Each
+// WebSocket is one RtcSession, the SFU's SignalSink for its participant. A WebSocket that closes
+// without a leave request leaves its participant in the room, where `reconnect=1&sid=<participant
+// sid>` with a token for the same room and identity resumes it (ReconnectResponse, ICE restart)
+// until the signalling timeout removes it; a resume for a participant that is gone is answered with
+// a LeaveRequest whose action (RECONNECT) makes the client join afresh.
 #pragma once
 
 #include <memory>
@@ -26,7 +29,8 @@ struct RtcSignallingOptions {
   int ping_timeout_s = 15;
 };
 
-// Registers GET /rtc (WebSocket). The verifier and server must outlive the HTTP server.
+// Registers GET /rtc and GET /rtc/v1 (WebSocket). The verifier and server must outlive the HTTP
+// server.
 Status RegisterRtcSignalling(http::HttpServer* server, sfu::RtcServer* rtc,
                              const AccessTokenVerifier* verifier,
                              const RtcSignallingOptions& options = {});

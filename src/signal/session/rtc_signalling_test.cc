@@ -6,13 +6,17 @@
 #include <optional>
 
 #include "client/signal_client.h"
+#include "common/whole_file.h"
 #include "net/run_loop_until.h"
+#include "rtc/sdp/session_description.h"
 #include "signal/auth/access_token_issuer.h"
 #include "signal/auth/access_token_verifier.h"
 #include "signal/auth/api_key_provider.h"
+#include "signal/http/websocket_client.h"
 #include "signal/protocol/livekit_models.pb.h"
 #include "signal/protocol/livekit_rtc.pb.h"
 #include "signal/protocol/signal_message.h"
+#include "signal/protocol/wrapped_join_request.h"
 
 namespace auralink::signal {
 namespace {
@@ -202,6 +206,250 @@ TEST_F(RtcSignallingTest, ResumeWithoutReliableDataReportsSequenceZero) {
       Find(resumed, livekit::SignalResponse::kReconnect)->reconnect();
   EXPECT_EQ(reconnect.last_message_seq(), 0u);
   EXPECT_TRUE(reconnect.has_server_info());
+}
+
+// --- /rtc/v1: one peer connection per participant, offered by the browser. ---
+
+std::string TestOffer(const char* name) {
+  auto text = ReadWholeFile(std::string(AURALINK_SOURCE_DIR) + "/src/rtc/sdp/testdata/" + name);
+  EXPECT_TRUE(text.ok());
+  return text.ok() ? std::string(reinterpret_cast<const char*>(text->data()), text->size()) : "";
+}
+
+// Chromium's recvonly offer (audio "0", video "1") with `extra` more audio/video pairs, as
+// livekit-client's offer looks after it added the sections a MediaSectionsRequirement asked for.
+std::string ReceiveOffer(int extra) {
+  auto offer = rtc::SessionDescription::Parse(TestOffer("chromium_recvonly_offer.sdp"));
+  EXPECT_TRUE(offer.ok());
+  const std::vector<rtc::MediaSection> base = offer->media;
+  for (int i = 0; i < extra; ++i) {
+    for (rtc::MediaSection section : base) {
+      if (section.media == "application") continue;
+      section.mid = std::to_string(2 + 2 * i + (section.media == "video" ? 1 : 0));
+      offer->groups[0].mids.push_back(*section.mid);
+      offer->media.push_back(section);
+    }
+  }
+  return offer->ToString();
+}
+
+struct V1Socket {
+  std::shared_ptr<http::WebSocketConnection> connection;
+  std::vector<livekit::SignalResponse> inbox;
+  int http_status = 0;
+  std::string http_body;
+};
+
+class RtcV1SignallingTest : public RtcSignallingTest {
+ protected:
+  // Connects to /rtc/v1 with `request` as its join_request (GZIP, as Chromium's livekit-client).
+  V1Socket* ConnectV1(const std::string& identity, const livekit::JoinRequest& request,
+                      const std::string& join_request_override = "") {
+    sockets_.push_back(std::make_unique<V1Socket>());
+    V1Socket* socket = sockets_.back().get();
+    const std::string parameter = join_request_override.empty()
+                                      ? EncodeJoinRequestParameter(request, /*gzip=*/true)
+                                      : join_request_override;
+    bool done = false;
+    auto client = http::WebSocketClient::Connect(
+        loop_.get(),
+        url_ + "/rtc/v1?access_token=" + Token(identity) + "&join_request=" + parameter, {},
+        [socket, &done](http::WebSocketConnectResult result) {
+          done = true;
+          socket->http_status = result.http_status;
+          socket->http_body = result.http_body;
+          socket->connection = result.connection;
+          if (!socket->connection) return;
+          socket->connection->set_message_callback(
+              [socket](http::WebSocketMessageType, std::span<const uint8_t> payload) {
+                auto response = ParseSignalResponse(payload);
+                if (response.ok()) socket->inbox.push_back(*response);
+              });
+        });
+    EXPECT_TRUE(client.ok());
+    EXPECT_TRUE(net::RunLoopUntil(
+        *loop_, [&] { return done; }, 5000));
+    return socket;
+  }
+
+  void Send(V1Socket* socket, const livekit::SignalRequest& request) {
+    ASSERT_TRUE(socket->connection);
+    socket->connection->SendBinary(SerializeMessage(request));
+  }
+
+  // The first response of `kind` after index `from`, waiting for it.
+  const livekit::SignalResponse* Await(V1Socket* socket, livekit::SignalResponse::MessageCase kind,
+                                       size_t from = 0) {
+    const livekit::SignalResponse* found = nullptr;
+    net::RunLoopUntil(
+        *loop_,
+        [&] {
+          for (size_t i = from; i < socket->inbox.size() && found == nullptr; ++i) {
+            if (socket->inbox[i].message_case() == kind) found = &socket->inbox[i];
+          }
+          return found != nullptr;
+        },
+        5000);
+    return found;
+  }
+
+  static livekit::JoinRequest JoinRequestWithOffer(const std::string& sdp) {
+    livekit::JoinRequest request;
+    request.mutable_connection_settings()->set_auto_subscribe(true);
+    request.mutable_publisher_offer()->set_type("offer");
+    request.mutable_publisher_offer()->set_sdp(sdp);
+    request.mutable_publisher_offer()->set_id(1);
+    return request;
+  }
+
+  static void AddTrackRequest(livekit::JoinRequest* request, livekit::TrackType type,
+                              const std::string& cid) {
+    livekit::AddTrackRequest* add = request->add_add_track_requests();
+    add->set_type(type);
+    add->set_cid(cid);
+    add->set_name(cid);
+  }
+
+  void TearDown() override {
+    for (auto& socket : sockets_) {
+      if (socket->connection) socket->connection->Close(http::kCloseNormal, "done");
+    }
+    RtcSignallingTest::TearDown();
+    sockets_.clear();
+  }
+
+  std::vector<std::unique_ptr<V1Socket>> sockets_;
+};
+
+// A publisher and a subscriber on /rtc/v1 and a third participant on /rtc share a room: the v1
+// subscriber's own offers carry what it receives, and it is asked for more sections when tracks
+// outnumber them, and for a new offer when one goes away.
+TEST_F(RtcV1SignallingTest, SinglePeerConnectionSubscribersGetTracksOnTheirReceiveSections) {
+  // Alice publishes a microphone and a camera with her join (Chromium's sendonly offer).
+  livekit::JoinRequest alice_join = JoinRequestWithOffer(TestOffer("chromium_simulcast_offer.sdp"));
+  AddTrackRequest(&alice_join, livekit::AUDIO, "alice-mic");
+  AddTrackRequest(&alice_join, livekit::VIDEO, "alice-camera");
+  V1Socket* alice = ConnectV1("alice", alice_join);
+  ASSERT_EQ(alice->http_status, 101) << alice->http_body;
+  const livekit::SignalResponse* alice_answer = Await(alice, livekit::SignalResponse::kAnswer);
+  ASSERT_NE(alice_answer, nullptr);
+  ASSERT_FALSE(alice->inbox.empty());
+  EXPECT_EQ(alice->inbox[0].message_case(), livekit::SignalResponse::kJoin);
+  EXPECT_FALSE(alice->inbox[0].join().subscriber_primary());
+  EXPECT_EQ(alice_answer->answer().id(), 1u);
+  EXPECT_NE(alice_answer->answer().sdp().find("a=recvonly"), std::string::npos);
+  std::map<std::string, std::string> alice_tracks;  // kind -> sid
+  for (const livekit::SignalResponse& response : alice->inbox) {
+    if (response.has_track_published())
+      alice_tracks[response.track_published().track().type() == livekit::AUDIO ? "audio"
+                                                                               : "video"] =
+          response.track_published().track().sid();
+  }
+  ASSERT_EQ(alice_tracks.size(), 2u);
+  const std::string alice_sid = alice->inbox[0].join().participant().sid();
+
+  // Bob joins with one audio and one video receive section: alice's tracks go there.
+  V1Socket* bob = ConnectV1("bob", JoinRequestWithOffer(ReceiveOffer(0)));
+  ASSERT_EQ(bob->http_status, 101) << bob->http_body;
+  const livekit::SignalResponse* bob_answer = Await(bob, livekit::SignalResponse::kAnswer);
+  ASSERT_NE(bob_answer, nullptr);
+  EXPECT_EQ(bob_answer->answer().mid_to_track_id().size(), 2u);
+  EXPECT_EQ(bob_answer->answer().mid_to_track_id().at("0"), alice_tracks["audio"]);
+  EXPECT_EQ(bob_answer->answer().mid_to_track_id().at("1"), alice_tracks["video"]);
+  const std::string& sdp = bob_answer->answer().sdp();
+  EXPECT_NE(sdp.find("a=msid:" + alice_sid + "|" + alice_tracks["video"]), std::string::npos)
+      << sdp;
+  EXPECT_NE(sdp.find("a=sendonly"), std::string::npos);
+
+  // Carol joins over /rtc (two peer connections) and publishes a camera and a microphone too.
+  std::vector<livekit::SignalResponse> carol_inbox;
+  client::SignalClient* carol = Connect("carol", &carol_inbox);
+  ASSERT_NE(carol, nullptr);
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return Find(carol_inbox, livekit::SignalResponse::kJoin) != nullptr; }, 5000));
+  for (const auto& [type, cid] :
+       {std::pair{livekit::AUDIO, "carol-mic"}, std::pair{livekit::VIDEO, "carol-camera"}}) {
+    livekit::SignalRequest add;
+    add.mutable_add_track()->set_type(type);
+    add.mutable_add_track()->set_cid(cid);
+    ASSERT_TRUE(carol->Send(add));
+  }
+  const size_t bob_before = bob->inbox.size();
+  livekit::SignalRequest carol_offer;
+  carol_offer.mutable_offer()->set_type("offer");
+  carol_offer.mutable_offer()->set_sdp(TestOffer("chromium_simulcast_offer.sdp"));
+  carol_offer.mutable_offer()->set_id(1);
+  ASSERT_TRUE(carol->Send(carol_offer));
+
+  // Carol receives alice's tracks in a subscriber offer of her own.
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return Find(carol_inbox, livekit::SignalResponse::kOffer) != nullptr; }, 5000));
+  EXPECT_NE(Find(carol_inbox, livekit::SignalResponse::kOffer)
+                ->offer()
+                .sdp()
+                .find(alice_sid + "|" + alice_tracks["video"]),
+            std::string::npos);
+
+  // Bob has no free section for carol's two tracks: he is asked for one of each.
+  const livekit::SignalResponse* requirement =
+      Await(bob, livekit::SignalResponse::kMediaSectionsRequirement, bob_before);
+  ASSERT_NE(requirement, nullptr);
+  EXPECT_EQ(requirement->media_sections_requirement().num_audios(), 1u);
+  EXPECT_EQ(requirement->media_sections_requirement().num_videos(), 1u);
+  // Alice is asked for sections too: her offer had none to receive on.
+  const livekit::SignalResponse* alice_requirement =
+      Await(alice, livekit::SignalResponse::kMediaSectionsRequirement);
+  ASSERT_NE(alice_requirement, nullptr);
+  EXPECT_EQ(alice_requirement->media_sections_requirement().num_audios(), 1u);
+  EXPECT_EQ(alice_requirement->media_sections_requirement().num_videos(), 1u);
+
+  // Bob offers again with the added sections: carol's tracks go on them, alice's stay put.
+  size_t from = bob->inbox.size();
+  livekit::SignalRequest offer;
+  offer.mutable_offer()->set_type("offer");
+  offer.mutable_offer()->set_sdp(ReceiveOffer(1));
+  offer.mutable_offer()->set_id(2);
+  Send(bob, offer);
+  bob_answer = Await(bob, livekit::SignalResponse::kAnswer, from);
+  ASSERT_NE(bob_answer, nullptr);
+  EXPECT_EQ(bob_answer->answer().id(), 2u);
+  ASSERT_EQ(bob_answer->answer().mid_to_track_id().size(), 4u);
+  EXPECT_EQ(bob_answer->answer().mid_to_track_id().at("0"), alice_tracks["audio"]);
+  EXPECT_EQ(bob_answer->answer().mid_to_track_id().at("1"), alice_tracks["video"]);
+  EXPECT_TRUE(bob_answer->answer().mid_to_track_id().count("2"));
+  EXPECT_TRUE(bob_answer->answer().mid_to_track_id().count("3"));
+
+  // Carol leaves: bob is asked to offer again (nothing to add), and the answer frees her sections.
+  from = bob->inbox.size();
+  livekit::SignalRequest leave;
+  leave.mutable_leave();
+  ASSERT_TRUE(carol->Send(leave));
+  requirement = Await(bob, livekit::SignalResponse::kMediaSectionsRequirement, from);
+  ASSERT_NE(requirement, nullptr);
+  EXPECT_EQ(requirement->media_sections_requirement().num_audios(), 0u);
+  EXPECT_EQ(requirement->media_sections_requirement().num_videos(), 0u);
+  offer.mutable_offer()->set_id(3);
+  Send(bob, offer);
+  bob_answer = Await(bob, livekit::SignalResponse::kAnswer, from);
+  ASSERT_NE(bob_answer, nullptr);
+  EXPECT_EQ(bob_answer->answer().mid_to_track_id().size(), 2u);
+  auto answer = rtc::SessionDescription::Parse(bob_answer->answer().sdp());
+  ASSERT_TRUE(answer.ok());
+  for (const rtc::MediaSection& section : answer->media) {
+    if (section.mid == "2" || section.mid == "3")
+      EXPECT_EQ(section.direction, rtc::MediaDirection::kInactive);
+  }
+}
+
+TEST_F(RtcV1SignallingTest, AMalformedJoinRequestIsRefusedWith400) {
+  V1Socket* socket = ConnectV1("alice", {}, "AAA*");
+  EXPECT_EQ(socket->http_status, 400);
+  EXPECT_NE(socket->http_body.find("join_request"), std::string::npos) << socket->http_body;
+  EXPECT_EQ(socket->connection, nullptr);
+  // The server carries on: a good join works.
+  V1Socket* good = ConnectV1("alice", JoinRequestWithOffer(ReceiveOffer(0)));
+  EXPECT_EQ(good->http_status, 101);
+  EXPECT_NE(Await(good, livekit::SignalResponse::kAnswer), nullptr);
 }
 
 }  // namespace

@@ -29,6 +29,22 @@ uint16_t PortFor(uint16_t base, size_t index) {
   return base == 0 ? 0 : static_cast<uint16_t>(base + index);
 }
 
+// RoomPlacement's media load of one worker: its participants, and for each published track the
+// subscribers it is forwarded to. Runs on the worker's thread.
+uint64_t MediaLoadOf(sfu::RtcServer& server) {
+  uint64_t load = 0;
+  for (const sfu::RoomDescription& description : server.ListRooms({})) {
+    sfu::Room* room = server.FindRoom(description.name);
+    if (room == nullptr) continue;
+    for (sfu::Participant* participant : room->participants()) {
+      ++load;
+      for (const auto& [sid, track] : participant->published_tracks())
+        load += track->down_tracks().size();
+    }
+  }
+  return load;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<RtcWorkerPool>> RtcWorkerPool::Create(size_t workers,
@@ -40,10 +56,13 @@ StatusOr<std::unique_ptr<RtcWorkerPool>> RtcWorkerPool::Create(size_t workers,
                          " workers need consecutive ports past 65535");
   }
   std::unique_ptr<RtcWorkerPool> pool(new RtcWorkerPool());
+  pool->placement_ = RoomPlacement::Create(workers);
+  RoomPlacement* placement = pool->placement_.get();
   for (size_t i = 0; i < workers; ++i) {
     auto loop = net::EventLoop::Create();
     if (!loop.ok()) return loop.status().WithContext("worker " + std::to_string(i));
     auto worker = std::make_unique<Worker>();
+    worker->index = i;
     worker->loop = std::move(*loop);
     net::EventLoop* raw_loop = worker->loop.get();
     worker->thread = std::thread([raw_loop] { raw_loop->Run(); });
@@ -53,11 +72,18 @@ StatusOr<std::unique_ptr<RtcWorkerPool>> RtcWorkerPool::Create(size_t workers,
     own.udp_port = PortFor(config.udp_port, i);
     own.tcp_port = PortFor(config.tcp_port, i);
     Worker& created = *pool->workers_.back();
-    Status started = RunOnLoop(raw_loop, [&created, own]() -> Status {
+    Status started = RunOnLoop(raw_loop, [&created, own, placement, i]() -> Status {
       auto server = sfu::RtcServer::Create(created.loop.get(), own);
       if (!server.ok()) return server.status();
       created.server = std::move(*server);
       created.udp_port = created.server->udp_port();
+      // The placement outlives the server and this timer (both end in the destructor).
+      created.server->set_room_closed_callback(
+          [placement, i](const std::string& room) { placement->OnRoomClosed(i, room); });
+      Worker* self = &created;
+      created.load_timer = created.loop->RunEvery(kLoadReportIntervalMs, [self, placement] {
+        if (self->server) placement->ReportMediaLoad(self->index, MediaLoadOf(*self->server));
+      });
       return Status::Ok();
     });
     // The destructor stops the workers started so far.
@@ -75,22 +101,12 @@ RtcWorkerPool::~RtcWorkerPool() {
         if (auto socket = weak.lock()) socket->Drop();
       }
       worker->sockets.clear();
+      if (worker->load_timer != 0) worker->loop->Cancel(worker->load_timer);
       worker->server.reset();
     });
     worker->loop->Stop();
     worker->thread.join();
   }
-}
-
-size_t RtcWorkerPool::WorkerIndexFor(const std::string& room) const {
-  // FNV-1a: stable across runs and builds, unlike std::hash, so a room keeps its worker (and
-  // clients their media port) for the life of the process whatever the library does.
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : room) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return static_cast<size_t>(hash % workers_.size());
 }
 
 uint16_t RtcWorkerPool::udp_port(size_t index) const {
@@ -104,24 +120,51 @@ auto RtcWorkerPool::RunOn(Worker& worker, Task task)
                    [&worker, task = std::move(task)]() mutable { return task(*worker.server); });
 }
 
+template <typename Task>
+auto RtcWorkerPool::RunHeld(RoomPlacement::Hold& hold, const std::string& room, Task task)
+    -> decltype(task(std::declval<sfu::RtcServer&>())) {
+  RoomPlacement* placement = placement_.get();
+  return RunOn(*workers_[hold.worker()], [&, placement](sfu::RtcServer& server) {
+    auto result = task(server);
+    hold.Finish(server.FindRoom(room) != nullptr);
+    placement->ReportMediaLoad(hold.worker(), MediaLoadOf(server));
+    return result;
+  });
+}
+
+template <typename Task>
+auto RtcWorkerPool::RunOnRoom(const std::string& room, Task task)
+    -> decltype(task(std::declval<sfu::RtcServer&>())) {
+  std::optional<RoomPlacement::Hold> hold = placement_->Find(room);
+  if (!hold) return Status::Error(StatusCode::kNotFound, "room " + room + " not found");
+  return RunHeld(*hold, room, std::move(task));
+}
+
 void RtcWorkerPool::AcceptSession(http::WebSocketUpgrade& upgrade, const std::string& room,
                                   SessionStarter start) {
-  Worker* worker = workers_[WorkerIndexFor(room)].get();
-  upgrade.AcceptOn(worker->loop.get(), [worker, start = std::move(start)](
+  // Shared: the callback is copied around and may be dropped unrun (the client went away before
+  // the hand-over), which ends the hold too.
+  auto hold = std::make_shared<RoomPlacement::Hold>(placement_->Place(room));
+  Worker* worker = workers_[hold->worker()].get();
+  RoomPlacement* placement = placement_.get();
+  upgrade.AcceptOn(worker->loop.get(), [worker, placement, hold, room, start = std::move(start)](
                                            std::shared_ptr<http::WebSocketConnection> socket) {
     std::erase_if(worker->sockets, [](const auto& weak) { return weak.expired(); });
     worker->sockets.push_back(socket);
-    if (worker->server) {
-      start(worker->server.get(), std::move(socket));
-    } else {
+    if (!worker->server) {
       socket->Drop();  // shutting down
+      return;
     }
+    start(worker->server.get(), std::move(socket));
+    hold->Finish(worker->server->FindRoom(room) != nullptr);
+    placement->ReportMediaLoad(worker->index, MediaLoadOf(*worker->server));
   });
 }
 
 StatusOr<sfu::RoomDescription> RtcWorkerPool::CreateRoom(const sfu::RoomCreateOptions& options) {
-  return RunOnRoom(options.name,
-                   [&](sfu::RtcServer& server) { return server.CreateRoom(options); });
+  RoomPlacement::Hold hold = placement_->Place(options.name);
+  return RunHeld(hold, options.name,
+                 [&](sfu::RtcServer& server) { return server.CreateRoom(options); });
 }
 
 std::vector<sfu::RoomDescription> RtcWorkerPool::ListRooms(const std::vector<std::string>& names) {
