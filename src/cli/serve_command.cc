@@ -264,7 +264,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
 
   for (const auto& server : http_servers) {
     AURALINK_LOG(kInfo) << "AuraLink listening on " << HttpUrl(server->local_address())
-                        << " (signalling ws:// on /rtc, RoomService on /twirp)";
+                        << " (signalling ws:// on /rtc and /rtc/v1, RoomService on /twirp)";
   }
   // Worker i listens on port + i.
   const auto ports = [&config](uint16_t first) {
