@@ -86,6 +86,9 @@ void DownTrack::Forward(const rtc::RtpPacket& packet, int layer, const VideoPayl
   }
   const std::optional<rtc::SimulcastRewrittenPacket> rewritten = rewriter_->Rewrite(source);
   if (!rewritten) return;
+  // The subscriber's decoder starts over at the key frame a switch begins with, so what was sent
+  // before it is no longer worth repairing.
+  if (rewritten->first_after_switch) repair_floor_ = rewritten->sequence_number;
 
   const size_t length = packet.size();
   std::array<uint8_t, kBufferSize>& buffer = ForwardScratch();
@@ -123,9 +126,14 @@ void DownTrack::OnNack(std::span<const uint16_t> sequence_numbers, int64_t now_m
   if (!cache_) return;
   std::array<uint8_t, kBufferSize> rtx_buffer{};
   for (uint16_t sequence : sequence_numbers) {
+    if (repair_floor_ && static_cast<int16_t>(sequence - *repair_floor_) < 0) {
+      ++nacks_before_switch_;
+      continue;
+    }
     std::span<uint8_t> cached = cache_->Find(sequence, now_ms);
     if (cached.empty()) continue;
     if (!cache_->MarkResent(sequence, now_ms, /*min_interval_ms=*/10)) continue;
+    if (!sender_->AdmitRetransmission(cached.size(), now_ms)) continue;
     rtc::RtpPacket original;
     if (rtc::RtpPacket::Parse(cached, &original) != rtc::RtpParseError::kOk) continue;
     const int16_t rtx_payload_type = config_.rtx_payload_type_of[original.payload_type()];

@@ -86,6 +86,10 @@ class DownTrack {
   const DownTrackConfig& config() const { return config_; }
   uint64_t packets_sent() const { return packets_sent_; }
   uint64_t packets_retransmitted() const { return packets_retransmitted_; }
+  // NACKed packets not repaired because a layer switch (a key frame) came after them.
+  uint64_t nacks_before_switch() const { return nacks_before_switch_; }
+  // Our sequence number of the first packet after the last layer switch (or the first sent).
+  std::optional<uint16_t> repair_floor() const { return repair_floor_; }
   uint64_t bytes_sent() const { return bytes_sent_; }
   // For the sender reports this down track forwards (sfu/sender_report_rewriter.h).
   const DownTrackTimestampMapping& timestamp_mapping() const { return timestamp_mapping_; }
@@ -109,6 +113,9 @@ class DownTrack {
   int requested_height_ = 0;
   uint64_t packets_sent_ = 0;
   uint64_t packets_retransmitted_ = 0;
+  uint64_t nacks_before_switch_ = 0;
+  // Our sequence number of the first packet after the last layer switch.
+  std::optional<uint16_t> repair_floor_;
   uint64_t bytes_sent_ = 0;
   uint64_t payload_bytes_sent_ = 0;
   DownTrackTimestampMapping timestamp_mapping_;

@@ -31,7 +31,14 @@ constexpr int64_t kIdleTickIntervalMs = 100;
 constexpr int64_t kAudioReserveBps = 64'000;
 constexpr size_t kRtcpBufferSize = 1500;
 constexpr int64_t kProbeIntervalMs = 3000;
+// After each failed probe the next waits twice as long, up to this: on a path that is full, every
+// probe costs the media it displaces.
+constexpr int64_t kMaxProbeIntervalMs = 12000;
 constexpr int64_t kProbeDurationMs = 1200;
+// No probe while the last loss evaluation saw more than this (the loss-based controller's "hold"
+// band starts at 2 %), and a probe stops when its feedback shows more than this ...
+constexpr double kProbeStartMaxLoss = 0.02;
+constexpr double kProbeAbortLoss = 0.10;
 // The acknowledged rate is a 500 ms window: judged this soon after the end, it covers mostly the
 // probe itself.
 constexpr int64_t kProbeSettleMs = 150;
@@ -857,9 +864,10 @@ void Participant::SelectLayers(int64_t now_ms) {
     if (!layer && !request.paused) layer = 0;
     subscription.down->SetTargetLayer(layer);
   }
-  if (probe_until_ms_ >= 0 || now_ms - last_probe_ms_ < kProbeIntervalMs) return;
-  if (sender_->congested()) {
-    AURALINK_LOG(kDebug) << "participant " << description_.identity << ": no probe, congested";
+  if (probe_until_ms_ >= 0 || now_ms - last_probe_ms_ < probe_interval_ms_) return;
+  if (sender_->congested() || sender_->recent_loss_fraction() > kProbeStartMaxLoss) {
+    AURALINK_LOG(kDebug) << "participant " << description_.identity
+                         << ": no probe, congested or losing packets";
     return;
   }
   // A layer held back only by the estimate (the size asked for allows more) is worth a probe: an
@@ -918,6 +926,12 @@ void Participant::RunProbe(int64_t now_ms) {
     probe_max_acknowledged_bps_ =
         std::max(probe_max_acknowledged_bps_, sender_->acknowledged_bps().value_or(0));
   }
+  if (now_ms < probe_until_ms_ && now_ms - probe_started_ms_ >= kProbeSettleMs &&
+      (sender_->congested() || sender_->recent_loss_fraction() > kProbeAbortLoss)) {
+    // The path is full: stop displacing media now, and judge the probe as failed below.
+    probe_until_ms_ = now_ms - kProbeSettleMs;
+    probe_max_acknowledged_bps_ = 0;
+  }
   if (now_ms < probe_until_ms_) {
     const int64_t elapsed_ms = std::max<int64_t>(1, now_ms - last_probe_tick_ms_);
     last_probe_tick_ms_ = now_ms;
@@ -937,7 +951,11 @@ void Participant::RunProbe(int64_t now_ms) {
   AURALINK_LOG(kDebug) << "participant " << description_.identity << ": probe for "
                        << probe_needed_bps_ << " bps " << (delivered ? "delivered" : "failed")
                        << " (acknowledged " << probe_max_acknowledged_bps_ << " bps)";
-  if (!delivered) return;
+  if (!delivered) {
+    probe_interval_ms_ = std::min(kMaxProbeIntervalMs, probe_interval_ms_ * 2);
+    return;
+  }
+  probe_interval_ms_ = kProbeIntervalMs;
   sender_->OnProbeResult(probe_max_acknowledged_bps_, now_ms);
   // The room is there: switch up now instead of waiting out the selector's hold time.
   for (const std::string& key : probe_for_tracks_) {

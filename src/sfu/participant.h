@@ -248,6 +248,7 @@ class Participant {
   int64_t probe_max_acknowledged_bps_ = 0;
   int64_t probe_started_ms_ = 0;
   int64_t last_probe_ms_ = -100000;
+  int64_t probe_interval_ms_ = 3000;  // kProbeIntervalMs, doubled after each failed probe
   int64_t last_probe_tick_ms_ = 0;
   std::vector<std::string> probe_for_tracks_;
   // Reliable data (see OnDataFromClient and AcceptReliableDataSequence).

@@ -10,6 +10,8 @@ namespace {
 constexpr int64_t kStartBitrateBps = 1'000'000;
 // A drop-tail queue of ~100 ms at the cap: bursts of a key frame pass, sustained excess does not.
 constexpr double kCapBurstSeconds = 0.1;
+// The retransmission budget may save up this much time's worth, for a short burst of losses.
+constexpr double kRetransmitBurstSeconds = 0.25;
 
 }  // namespace
 
@@ -119,6 +121,31 @@ std::optional<int64_t> SubscriberSender::acknowledged_bps() const {
 
 bool SubscriberSender::congested() const {
   return estimator_ && estimator_->delay_state() == BandwidthUsage::kOverusing;
+}
+
+double SubscriberSender::recent_loss_fraction() const {
+  if (!estimator_) return 0.0;
+  return estimator_->loss_fraction().value_or(0.0);
+}
+
+bool SubscriberSender::AdmitRetransmission(size_t bytes, int64_t now_ms) {
+  const double rate_bytes_per_ms = static_cast<double>(available_bps()) * kRetransmitShare / 8000.0;
+  const double burst_bytes = rate_bytes_per_ms * 1000.0 * kRetransmitBurstSeconds;
+  if (retransmit_last_ms_ < 0) {
+    retransmit_tokens_bytes_ = burst_bytes;
+  } else {
+    retransmit_tokens_bytes_ =
+        std::min(retransmit_tokens_bytes_ +
+                     static_cast<double>(now_ms - retransmit_last_ms_) * rate_bytes_per_ms,
+                 burst_bytes);
+  }
+  retransmit_last_ms_ = now_ms;
+  if (retransmit_tokens_bytes_ < static_cast<double>(bytes)) {
+    ++retransmissions_refused_;
+    return false;
+  }
+  retransmit_tokens_bytes_ -= static_cast<double>(bytes);
+  return true;
 }
 
 void SubscriberSender::OnProbeResult(int64_t bps, int64_t now_ms) {

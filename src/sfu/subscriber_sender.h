@@ -54,11 +54,20 @@ class SubscriberSender {
   // the result of a probe.
   std::optional<int64_t> acknowledged_bps() const;
   bool congested() const;
+  // The loss fraction of the estimator's last evaluation (0 before the first).
+  double recent_loss_fraction() const;
   void OnProbeResult(int64_t bps, int64_t now_ms);
   void SetBandwidthCap(int kbps);  // 0: no cap
+  // Retransmissions share the estimate with the media they repair: at most kRetransmitShare of it,
+  // so that repairing a burst of losses cannot crowd out the new packets on a path that is
+  // already losing them (libwebrtc bounds RTX with a rate limiter and its pacer). Returns false
+  // when this retransmission of `bytes` is over that budget.
+  bool AdmitRetransmission(size_t bytes, int64_t now_ms);
+  static constexpr double kRetransmitShare = 0.3;
 
   uint64_t packets_sent() const { return packets_sent_; }
   uint64_t packets_dropped_by_cap() const { return dropped_by_cap_; }
+  uint64_t retransmissions_refused() const { return retransmissions_refused_; }
   WebRtcTransport* transport() const { return transport_; }
 
  private:
@@ -74,6 +83,9 @@ class SubscriberSender {
   int cap_kbps_ = 0;
   double cap_tokens_bytes_ = 0.0;
   int64_t cap_last_ms_ = 0;
+  double retransmit_tokens_bytes_ = 0.0;
+  int64_t retransmit_last_ms_ = -1;
+  uint64_t retransmissions_refused_ = 0;
 };
 
 }  // namespace auralink::sfu

@@ -1,8 +1,7 @@
 // What a browser test run found: named checks (passed, failed or skipped, each with a one-line
 // reason), the time each step took, and the measurements behind the checks. Printed as one
 // JSON document followed by the closing count line, and turned into the exit status:
-// 0 every check passed, 1 any check failed, 2 nothing failed but a part was skipped. Checks marked
-// as known issues are reported but do not change the status.
+// 0 every check passed, 1 any check failed, 2 nothing failed but a part was skipped.
 
 export const kExitPassed = 0;
 export const kExitFailed = 1;
@@ -35,14 +34,6 @@ export class TestReport {
     if (this.finished) return;
     this.checks.push({name, status: 'skipped', detail});
     console.error(`skip - ${name}: ${detail}`);
-  }
-
-  // A check that failed for a reason already reported as an open issue: listed and counted
-  // apart, and it does not change the exit status, so the rest of the run still gates.
-  knownIssue(name, detail) {
-    if (this.finished) return;
-    this.checks.push({name, status: 'known-issue', detail});
-    console.error(`KNOWN ISSUE - ${name}: ${detail}`);
   }
 
   note(line) {
@@ -88,8 +79,7 @@ export class TestReport {
     };
     console.log(JSON.stringify(summary, null, 2));
     console.log(`${this.test}: ${this.count('passed')} passed, ${this.count('failed')} failed, ` +
-                `${this.count('skipped')} skipped` +
-                (this.count('known-issue') ? `, ${this.count('known-issue')} known issues` : ''));
+                `${this.count('skipped')} skipped`);
     return code;
   }
 }

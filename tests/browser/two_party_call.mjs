@@ -162,8 +162,16 @@ class LayerWatch {
     }
     const framesDecoded =
         video.framesDecoded - (this.previous?.framesDecoded ?? video.framesDecoded);
+    // What bob's inbound-rtp counted since the sample before: NACKs and PLIs sent, packets lost and
+    // received (retransmissions among them), frames received, key frames decoded.
+    const delta = (key) => (video[key] ?? 0) - (this.previous?.[key] ?? video[key] ?? 0);
+    const counters = {nack: delta('nackCount'), pli: delta('pliCount'), lost: delta('packetsLost'),
+                      packets: delta('packetsReceived'), rtx: delta('retransmittedPacketsReceived'),
+                      frames: delta('framesReceived'), keys: delta('keyFramesDecoded'),
+                      ssrc: video.ssrc};
     this.previous = video;
     const entry = {
+      counters,
       t: Date.now() - this.startedAt,
       phase,
       height: video.frameHeight ?? 0,
@@ -277,16 +285,7 @@ async function checkBandwidthAdaptation(report, alice, bob, httpUrl) {
                      (drop.reached ? '' : ` (last sample: ${lastLimited?.fps} fps, ` +
                                           `${lastLimited?.framesDecoded} frames decoded since the ` +
                                           'one before)');
-  // Open issue: with one peer connection (/rtc/v1) the capped subscriber sometimes stays on the
-  // top layer and decodes nothing (2 runs in 5 on a 2-core machine). It is reported on every
-  // such run; the /rtc run still asserts the check.
-  const knownDropIssue = !drop.reached && joinOptionsOf(1).singlePeerConnection !== false;
-  if (knownDropIssue) {
-    report.knownIssue('bob\'s layer drops under the bandwidth limit',
-                      `with one peer connection: ${dropDetail}`);
-  } else {
-    report.check('bob\'s layer drops under the bandwidth limit', drop.reached, dropDetail);
-  }
+  report.check('bob\'s layer drops under the bandwidth limit', drop.reached, dropDetail);
 
   // The limit is lifted whatever happened, so that the server is left as it was found.
   let lifted;
@@ -302,11 +301,7 @@ async function checkBandwidthAdaptation(report, alice, bob, httpUrl) {
     return;
   }
   if (!drop.reached) {
-    if (knownDropIssue) {
-      report.knownIssue('bob\'s layer recovers after the limit lifts', 'the layer never dropped');
-    } else {
-      report.skip('bob\'s layer recovers after the limit lifts', 'the layer never dropped');
-    }
+    report.skip('bob\'s layer recovers after the limit lifts', 'the layer never dropped');
     return;
   }
   // Back to the baseline layer; if alice's own encoder has meanwhile been held down by CPU (two

@@ -41,6 +41,8 @@ class SendSideBandwidthEstimator {
   int64_t target_bitrate_bps() const { return target_bps_; }
   int64_t delay_based_bitrate_bps() const { return rate_control_.bitrate_bps(); }
   std::optional<int64_t> loss_based_bound_bps() const { return loss_controller_.bound_bps(); }
+  // The loss over the loss-based controller's last evaluation interval.
+  std::optional<double> loss_fraction() const { return loss_controller_.last_loss_fraction(); }
   std::optional<int64_t> acknowledged_bitrate_bps() const {
     return acknowledged_bitrate_.bitrate_bps();
   }
