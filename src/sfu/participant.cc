@@ -55,6 +55,7 @@ Participant::Participant(Room* room, ParticipantDescription description, SignalS
                          const ParticipantEnvironment* environment)
     : room_(room), description_(std::move(description)), sink_(sink), environment_(environment) {
   rtcp_ssrc_ = environment_->make_ssrc();
+  idle_tick_phase_ms_ = static_cast<int64_t>(rtcp_ssrc_ % kIdleTickIntervalMs);
 }
 
 Participant::~Participant() { Close(); }
@@ -1027,7 +1028,14 @@ void Participant::Tick(int64_t now_ms) {
        (single_peer_connection_ &&
         now_ms - subscriber_offer_sent_ms_ >= kReceiveSectionRequestRetryMs)))
     NegotiateSubscriber();
-  next_tick_ms_ = NeedsEveryTick() ? now_ms : now_ms + kIdleTickIntervalMs;
+  if (NeedsEveryTick()) {
+    next_tick_ms_ = now_ms;
+  } else {
+    // At this participant's own phase of the idle interval: participants that joined together
+    // would otherwise all come due on the same server tick, and make that one tick long.
+    next_tick_ms_ = now_ms - now_ms % kIdleTickIntervalMs + idle_tick_phase_ms_;
+    if (next_tick_ms_ <= now_ms) next_tick_ms_ += kIdleTickIntervalMs;
+  }
 }
 
 bool Participant::NeedsEveryTick() const {

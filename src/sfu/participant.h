@@ -241,6 +241,7 @@ class Participant {
   // Probing for room above the current layers (see RunProbe).
   int64_t probe_until_ms_ = -1;
   int64_t next_tick_ms_ = 0;
+  int64_t idle_tick_phase_ms_ = 0;     // where in each idle interval its idle ticks fall
   bool data_channels_opened_ = false;  // the _reliable and _lossy channels towards the subscriber
   int64_t probe_target_bps_ = 0;
   int64_t probe_base_bps_ = 0;

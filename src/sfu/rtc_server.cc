@@ -33,6 +33,7 @@ RtcServer::RtcServer(net::EventLoop* loop, RtcServerConfig config)
 
 RtcServer::~RtcServer() {
   if (tick_timer_ != 0) loop_->Cancel(tick_timer_);
+  if (tick_slice_timer_ != 0) loop_->Cancel(tick_slice_timer_);
   rooms_.clear();
   if (send_queue_) send_queue_->Flush();
   for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
@@ -232,6 +233,10 @@ void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddre
   ++counters_.datagrams;
   // The socket's receive buffer is ours until the callback returns: decrypting in place is safe.
   OnPacket(const_cast<uint8_t*>(data.data()), data.size(), from, /*tcp=*/false);
+  // What this datagram caused (a fan-out) leaves now rather than after the rest of the receive
+  // batch and the timers: one sendmmsg per fan-out still batches it, and the first subscribers'
+  // copies do not wait for the next publisher packet's fan-out.
+  if (send_queue_->size() != 0) send_queue_->Flush();
 }
 
 void RtcServer::OnTcpConnection(std::shared_ptr<net::TcpConnection> connection) {
@@ -315,9 +320,22 @@ void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& 
 }
 
 void RtcServer::Tick() {
-  const int64_t now_ms = net::EventLoop::NowMs();
+  if (tick_slice_timer_ != 0) return;  // the last tick's slices are still running: this joins them
   if (!transport_sockets_.empty()) ReleaseDetachedSockets();
-  for (auto it = rooms_.begin(); it != rooms_.end();) {
+  ++counters_.ticks;
+  tick_cursor_.clear();
+  ContinueTick();
+}
+
+void RtcServer::ContinueTick() {
+  tick_slice_timer_ = 0;
+  ++counters_.tick_slices;
+  if (send_queue_->size() != 0) send_queue_->Flush();  // what I/O queued goes before tick work
+  const int64_t slice_start_us = net::EventLoop::NowUs();
+  const int64_t now_ms = slice_start_us / 1000;
+  // By name, so rooms created or closed between slices are neither skipped nor ticked twice.
+  auto it = tick_cursor_.empty() ? rooms_.begin() : rooms_.lower_bound(tick_cursor_);
+  while (it != rooms_.end()) {
     it->second->Tick(now_ms, config_.signal_timeout_ms);
     if (it->second->Expired(now_ms)) {
       AURALINK_LOG(kInfo) << "room " << it->first << " closed (empty)";
@@ -326,6 +344,12 @@ void RtcServer::Tick() {
       if (room_closed_) room_closed_(name);
     } else {
       ++it;
+    }
+    if (it != rooms_.end() && net::EventLoop::NowUs() - slice_start_us >= config_.tick_slice_us) {
+      tick_cursor_ = it->first;
+      // A 0 ms timer runs after the next epoll round (EventLoop::RunDueTimers), so I/O goes first.
+      tick_slice_timer_ = loop_->RunAfter(0, [this]() { ContinueTick(); });
+      return;
     }
   }
 }

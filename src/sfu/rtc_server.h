@@ -49,6 +49,9 @@ struct RtcServerConfig {
   uint32_t departure_timeout_s = 20;
   uint32_t max_participants = 0;
   int64_t tick_interval_ms = 20;
+  // A tick's rooms are handled in slices of about this long, with the event loop's I/O between
+  // them (see RtcServer::Tick).
+  int64_t tick_slice_us = 200;
   int64_t signal_timeout_ms = 15000;  // LiveKit's ping timeout
 };
 
@@ -56,6 +59,8 @@ struct RtcServerCounters {
   uint64_t datagrams = 0;
   uint64_t ports_exhausted = 0;  // peer connections that found no free port in the range
   uint64_t unknown_peer = 0;     // neither a known address nor a Binding request for a known ufrag
+  uint64_t ticks = 0;            // server ticks begun
+  uint64_t tick_slices = 0;      // slices they took (one per tick when they fit one slice)
 };
 
 class RtcServer : public RoomControl {
@@ -119,7 +124,12 @@ class RtcServer : public RoomControl {
   Status ReserveRangePorts(size_t count);
   void AttachTransportSocket(WebRtcTransport* transport);
   void ReleaseDetachedSockets();
+  // Every tick_interval_ms: each room's tick (participants, timeouts, speakers). The rooms are
+  // ticked in slices of about config_.tick_slice_us, and each slice after the first waits for the
+  // event loop's next round, so that packets arriving meanwhile are forwarded in between instead
+  // of waiting for the whole server's tick.
   void Tick();
+  void ContinueTick();
   StatusOr<Room*> RoomOrError(const std::string& name);
   StatusOr<Participant*> ParticipantOrError(const std::string& room, const std::string& identity);
   Room* CreateRoomInternal(const RoomCreateOptions& options);
@@ -156,6 +166,8 @@ class RtcServer : public RoomControl {
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
   std::unordered_map<net::SocketAddress, WebRtcTransport*, net::SocketAddressHash> by_address_;
   net::TimerId tick_timer_ = 0;
+  net::TimerId tick_slice_timer_ = 0;  // the next slice of a tick in progress
+  std::string tick_cursor_;            // the room that slice starts at
   // Declared after the sockets: destroyed (and flushed) before them.
   std::unique_ptr<net::UdpSendQueue> send_queue_;
   std::mt19937_64 random_;

@@ -96,6 +96,31 @@ TEST_F(RtcServerTest, RoomsAreCreatedOnJoinAndListed) {
   EXPECT_TRUE(server_->ListRooms({}).empty());
 }
 
+TEST_F(RtcServerTest, ATickInSlicesStillReachesEveryRoom) {
+  // One room per slice: each later slice waits for the loop's next round.
+  server_.reset();
+  RtcServerConfig config;
+  config.bind_ip = "127.0.0.1";
+  config.udp_port = 0;
+  config.tcp_port = 0;
+  config.candidate_ips = {"127.0.0.1"};
+  config.tick_slice_us = 0;
+  auto server = RtcServer::Create(loop_.get(), config);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+  constexpr int kRooms = 30;
+  for (int i = 0; i < kRooms; ++i) {
+    RoomCreateOptions options;
+    options.name = "sliced-" + std::to_string(i);
+    options.empty_timeout_s = 0;  // closed by its first tick
+    ASSERT_TRUE(server_->CreateRoom(options).ok());
+  }
+  ASSERT_EQ(server_->ListRooms({}).size(), static_cast<size_t>(kRooms));
+  RunFor(200);
+  EXPECT_TRUE(server_->ListRooms({}).empty());
+  EXPECT_GE(server_->counters().tick_slices, server_->counters().ticks + kRooms - 1);
+}
+
 TEST_F(RtcServerTest, SameIdentityReplacesTheOldSession) {
   CapturingSink first, second;
   JoinAs("alice", &first);
@@ -485,7 +510,7 @@ TEST_F(RtcServerPortRangeTest, NativeClientsExchangeMediaOverPerConnectionPorts)
   Room* room = server_->FindRoom("range-room");
   ASSERT_NE(room, nullptr);
   std::set<int> ports;
-  for (const std::string& identity : {"publisher", "subscriber"}) {
+  for (const char* identity : {"publisher", "subscriber"}) {
     Participant* participant = room->FindByIdentity(identity);
     ASSERT_NE(participant, nullptr);
     for (WebRtcTransport* transport :

@@ -436,8 +436,9 @@ TEST_F(RtcV1SignallingTest, SinglePeerConnectionSubscribersGetTracksOnTheirRecei
   auto answer = rtc::SessionDescription::Parse(bob_answer->answer().sdp());
   ASSERT_TRUE(answer.ok());
   for (const rtc::MediaSection& section : answer->media) {
-    if (section.mid == "2" || section.mid == "3")
+    if (section.mid == "2" || section.mid == "3") {
       EXPECT_EQ(section.direction, rtc::MediaDirection::kInactive);
+    }
   }
 }
 
