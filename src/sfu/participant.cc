@@ -35,8 +35,9 @@ constexpr int64_t kProbeIntervalMs = 3000;
 // probe costs the media it displaces.
 constexpr int64_t kMaxProbeIntervalMs = 12000;
 constexpr int64_t kProbeDurationMs = 1200;
-// No probe while the last loss evaluation saw more than this (the loss-based controller's "hold"
-// band starts at 2 %), and a probe stops when its feedback shows more than this ...
+// No probe starts while the last loss evaluation saw more than kProbeStartMaxLoss (where the
+// loss-based controller stops growing the rate), and a running probe stops when its feedback shows
+// more than kProbeAbortLoss (where that controller cuts it).
 constexpr double kProbeStartMaxLoss = 0.02;
 constexpr double kProbeAbortLoss = 0.10;
 // The acknowledged rate is a 500 ms window: judged this soon after the end, it covers mostly the

@@ -333,7 +333,8 @@ void RtcServer::ContinueTick() {
   if (send_queue_->size() != 0) send_queue_->Flush();  // what I/O queued goes before tick work
   const int64_t slice_start_us = net::EventLoop::NowUs();
   const int64_t now_ms = slice_start_us / 1000;
-  // By name, so rooms created or closed between slices are neither skipped nor ticked twice.
+  // Resumed by name: a room closed between slices does not break the walk, and none is ticked
+  // twice (one created meanwhile ahead of the cursor waits for the next tick).
   auto it = tick_cursor_.empty() ? rooms_.begin() : rooms_.lower_bound(tick_cursor_);
   while (it != rooms_.end()) {
     it->second->Tick(now_ms, config_.signal_timeout_ms);
