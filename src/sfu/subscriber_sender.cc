@@ -31,15 +31,24 @@ void SubscriberSender::SetExtensionIds(const std::map<std::string, int>& extensi
   for (const auto& [uri, id] : extension_ids) ids_.Register(static_cast<uint8_t>(id), uri);
 }
 
+bool SubscriberSender::TokenBucket::Take(double bytes, double rate_bytes_per_ms,
+                                         double capacity_bytes, int64_t now_ms) {
+  tokens_bytes =
+      last_ms < 0
+          ? capacity_bytes
+          : std::min(tokens_bytes + static_cast<double>(now_ms - last_ms) * rate_bytes_per_ms,
+                     capacity_bytes);
+  last_ms = now_ms;
+  if (tokens_bytes < bytes) return false;
+  tokens_bytes -= bytes;
+  return true;
+}
+
 bool SubscriberSender::AdmitByCap(size_t bytes, int64_t now_ms) {
   if (cap_kbps_ <= 0) return true;
   const double rate_bytes_per_ms = cap_kbps_ / 8.0;
-  cap_tokens_bytes_ = std::min(cap_tokens_bytes_ + (now_ms - cap_last_ms_) * rate_bytes_per_ms,
-                               rate_bytes_per_ms * 1000.0 * kCapBurstSeconds);
-  cap_last_ms_ = now_ms;
-  if (cap_tokens_bytes_ < static_cast<double>(bytes)) return false;
-  cap_tokens_bytes_ -= static_cast<double>(bytes);
-  return true;
+  return cap_bucket_.Take(static_cast<double>(bytes), rate_bytes_per_ms,
+                          rate_bytes_per_ms * 1000.0 * kCapBurstSeconds, now_ms);
 }
 
 TransportFieldOffsets TransportFieldOffsets::Find(rtc::RtpPacket& packet,
@@ -130,22 +139,11 @@ double SubscriberSender::recent_loss_fraction() const {
 
 bool SubscriberSender::AdmitRetransmission(size_t bytes, int64_t now_ms) {
   const double rate_bytes_per_ms = static_cast<double>(available_bps()) * kRetransmitShare / 8000.0;
-  const double burst_bytes = rate_bytes_per_ms * 1000.0 * kRetransmitBurstSeconds;
-  if (retransmit_last_ms_ < 0) {
-    retransmit_tokens_bytes_ = burst_bytes;
-  } else {
-    retransmit_tokens_bytes_ =
-        std::min(retransmit_tokens_bytes_ +
-                     static_cast<double>(now_ms - retransmit_last_ms_) * rate_bytes_per_ms,
-                 burst_bytes);
-  }
-  retransmit_last_ms_ = now_ms;
-  if (retransmit_tokens_bytes_ < static_cast<double>(bytes)) {
-    ++retransmissions_refused_;
-    return false;
-  }
-  retransmit_tokens_bytes_ -= static_cast<double>(bytes);
-  return true;
+  if (retransmit_bucket_.Take(static_cast<double>(bytes), rate_bytes_per_ms,
+                              rate_bytes_per_ms * 1000.0 * kRetransmitBurstSeconds, now_ms))
+    return true;
+  ++retransmissions_refused_;
+  return false;
 }
 
 void SubscriberSender::OnProbeResult(int64_t bps, int64_t now_ms) {
@@ -154,7 +152,7 @@ void SubscriberSender::OnProbeResult(int64_t bps, int64_t now_ms) {
 
 void SubscriberSender::SetBandwidthCap(int kbps) {
   cap_kbps_ = std::max(0, kbps);
-  cap_tokens_bytes_ = 0.0;
+  cap_bucket_.tokens_bytes = 0.0;
 }
 
 }  // namespace auralink::sfu

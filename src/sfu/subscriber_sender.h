@@ -71,6 +71,14 @@ class SubscriberSender {
   WebRtcTransport* transport() const { return transport_; }
 
  private:
+  // A token bucket: it fills at `rate_bytes_per_ms` up to `capacity_bytes`, and Take() spends
+  // `bytes` from it when they are there. One for the test cap, one for retransmissions.
+  struct TokenBucket {
+    double tokens_bytes = 0.0;
+    int64_t last_ms = -1;  // -1: never used, so full at its first use
+    bool Take(double bytes, double rate_bytes_per_ms, double capacity_bytes, int64_t now_ms);
+  };
+
   bool AdmitByCap(size_t bytes, int64_t now_ms);
 
   WebRtcTransport* transport_;
@@ -81,10 +89,8 @@ class SubscriberSender {
   uint64_t packets_sent_ = 0;
   uint64_t dropped_by_cap_ = 0;
   int cap_kbps_ = 0;
-  double cap_tokens_bytes_ = 0.0;
-  int64_t cap_last_ms_ = 0;
-  double retransmit_tokens_bytes_ = 0.0;
-  int64_t retransmit_last_ms_ = -1;
+  TokenBucket cap_bucket_{0.0, 0};  // fills from time 0, as a link that was always there
+  TokenBucket retransmit_bucket_;
   uint64_t retransmissions_refused_ = 0;
 };
 
