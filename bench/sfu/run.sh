@@ -114,6 +114,12 @@ setup_sink() {
     ip addr add "$sink_net" dev "$sink_dev" || return 1
     sink_added_address=1
   fi
+  # ifb takes UDP GSO messages whole and would count a server's run of a subscriber's packets as
+  # one drop. With the offload off, the kernel cuts them in software before the device, as for a
+  # NIC without UDP segmentation offload (the costlier case), and each packet is counted.
+  command -v ethtool >/dev/null || { echo "run.sh: --tx-only needs ethtool; skipped" >&2; return 1; }
+  ethtool -K "$sink_dev" tx-udp-segmentation off >/dev/null 2>&1 || { echo "run.sh: cannot turn off UDP segmentation offload on $sink_dev; --tx-only skipped" >&2; return 1; }
+  ethtool -k "$sink_dev" | grep -q "^tx-udp-segmentation: off" || { echo "run.sh: $sink_dev still takes UDP GSO; --tx-only skipped" >&2; return 1; }
 }
 
 # Ports of their own, so a development server already on 7880-7882 does not get in the way.
@@ -197,6 +203,7 @@ run_case() {
   fi
   stop_server
   mv "$file.tmp" "$file"
+  [[ "$server" == auralink ]] && cp "$work/auralink.log" "${file%.json}.log"
   echo "  $server $mode N=$n -> $file"
 }
 

@@ -1,6 +1,8 @@
 #include "net/udp_send_queue.h"
 
+#include <algorithm>
 #include <cstring>
+#include <numeric>
 
 namespace auralink::net {
 
@@ -17,7 +19,9 @@ StatusOr<std::unique_ptr<UdpSendQueue>> UdpSendQueue::Create(EventLoop* loop,
 UdpSendQueue::UdpSendQueue(EventLoop* loop, UdpSendQueueOptions options)
     : loop_(loop), options_(options), slots_(options.capacity * options.max_datagram_bytes) {
   entries_.reserve(options_.capacity);
-  batch_.reserve(options_.capacity);
+  order_.reserve(options_.capacity);
+  segments_.reserve(options_.capacity);
+  messages_.reserve(options_.capacity);
 }
 
 UdpSendQueue::~UdpSendQueue() {
@@ -37,22 +41,55 @@ void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
   if (entries_.size() == options_.capacity) Flush();
   std::memcpy(slots_.data() + entries_.size() * options_.max_datagram_bytes, data.data(),
               data.size());
-  entries_.push_back(Entry{socket, static_cast<uint32_t>(data.size()), to});
+  const uint32_t socket_run =
+      entries_.empty() ? 0
+                       : entries_.back().socket_run + (entries_.back().socket == socket ? 0 : 1);
+  entries_.push_back(Entry{socket, socket_run, static_cast<uint32_t>(data.size()), to.Hash(), to});
 }
 
 void UdpSendQueue::Flush() {
+  const size_t count = entries_.size();
+  if (count == 0) return;
+  // Grouped by run of one socket, then destination hash; stable, so each destination keeps its
+  // order. Two destinations with one hash may interleave: their runs are then only shorter.
+  order_.resize(count);
+  std::iota(order_.begin(), order_.end(), 0u);
+  std::stable_sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
+    const Entry& x = entries_[a];
+    const Entry& y = entries_[b];
+    if (x.socket_run != y.socket_run) return x.socket_run < y.socket_run;
+    return x.to_hash < y.to_hash;
+  });
+  segments_.clear();
+  for (uint32_t index : order_) {
+    segments_.emplace_back(slots_.data() + index * options_.max_datagram_bytes,
+                           entries_[index].size);
+  }
   size_t begin = 0;
-  while (begin < entries_.size()) {
-    UdpSocket* socket = entries_[begin].socket;
-    batch_.clear();
+  while (begin < count) {
+    const uint32_t socket_run = entries_[order_[begin]].socket_run;
+    UdpSocket* socket = entries_[order_[begin]].socket;
+    messages_.clear();
     size_t end = begin;
-    for (; end < entries_.size() && entries_[end].socket == socket; ++end) {
-      batch_.push_back(
-          OutgoingDatagram{{slots_.data() + end * options_.max_datagram_bytes, entries_[end].size},
-                           &entries_[end].to});
+    while (end < count && entries_[order_[end]].socket_run == socket_run) {
+      // One destination's run, cut into GSO messages.
+      const SocketAddress& to = entries_[order_[end]].to;
+      size_t run_end = end + 1;
+      while (run_end < count && entries_[order_[run_end]].socket_run == socket_run &&
+             entries_[order_[run_end]].to == to) {
+        ++run_end;
+      }
+      const std::span<const std::span<const uint8_t>> run(segments_.data() + end, run_end - end);
+      for (size_t offset = 0; offset < run.size();) {
+        const size_t length = UdpSocket::GsoRunLength(run.subspan(offset));
+        messages_.push_back(OutgoingMessage{run.subspan(offset, length), &to});
+        offset += length;
+      }
+      end = run_end;
     }
-    socket->SendBatch(batch_);
+    socket->SendMessages(messages_);
     ++counters_.batches;
+    counters_.messages += messages_.size();
     begin = end;
   }
   entries_.clear();

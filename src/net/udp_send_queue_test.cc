@@ -119,5 +119,63 @@ TEST(UdpSendQueueTest, KeepsOrderAcrossSocketsAndFlushesOnDestruction) {
   loop->RunOnce(0);
 }
 
+TEST(UdpSendQueueTest, SendsEachDestinationsDatagramsAsGsoRuns) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto sender = BindLoopback();
+  Receiver a, b;
+  a.Start(loop.get());
+  b.Start(loop.get());
+  auto queue = std::move(UdpSendQueue::Create(loop.get())).value();
+  // As a fan-out of several packets queues them: each packet to every destination in turn. a's
+  // sizes 2 2 1 2 make two runs (only a run's last may be shorter); b's 1 2 also make two.
+  const std::vector<std::string> to_a = {"a0", "a1", "x", "a3"};
+  const std::vector<std::string> to_b = {"y", "b1"};
+  for (size_t i = 0; i < to_a.size(); ++i) {
+    queue->Enqueue(sender.get(), Bytes(to_a[i]), a.socket->local_address());
+    if (i < to_b.size()) queue->Enqueue(sender.get(), Bytes(to_b[i]), b.socket->local_address());
+  }
+  queue->Flush();
+  EXPECT_EQ(sender->counters().packets_sent, 6u);
+  if (sender->gso_supported()) {
+    EXPECT_EQ(queue->counters().messages, 4u);
+    EXPECT_EQ(sender->counters().gso_calls, 1u);  // a0 a1 x; the other runs are single datagrams
+  } else {
+    EXPECT_EQ(queue->counters().messages, 6u);
+  }
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return a.received.size() == 4 && b.received.size() == 2; }));
+  EXPECT_EQ(a.received, to_a);  // the kernel cut the GSO message back into the datagrams
+  EXPECT_EQ(b.received, to_b);
+}
+
+TEST(UdpSendQueueTest, AFanOutOfSeveralPacketsLeavesAsOneMessagePerDestination) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto sender = BindLoopback();
+  if (!sender->gso_supported()) GTEST_SKIP() << "this kernel has no UDP GSO";
+  std::vector<std::unique_ptr<Receiver>> receivers;
+  for (int i = 0; i < 20; ++i) {
+    receivers.push_back(std::make_unique<Receiver>());
+    receivers.back()->Start(loop.get());
+  }
+  auto queue = std::move(UdpSendQueue::Create(loop.get())).value();
+  for (int packet = 0; packet < 5; ++packet) {
+    const std::string bytes(1000, static_cast<char>('0' + packet));
+    for (auto& receiver : receivers)
+      queue->Enqueue(sender.get(), Bytes(bytes), receiver->socket->local_address());
+  }
+  queue->Flush();
+  EXPECT_EQ(queue->counters().messages, 20u);
+  EXPECT_EQ(sender->counters().gso_calls, 20u);
+  EXPECT_EQ(sender->counters().packets_sent, 100u);
+  ASSERT_TRUE(RunUntil(loop.get(), [&] {
+    for (auto& receiver : receivers)
+      if (receiver->received.size() != 5) return false;
+    return true;
+  }));
+  for (auto& receiver : receivers) {
+    for (int packet = 0; packet < 5; ++packet)
+      EXPECT_EQ(receiver->received[packet], std::string(1000, static_cast<char>('0' + packet)));
+  }
+}
+
 }  // namespace
 }  // namespace auralink::net

@@ -221,6 +221,13 @@ size_t UdpSocket::ReceiveAvailable() {
         }
       }
     }
+    if (batch_end_callback_) {
+      batch_end_callback_();
+      if (destroyed || loop_ == nullptr) {
+        if (!destroyed) destroyed_flag_ = nullptr;
+        return delivered;
+      }
+    }
     if (static_cast<size_t>(count) < batch) break;
   }
   destroyed_flag_ = nullptr;
@@ -310,83 +317,113 @@ size_t UdpSocket::SendBatch(std::span<const OutgoingDatagram> datagrams) {
   return delivered;
 }
 
-size_t UdpSocket::SendSameDestination(std::span<const std::span<const uint8_t>> datagrams,
-                                      const SocketAddress* to) {
+size_t UdpSocket::GsoRunLength(std::span<const std::span<const uint8_t>> datagrams) {
   if (datagrams.empty()) return 0;
-  if (gso_supported_ && datagrams.size() > 1) return SendWithGso(datagrams, to);
-  same_destination_batch_.clear();
-  for (auto datagram : datagrams) same_destination_batch_.push_back(OutgoingDatagram{datagram, to});
-  return SendBatch(same_destination_batch_);
+  // The kernel cuts the payload every gso_size bytes (Linux udp_send_skb()): equal sizes, and only
+  // the last may be shorter.
+  const size_t segment = datagrams[0].size();
+  size_t run = 0;
+  size_t bytes = 0;
+  while (run < datagrams.size() && run < kMaxGsoSegments) {
+    const size_t size = datagrams[run].size();
+    if (size > segment || bytes + size > kMaxGsoBytes || size == 0) break;
+    bytes += size;
+    ++run;
+    if (size < segment) break;
+  }
+  return std::max<size_t>(run, 1);  // an empty or oversized datagram goes on its own
 }
 
-size_t UdpSocket::SendWithGso(std::span<const std::span<const uint8_t>> datagrams,
-                              const SocketAddress* to) {
-  if (send_iovecs_.size() < kMaxGsoSegments) send_iovecs_.resize(kMaxGsoSegments);
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))];
-  size_t sent = 0;
-  size_t index = 0;
-  while (index < datagrams.size()) {
-    // A run: equal-sized segments, only the last may be shorter, because the kernel cuts the
-    // payload every gso_size bytes (Linux udp_send_skb()).
-    const size_t segment = datagrams[index].size();
-    size_t run = 0;
-    size_t bytes = 0;
-    while (index + run < datagrams.size() && run < kMaxGsoSegments) {
-      const size_t size = datagrams[index + run].size();
-      if (size > segment || bytes + size > kMaxGsoBytes || size == 0) break;
-      send_iovecs_[run].iov_base = const_cast<uint8_t*>(datagrams[index + run].data());
-      send_iovecs_[run].iov_len = size;
-      bytes += size;
-      ++run;
-      if (size < segment) break;
+size_t UdpSocket::SendSameDestination(std::span<const std::span<const uint8_t>> datagrams,
+                                      const SocketAddress* to) {
+  same_destination_messages_.clear();
+  for (size_t index = 0; index < datagrams.size();) {
+    const size_t run = gso_supported_ ? GsoRunLength(datagrams.subspan(index)) : 1;
+    same_destination_messages_.push_back(OutgoingMessage{datagrams.subspan(index, run), to});
+    index += run;
+  }
+  return SendMessages(same_destination_messages_);
+}
+
+size_t UdpSocket::SendMessages(std::span<const OutgoingMessage> messages) {
+  if (!gso_supported_) {
+    same_destination_batch_.clear();
+    for (const OutgoingMessage& message : messages) {
+      for (auto segment : message.segments)
+        same_destination_batch_.push_back(OutgoingDatagram{segment, message.to});
     }
-    if (run == 0) {  // an empty or oversized datagram: send it on its own
-      if (to != nullptr ? SendTo(datagrams[index], *to) : Send(datagrams[index])) ++sent;
-      ++index;
-      continue;
+    return SendBatch(same_destination_batch_);
+  }
+  const size_t count = messages.size();
+  size_t segments = 0;
+  for (const OutgoingMessage& message : messages) segments += message.segments.size();
+  if (send_headers_.size() < count) send_headers_.resize(count);
+  if (send_controls_.size() < count) send_controls_.resize(count);
+  if (send_iovecs_.size() < segments) send_iovecs_.resize(segments);
+  size_t iovec_index = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const OutgoingMessage& message = messages[i];
+    msghdr& header = send_headers_[i].msg_hdr;
+    std::memset(&header, 0, sizeof(header));
+    if (message.to != nullptr) {
+      header.msg_name = const_cast<sockaddr*>(message.to->sockaddr_ptr());
+      header.msg_namelen = message.to->length();
     }
-    msghdr header{};
-    if (to != nullptr) {
-      header.msg_name = const_cast<sockaddr*>(to->sockaddr_ptr());
-      header.msg_namelen = to->length();
+    header.msg_iov = &send_iovecs_[iovec_index];
+    header.msg_iovlen = message.segments.size();
+    for (auto segment : message.segments) {
+      send_iovecs_[iovec_index].iov_base = const_cast<uint8_t*>(segment.data());
+      send_iovecs_[iovec_index].iov_len = segment.size();
+      ++iovec_index;
     }
-    header.msg_iov = send_iovecs_.data();
-    header.msg_iovlen = run;
-    if (run > 1) {
-      header.msg_control = control;
-      header.msg_controllen = sizeof(control);
+    if (message.segments.size() > 1) {
+      header.msg_control = send_controls_[i].bytes;
+      header.msg_controllen = sizeof(send_controls_[i].bytes);
       cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
       cmsg->cmsg_level = SOL_UDP;
       cmsg->cmsg_type = UDP_SEGMENT;
       cmsg->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-      const uint16_t gso_size = static_cast<uint16_t>(segment);
+      const uint16_t gso_size = static_cast<uint16_t>(message.segments[0].size());
       std::memcpy(CMSG_DATA(cmsg), &gso_size, sizeof(gso_size));
     }
-    const ssize_t result = sendmsg(fd_, &header, MSG_DONTWAIT);
+  }
+  size_t sent = 0;  // messages handled, delivered or dropped
+  size_t delivered = 0;
+  while (sent < count) {
+    const int result = sendmmsg(fd_, send_headers_.data() + sent,
+                                static_cast<unsigned>(count - sent), MSG_DONTWAIT);
     if (result < 0) {
       if (errno == EINTR) continue;
-      if (run > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
-        // The route's device cannot checksum-offload GSO (EIO); use sendmmsg from now on.
+      const std::span<const std::span<const uint8_t>> failed = messages[sent].segments;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        for (size_t i = sent; i < count; ++i)
+          counters_.send_would_block += messages[i].segments.size();
+        break;
+      }
+      if (failed.size() > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+        // The route's device cannot checksum-offload GSO (EIO): one datagram per message from now
+        // on, starting with the one that failed.
         AURALINK_LOG(kWarning) << "UDP GSO unavailable on " << local_address_.ToString() << " ("
                                << std::strerror(errno) << "); falling back to sendmmsg";
         gso_supported_ = false;
-        return sent + SendSameDestination(datagrams.subspan(index), to);
+        return delivered + SendMessages(messages.subspan(sent));
       }
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-        counters_.send_would_block += datagrams.size() - index;
-        return sent;
-      }
-      CountSendFailure(errno);
-      index += run;
+      // The message at `sent` failed on its own (bad address, too large): skip it.
+      const int error = errno;
+      for (size_t i = 0; i < failed.size(); ++i) CountSendFailure(error);
+      ++sent;
       continue;
     }
-    if (run > 1) ++counters_.gso_calls;
-    counters_.packets_sent += run;
-    counters_.bytes_sent += bytes;
-    sent += run;
-    index += run;
+    for (size_t i = sent; i < sent + static_cast<size_t>(result); ++i) {
+      const size_t segment_count = messages[i].segments.size();
+      if (segment_count > 1) ++counters_.gso_calls;
+      counters_.packets_sent += segment_count;
+      for (auto segment : messages[i].segments) counters_.bytes_sent += segment.size();
+      delivered += segment_count;
+    }
+    sent += static_cast<size_t>(result);
   }
-  return sent;
+  return delivered;
 }
 
 }  // namespace auralink::net

@@ -56,6 +56,14 @@ struct OutgoingDatagram {
   const SocketAddress* to = nullptr;
 };
 
+// Datagrams for one destination handed to the kernel as one message, for SendMessages(). With more
+// than one, the kernel cuts the joined payload every segments[0].size() bytes (UDP GSO), so every
+// segment but the last must have the first's size and the last may be shorter (GsoRunLength()).
+struct OutgoingMessage {
+  std::span<const std::span<const uint8_t>> segments;
+  const SocketAddress* to = nullptr;
+};
+
 class UdpSocket {
  public:
   using DatagramCallback =
@@ -93,6 +101,18 @@ class UdpSocket {
   // to sendmmsg when the kernel or route lacks GSO. Returns how many datagrams were sent.
   size_t SendSameDestination(std::span<const std::span<const uint8_t>> datagrams,
                              const SocketAddress* to);
+  // sendmmsg of messages that each carry one datagram or a GSO run of them; falls back to one
+  // datagram per message when the kernel or route lacks GSO. Returns how many datagrams were sent.
+  size_t SendMessages(std::span<const OutgoingMessage> messages);
+  // How many of `datagrams`, from the first, one GSO message can carry (at least 1): equal sizes,
+  // the last possibly shorter, within the kernel's segment and byte limits.
+  static size_t GsoRunLength(std::span<const std::span<const uint8_t>> datagrams);
+
+  // Called after the datagrams of each recvmmsg batch were delivered: a sender that queues what
+  // the datagrams cause can send it once per batch, not once per datagram.
+  void set_batch_end_callback(std::function<void()> callback) {
+    batch_end_callback_ = std::move(callback);
+  }
 
   bool gso_supported() const { return gso_supported_; }
   const SocketAddress& local_address() const { return local_address_; }
@@ -104,7 +124,6 @@ class UdpSocket {
 
  private:
   UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options);
-  size_t SendWithGso(std::span<const std::span<const uint8_t>> datagrams, const SocketAddress* to);
   void CountSendFailure(int error);
 
   static constexpr size_t kReceiveControlBytes = 64;  // ≥ CMSG_SPACE(sizeof(timespec))
@@ -116,6 +135,7 @@ class UdpSocket {
   bool connected_ = false;
   EventLoop* loop_ = nullptr;
   DatagramCallback callback_;
+  std::function<void()> batch_end_callback_;
   // Set by the destructor when the socket dies inside its own receive callback.
   bool* destroyed_flag_ = nullptr;
   UdpSocketCounters counters_;
@@ -130,7 +150,12 @@ class UdpSocket {
   // sendmmsg/GSO scratch, grown on demand and then reused.
   std::vector<mmsghdr> send_headers_;
   std::vector<iovec> send_iovecs_;
+  struct alignas(cmsghdr) GsoControl {
+    char bytes[CMSG_SPACE(sizeof(uint16_t))];
+  };
+  std::vector<GsoControl> send_controls_;
   std::vector<OutgoingDatagram> same_destination_batch_;
+  std::vector<OutgoingMessage> same_destination_messages_;
 };
 
 }  // namespace auralink::net

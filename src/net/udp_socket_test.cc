@@ -188,6 +188,23 @@ TEST(UdpSocketTest, SameDestinationSendSplitsIntoTheOriginalDatagrams) {
   EXPECT_EQ(sender->counters().packets_sent, datagrams.size());
 }
 
+TEST(UdpSocketTest, GsoRunsAreEqualSizedWithAShorterLastOne) {
+  auto run = [](std::vector<size_t> sizes) {
+    static const std::vector<uint8_t> bytes(70000);
+    std::vector<std::span<const uint8_t>> datagrams;
+    for (size_t size : sizes) datagrams.emplace_back(bytes.data(), size);
+    return UdpSocket::GsoRunLength(datagrams);
+  };
+  EXPECT_EQ(run({5, 5, 3, 5}), 3u);
+  EXPECT_EQ(run({5, 5, 5}), 3u);
+  EXPECT_EQ(run({3, 5}), 1u);
+  EXPECT_EQ(run({0, 5}), 1u);      // an empty datagram goes on its own
+  EXPECT_EQ(run({66000, 5}), 1u);  // so does one over the byte limit
+  EXPECT_EQ(run(std::vector<size_t>(70, 5)), 64u);
+  EXPECT_EQ(run(std::vector<size_t>(70, 1200)), 54u);  // 54 * 1200 <= 65000 < 55 * 1200
+  EXPECT_EQ(run({}), 0u);
+}
+
 TEST(UdpSocketTest, ConnectedSocketSendsWithoutAddress) {
   auto loop = std::move(EventLoop::Create()).value();
   auto receiver = BindLoopback();

@@ -35,7 +35,13 @@ RtcServer::~RtcServer() {
   if (tick_timer_ != 0) loop_->Cancel(tick_timer_);
   if (tick_slice_timer_ != 0) loop_->Cancel(tick_slice_timer_);
   rooms_.clear();
-  if (send_queue_) send_queue_->Flush();
+  if (send_queue_) {
+    send_queue_->Flush();
+    const net::UdpSendQueueCounters& sent = send_queue_->counters();
+    AURALINK_LOG(kInfo) << "RTC server: " << counters_.datagrams << " datagrams received, "
+                        << sent.datagrams << " queued to send in " << sent.batches
+                        << " flushes and " << sent.messages << " messages";
+  }
   for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
   tcp_peers_.clear();
   tcp_listener_.reset();
@@ -64,6 +70,7 @@ Status RtcServer::Start() {
         loop_, [this](std::span<const uint8_t> data, const net::SocketAddress& from) {
           OnDatagram(data, from);
         }));
+    socket_->set_batch_end_callback([this]() { FlushReceiveBatch(); });
   }
 
   if (config_.ice_tcp) {
@@ -194,6 +201,7 @@ void RtcServer::AttachTransportSocket(WebRtcTransport* transport) {
           raw->transport->HandlePacket(const_cast<uint8_t*>(data.data()), data.size(), from,
                                        net::EventLoop::NowMs());
         });
+    own->socket->set_batch_end_callback([this]() { FlushReceiveBatch(); });
     if (!receiving.ok()) {
       AURALINK_LOG(kWarning) << "RTC server: " << receiving.message();
       transport_sockets_.erase(transport);
@@ -233,9 +241,12 @@ void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddre
   ++counters_.datagrams;
   // The socket's receive buffer is ours until the callback returns: decrypting in place is safe.
   OnPacket(const_cast<uint8_t*>(data.data()), data.size(), from, /*tcp=*/false);
-  // What this datagram caused (a fan-out) leaves now rather than after the rest of the receive
-  // batch and the timers: one sendmmsg per fan-out still batches it, and the first subscribers'
-  // copies do not wait for the next publisher packet's fan-out.
+}
+
+void RtcServer::FlushReceiveBatch() {
+  // What one receive batch caused leaves before the next batch is read and before the timers: a
+  // lone packet's fan-out is not held back, and the packets of a burst read together (a video
+  // frame's) reach each subscriber as one GSO message.
   if (send_queue_->size() != 0) send_queue_->Flush();
 }
 

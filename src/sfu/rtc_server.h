@@ -2,8 +2,9 @@
 // new peer by the ufrag in its first Binding request, then by its address) or, when configured,
 // a port of its own per peer connection from a range; the rooms, and the timer that drives them.
 // It implements RoomControl for the API layer. Everything runs on one event loop thread; nothing
-// on the media path takes a lock. Outgoing UDP datagrams are queued during a loop round and leave
-// in sendmmsg batches before the loop waits (net::UdpSendQueue).
+// on the media path takes a lock. Outgoing UDP datagrams are queued and leave in sendmmsg batches
+// after each receive batch and before the loop waits, several for one subscriber as one UDP GSO
+// message (net::UdpSendQueue).
 #pragma once
 
 #include <cstdint>
@@ -114,6 +115,7 @@ class RtcServer : public RoomControl {
   RtcServer(net::EventLoop* loop, RtcServerConfig config);
   Status Start();
   void OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from);
+  void FlushReceiveBatch();
   void OnTcpConnection(std::shared_ptr<net::TcpConnection> connection);
   // One datagram from UDP or one RFC 4571 frame from TCP; `tcp` tells which address space.
   void OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp);
