@@ -131,6 +131,7 @@ start_auralink() {
 rtc:
   udp_port: 17882
   tcp_port: 0
+  measure_hop_latency: true
 YAML
   local bind=(--bind 127.0.0.1)
   [[ "${1:-}" == any ]] && bind=()

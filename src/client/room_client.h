@@ -18,7 +18,7 @@
 #include "client/client_transport.h"
 #include "client/emulated_audio_source.h"
 #include "client/emulated_video_source.h"
-#include "client/latency_histogram.h"
+#include "common/latency_histogram.h"
 #include "client/rtp_pacer.h"
 #include "client/signal_client.h"
 #include "common/status.h"

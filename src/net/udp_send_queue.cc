@@ -30,7 +30,7 @@ UdpSendQueue::~UdpSendQueue() {
 }
 
 void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
-                           const SocketAddress& to) {
+                           const SocketAddress& to, int64_t cause_us) {
   ++counters_.datagrams;
   if (data.size() > options_.max_datagram_bytes) {
     Flush();  // keeps the order towards `to`
@@ -44,7 +44,8 @@ void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
   const uint32_t socket_run =
       entries_.empty() ? 0
                        : entries_.back().socket_run + (entries_.back().socket == socket ? 0 : 1);
-  entries_.push_back(Entry{socket, socket_run, static_cast<uint32_t>(data.size()), to.Hash(), to});
+  entries_.push_back(
+      Entry{socket, socket_run, static_cast<uint32_t>(data.size()), to.Hash(), cause_us, to});
 }
 
 void UdpSendQueue::Flush() {
@@ -88,6 +89,13 @@ void UdpSendQueue::Flush() {
       end = run_end;
     }
     socket->SendMessages(messages_);
+    if (latency_ != nullptr) {
+      const int64_t sent_us = EventLoop::NowUs();
+      for (size_t i = begin; i < end; ++i) {
+        const int64_t cause_us = entries_[order_[i]].cause_us;
+        if (cause_us != 0) latency_->Add(sent_us - cause_us);
+      }
+    }
     ++counters_.batches;
     counters_.messages += messages_.size();
     begin = end;

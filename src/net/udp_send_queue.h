@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "common/latency_histogram.h"
 #include "common/status.h"
 #include "net/event_loop.h"
 #include "net/socket_address.h"
@@ -50,7 +51,13 @@ class UdpSendQueue {
   UdpSendQueue& operator=(const UdpSendQueue&) = delete;
 
   // Copies `data` for `socket` to send to `to`. `socket` must stay open until the next Flush().
-  void Enqueue(UdpSocket* socket, std::span<const uint8_t> data, const SocketAddress& to);
+  // `cause_us` (EventLoop::NowUs() time, 0: none) is when what caused the datagram arrived: with a
+  // histogram set, the time from then until the system call that sends the datagram returned is
+  // recorded.
+  void Enqueue(UdpSocket* socket, std::span<const uint8_t> data, const SocketAddress& to,
+               int64_t cause_us = 0);
+  // Where to record those delays; null (the default) records none. Must outlive the queue.
+  void set_latency_histogram(LatencyHistogram* histogram) { latency_ = histogram; }
   // Sends everything queued now: before closing a socket that may have datagrams queued.
   void Flush();
 
@@ -63,6 +70,7 @@ class UdpSendQueue {
     uint32_t socket_run;  // counts changes of socket in queue order
     uint32_t size;
     size_t to_hash;
+    int64_t cause_us;
     SocketAddress to;
   };
 
@@ -79,6 +87,7 @@ class UdpSendQueue {
   std::vector<std::span<const uint8_t>> segments_;
   std::vector<OutgoingMessage> messages_;
   UdpSendQueueCounters counters_;
+  LatencyHistogram* latency_ = nullptr;
 };
 
 }  // namespace auralink::net

@@ -41,6 +41,14 @@ RtcServer::~RtcServer() {
     AURALINK_LOG(kInfo) << "RTC server: " << counters_.datagrams << " datagrams received, "
                         << sent.datagrams << " queued to send in " << sent.batches
                         << " flushes and " << sent.messages << " messages";
+    if (hop_latency_ && hop_latency_->count() != 0) {
+      // One line for scripts (bench/sfu reads it).
+      AURALINK_LOG(kInfo) << "RTC server hop latency (arrival to send, us): count="
+                          << hop_latency_->count() << " p50=" << hop_latency_->Percentile(0.5)
+                          << " p99=" << hop_latency_->Percentile(0.99)
+                          << " p999=" << hop_latency_->Percentile(0.999)
+                          << " max=" << hop_latency_->MaxUs();
+    }
   }
   for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
   tcp_peers_.clear();
@@ -56,13 +64,19 @@ Status RtcServer::Start() {
   auto send_queue = net::UdpSendQueue::Create(loop_);
   if (!send_queue.ok()) return send_queue.status().WithContext("RTC server");
   send_queue_ = std::move(*send_queue);
+  if (config_.measure_hop_latency) {
+    hop_latency_ = std::make_unique<LatencyHistogram>();
+    send_queue_->set_latency_histogram(hop_latency_.get());
+  }
+  net::UdpSocketOptions socket_options;
+  socket_options.receive_timestamps = config_.measure_hop_latency;
   if (per_connection_ports()) {
     if (config_.port_range_end < config_.port_range_start)
       return Status::Error("RTC server: empty UDP port range " +
                            std::to_string(config_.port_range_start) + "-" +
                            std::to_string(config_.port_range_end));
   } else {
-    auto socket = net::UdpSocket::Bind(*bind_address, {});
+    auto socket = net::UdpSocket::Bind(*bind_address, socket_options);
     if (!socket.ok()) return socket.status().WithContext("RTC server: UDP port");
     socket_ = std::move(*socket);
     udp_port_ = socket_->local_address().port();
@@ -165,8 +179,10 @@ std::vector<std::string> RtcServer::HostCandidates(uint16_t udp_port) const {
 
 Status RtcServer::ReserveRangePorts(size_t count) {
   while (spare_sockets_.size() < count) {
+    net::UdpSocketOptions options;
+    options.receive_timestamps = config_.measure_hop_latency;
     auto socket = net::UdpSocket::BindInRange(config_.bind_ip, config_.port_range_start,
-                                              config_.port_range_end);
+                                              config_.port_range_end, options);
     if (!socket.ok()) {
       ++counters_.ports_exhausted;
       std::string message = "no free UDP port in the range ";
@@ -198,8 +214,10 @@ void RtcServer::AttachTransportSocket(WebRtcTransport* transport) {
           ++counters_.datagrams;
           if (raw->transport == nullptr) return;
           // The socket's receive buffer is ours until the callback returns.
+          arrival_us_ = raw->socket->last_receive_time_us();
           raw->transport->HandlePacket(const_cast<uint8_t*>(data.data()), data.size(), from,
                                        net::EventLoop::NowMs());
+          arrival_us_ = 0;
         });
     own->socket->set_batch_end_callback([this]() { FlushReceiveBatch(); });
     if (!receiving.ok()) {
@@ -240,7 +258,9 @@ std::string RtcServer::NewId(const char* prefix) {
 void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from) {
   ++counters_.datagrams;
   // The socket's receive buffer is ours until the callback returns: decrypting in place is safe.
+  arrival_us_ = socket_->last_receive_time_us();
   OnPacket(const_cast<uint8_t*>(data.data()), data.size(), from, /*tcp=*/false);
+  arrival_us_ = 0;
 }
 
 void RtcServer::FlushReceiveBatch() {
@@ -288,7 +308,7 @@ void RtcServer::SendPacket(net::UdpSocket* socket, std::span<const uint8_t> byte
       return;
     }
   }
-  if (socket != nullptr) send_queue_->Enqueue(socket, bytes, to);
+  if (socket != nullptr) send_queue_->Enqueue(socket, bytes, to, arrival_us_);
 }
 
 void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp) {

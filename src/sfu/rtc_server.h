@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/latency_histogram.h"
 #include "common/status.h"
 #include "net/event_loop.h"
 #include "net/socket_address.h"
@@ -54,6 +55,10 @@ struct RtcServerConfig {
   // them (see RtcServer::Tick).
   int64_t tick_slice_us = 200;
   int64_t signal_timeout_ms = 15000;  // LiveKit's ping timeout
+  // Record each datagram's hop through the server: from the kernel's arrival stamp on the server's
+  // socket (SO_TIMESTAMPNS) to the return of the system call that sends what it caused (a
+  // fan-out's copies, a retransmission, a STUN answer). See hop_latency().
+  bool measure_hop_latency = false;
 };
 
 struct RtcServerCounters {
@@ -83,6 +88,8 @@ class RtcServer : public RoomControl {
   size_t bound_range_ports() const { return transport_sockets_.size() + spare_sockets_.size(); }
   uint16_t tcp_port() const { return tcp_port_; }
   const RtcServerCounters& counters() const { return counters_; }
+  // With measure_hop_latency: the hops since the server started, in µs; null otherwise.
+  const LatencyHistogram* hop_latency() const { return hop_latency_.get(); }
   // Runs on this server's thread after a room closed (empty-room or departure timeout,
   // DeleteRoom); not for the rooms the destructor drops.
   void set_room_closed_callback(std::function<void(const std::string& room)> callback) {
@@ -172,6 +179,8 @@ class RtcServer : public RoomControl {
   std::string tick_cursor_;            // the room that slice starts at
   // Declared after the sockets: destroyed (and flushed) before them.
   std::unique_ptr<net::UdpSendQueue> send_queue_;
+  std::unique_ptr<LatencyHistogram> hop_latency_;
+  int64_t arrival_us_ = 0;  // while a datagram is handled: its kernel arrival time, or 0
   std::mt19937_64 random_;
   RtcServerCounters counters_;
   std::function<void(const std::string& room)> room_closed_;

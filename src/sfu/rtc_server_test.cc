@@ -121,6 +121,58 @@ TEST_F(RtcServerTest, ATickInSlicesStillReachesEveryRoom) {
   EXPECT_GE(server_->counters().tick_slices, server_->counters().ticks + kRooms - 1);
 }
 
+TEST_F(RtcServerTest, MeasuresEachDatagramsHopFromArrivalToTheSendOfWhatItCaused) {
+  EXPECT_EQ(server_->hop_latency(), nullptr);  // off unless configured
+  RtcServerConfig config;
+  config.bind_ip = "127.0.0.1";
+  config.udp_port = 0;
+  config.tcp_port = 0;
+  config.candidate_ips = {"127.0.0.1"};
+  config.measure_hop_latency = true;
+  server_.reset();
+  auto server = RtcServer::Create(loop_.get(), config);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+
+  CapturingSink sink;
+  Participant* alice = JoinAs("alice", &sink);
+  ASSERT_NE(alice, nullptr);
+  alice->NegotiateSubscriber();
+  ASSERT_EQ(sink.offers.size(), 1u);
+  auto offer = rtc::SessionDescription::Parse(sink.offers[0]);
+  ASSERT_TRUE(offer.ok()) << offer.status().message();
+  const rtc::MediaSection& section = offer->media.at(0);
+
+  auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
+  ASSERT_TRUE(peer.ok());
+  int64_t answered_us = 0;
+  ASSERT_TRUE((*peer)
+                  ->StartReceiving(loop_.get(), [&](std::span<const uint8_t>,
+                                                    const net::SocketAddress&) {
+                    answered_us = net::EventLoop::NowUs();
+                  })
+                  .ok());
+  rtc::StunBindingRequest request;
+  request.transaction_id[4] = 7;
+  request.username = *section.ice_ufrag + ":peer";
+  request.password = *section.ice_pwd;
+  request.priority = 100;
+  request.ice_controlling_tie_breaker = 1;
+  const int64_t asked_us = net::EventLoop::NowUs();
+  (*peer)->SendTo(rtc::BuildStunBindingRequest(request),
+                  *net::SocketAddress::FromIp("127.0.0.1", server_->udp_port()));
+  ASSERT_TRUE(net::RunLoopUntil(*loop_, [&] { return answered_us != 0; }, 5000));
+
+  // One datagram in, one answer out: one hop, inside the round trip the peer saw.
+  const LatencyHistogram* hops = server_->hop_latency();
+  ASSERT_NE(hops, nullptr);
+  EXPECT_EQ(hops->count(), 1u);
+  EXPECT_LE(hops->MaxUs(), answered_us - asked_us);
+  // Timer-driven sends (none caused by a datagram) add nothing.
+  RunFor(100);
+  EXPECT_EQ(hops->count(), 1u);
+}
+
 TEST_F(RtcServerTest, SameIdentityReplacesTheOldSession) {
   CapturingSink first, second;
   JoinAs("alice", &first);

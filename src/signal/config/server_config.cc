@@ -172,6 +172,8 @@ Status ReadRtc(const YAML::Node& node, RtcConfig* rtc) {
            [&](auto& v, auto& k) { return ReadInteger<uint32_t>(v, k, 1, 256, &rtc->workers); }},
           {"enable_loopback_candidate",
            [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->enable_loopback_candidate); }},
+          {"measure_hop_latency",
+           [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->measure_hop_latency); }},
           {"interfaces",
            [&](auto& v, auto&) {
              return ReadSection(v, "rtc.interfaces.",

@@ -31,6 +31,9 @@ struct RtcConfig {
   // rtc.workers: SFU threads, each with its own event loop, rooms and media port (udp_port + i,
   // tcp_port + i). Not a livekit-server key.
   uint32_t workers = 1;
+  // rtc.measure_hop_latency: each worker records every datagram's time from arrival to the send of
+  // what it caused, and logs p50/p99 when it stops. Not a livekit-server key.
+  bool measure_hop_latency = false;
 
   bool operator==(const RtcConfig&) const = default;
 };

@@ -23,6 +23,7 @@ TEST(ServerConfigTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_TRUE(config.rtc.node_ip.empty());
   EXPECT_FALSE(config.rtc.enable_loopback_candidate);
   EXPECT_EQ(config.rtc.workers, 1u);
+  EXPECT_FALSE(config.rtc.measure_hop_latency);
   EXPECT_TRUE(config.keys.empty());
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_TRUE(config.room.auto_create);
@@ -97,6 +98,13 @@ development: false
   EXPECT_EQ(config->limit.max_metadata_size, 1024u);
   EXPECT_EQ(config->limit.max_room_name_length, 256u);  // untouched default
   EXPECT_TRUE(config->Validate().ok()) << config->Validate().message();
+}
+
+TEST(ServerConfigTest, ReadsAuralinksOwnRtcKeys) {
+  const auto config = ParseServerConfig("rtc:\n  workers: 2\n  measure_hop_latency: true\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->rtc.workers, 2u);
+  EXPECT_TRUE(config->rtc.measure_hop_latency);
 }
 
 TEST(ServerConfigTest, UnknownKeysAreErrorsNamingTheKeyAndLine) {

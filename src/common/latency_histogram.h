@@ -1,12 +1,12 @@
-// One-way delays in microseconds, kept as counts per microsecond up to kMaxTrackedUs (larger values
-// share the last bucket), so that a load test can record every packet of many subscribers in fixed
-// memory and still read exact p50/p99 below the cap.
+// Delays in microseconds, kept as counts per microsecond up to kMaxTrackedUs (larger values share
+// the last bucket), so that every packet can be recorded in fixed memory with exact p50/p99 below
+// the cap: one-way delays in the load client, the server's hop from arrival to send.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-namespace auralink::client {
+namespace auralink {
 
 class LatencyHistogram {
  public:
@@ -32,4 +32,4 @@ class LatencyHistogram {
   int64_t max_us_ = 0;
 };
 
-}  // namespace auralink::client
+}  // namespace auralink

@@ -1,9 +1,9 @@
-#include "client/latency_histogram.h"
+#include "common/latency_histogram.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace auralink::client {
+namespace auralink {
 
 LatencyHistogram::LatencyHistogram() : buckets_(kMaxTrackedUs + 1, 0) {}
 
@@ -42,4 +42,4 @@ int64_t LatencyHistogram::Percentile(double fraction) const {
   return kMaxTrackedUs;
 }
 
-}  // namespace auralink::client
+}  // namespace auralink

@@ -1,8 +1,8 @@
-#include "client/latency_histogram.h"
+#include "common/latency_histogram.h"
 
 #include <gtest/gtest.h>
 
-namespace auralink::client {
+namespace auralink {
 namespace {
 
 TEST(LatencyHistogramTest, PercentilesOfKnownSamples) {
@@ -31,4 +31,4 @@ TEST(LatencyHistogramTest, ClampsAndMerges) {
 }
 
 }  // namespace
-}  // namespace auralink::client
+}  // namespace auralink
