@@ -11,7 +11,8 @@ for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
   // AuraLink's own hop figures (rtc.measure_hop_latency), from the log it wrote when it stopped.
   const log = path.join(dir, name.replace(/\.json$/, '.log'));
   if (fs.existsSync(log)) {
-    const m = fs.readFileSync(log, 'utf8').match(/hop latency \(arrival to send, us\): count=(\d+) p50=(\d+) p99=(\d+)/);
+    // The load generator signals the window's start (report 1) and end (report 2).
+    const m = fs.readFileSync(log, 'utf8').match(/hop latency \(arrival to send, us\) report 2: count=(\d+) p50=(\d+) p99=(\d+)/);
     if (m) r.hop_us = { count: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]) };
   }
   // "multi" rows are named RxN: R rooms of N subscribers.
@@ -43,7 +44,7 @@ for (const row of table) console.log(row.map((c, i) => String(c).padStart(widths
 
 if (txOnly) console.log('audiotx/videotx: transmit-only (every subscriber but the measured four sent into a discarding ifb device, as a NIC would take them; loss and latency from the four)');
 if (rows.some(({ mode }) => mode === 'multi')) console.log('multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from 4 witnesses per room)');
-if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, over the server\'s whole run (joins included)');
+if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, in the measurement window');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
 
 // The ratio at each load both servers ran: packets forwarded per CPU second.

@@ -26,7 +26,7 @@ video_counts="20 80 200"
 bitrate=1500000
 server_core=0
 load_cores=""
-threads=1
+threads=2
 janus=1
 tx_only=0
 room_loads=""
@@ -195,7 +195,7 @@ run_case() {
     fi
     taskset -c "$load_cores" "$load_bin" --url "ws://127.0.0.1:$auralink_port" "${mode_flags[@]}" \
       --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
-      >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+      --signal-window >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
   else
     start_janus || return 1
     taskset -c "$load_cores" "$janus_load_bin" --url ws://127.0.0.1:8188 "${mode_flags[@]}" \

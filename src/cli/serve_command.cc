@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "net/event_loop.h"
 #include "net/socket_address.h"
+#include "sfu/rtc_server.h"
 #include "signal/api/dev_test_hooks.h"
 #include "signal/api/room_service_api.h"
 #include "signal/api/rtc_join_admission.h"
@@ -50,7 +51,12 @@ extern "C" void StopLoopOnSignal(int) {
   if (net::EventLoop* loop = g_loop_to_stop.load()) loop->Stop();
 }
 
-// Installs the stop handler for SIGINT and SIGTERM and restores the previous ones when destroyed.
+// SIGUSR1: with rtc.measure_hop_latency, each SFU worker logs its hop latency since the last
+// report and starts over (one atomic increment, async-signal-safe).
+extern "C" void ReportHopLatencyOnSignal(int) { sfu::RtcServer::RequestHopLatencyReport(); }
+
+// Installs the stop handler for SIGINT and SIGTERM and the report handler for SIGUSR1, and
+// restores the previous ones when destroyed.
 class StopSignals {
  public:
   explicit StopSignals(net::EventLoop* loop) {
@@ -61,10 +67,16 @@ class StopSignals {
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, &previous_interrupt_);
     sigaction(SIGTERM, &action, &previous_terminate_);
+    struct sigaction report {};
+    report.sa_handler = ReportHopLatencyOnSignal;
+    sigemptyset(&report.sa_mask);
+    report.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &report, &previous_user1_);
   }
   ~StopSignals() {
     sigaction(SIGINT, &previous_interrupt_, nullptr);
     sigaction(SIGTERM, &previous_terminate_, nullptr);
+    sigaction(SIGUSR1, &previous_user1_, nullptr);
     g_loop_to_stop.store(nullptr);
   }
   StopSignals(const StopSignals&) = delete;
@@ -73,6 +85,7 @@ class StopSignals {
  private:
   struct sigaction previous_interrupt_ {};
   struct sigaction previous_terminate_ {};
+  struct sigaction previous_user1_ {};
 };
 
 std::vector<std::string> SplitAddressList(const std::string& text) {

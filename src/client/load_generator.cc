@@ -1,5 +1,6 @@
 #include "client/load_generator.h"
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -123,10 +124,13 @@ const char* const kLoadUsage =
     "  --bitrate BPS              video bitrate of the top layer (default 1500000)\n"
     "  --fps N                    video frame rate (default 30)\n"
     "  --measured N               subscribers per room that decrypt and time packets (default 4)\n"
-    "  --threads N                event loop threads for the clients (default 1)\n"
+    "  --threads N                event loop threads for the clients (default 1); with more than\n"
+    "                             one, the publishers have the first to themselves\n"
     "  --join-batch N             joins in flight at once (default 32)\n"
     "  --setup-timeout S          for joining everyone (default 120)\n"
     "  --server-pid PID           read the server's CPU time and RSS from /proc\n"
+    "  --signal-window            send that server SIGUSR1 as the window opens and closes\n"
+    "                             (AuraLink logs its hop latency for the window)\n"
     "  --sink IP --sink-interface DEV   transmit-only: unmeasured subscribers move to IP, routed\n"
     "                             to DEV (an ifb device, which discards); needs root\n";
 
@@ -200,6 +204,8 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       ok = number(&options.setup_timeout_s);
     } else if (flag == "--server-pid") {
       ok = number(&options.server_pid);
+    } else if (flag == "--signal-window") {
+      options.signal_window = true;
     } else if (flag == "--sink") {
       auto text = value();
       ok = text.has_value();
@@ -415,7 +421,13 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
       continue;
     }
     const int joined_so_far = started++;
-    LoadWorker& worker = *workers[static_cast<size_t>(joined_so_far) % workers.size()];
+    // With more than one thread the publishers keep worker 0 to themselves: independent senders
+    // do not wait for anyone's receive work, and publishers sharing a loop with subscribers that
+    // drain a fan-out would send late and in bunches, which the server would then meet at once.
+    const size_t subscriber_workers = workers.size() > 1 ? workers.size() - 1 : 1;
+    const size_t first_subscriber_worker = workers.size() > 1 ? 1 : 0;
+    LoadWorker& worker = *workers[first_subscriber_worker + static_cast<size_t>(joined_so_far) %
+                                                               subscriber_workers];
     // Rooms fill side by side.
     const int room_index = joined_so_far % rooms;
     const int index = joined_so_far / rooms;
@@ -537,7 +549,10 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   const std::optional<ProcessUsage> server_start = server_usage();
   const double self_start = SelfCpuSeconds();
   const auto window_start = std::chrono::steady_clock::now();
+  const bool signal_window = options.signal_window && options.server_pid > 0;
+  if (signal_window) kill(options.server_pid, SIGUSR1);
   SleepSeconds(options.duration_s);
+  if (signal_window) kill(options.server_pid, SIGUSR1);
   const std::optional<ProcessUsage> server_end = server_usage();
   const std::optional<uint64_t> sink_end = read_sink();
   const double window =

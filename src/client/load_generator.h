@@ -39,6 +39,9 @@ struct LoadOptions {
   int join_batch = 32;  // joins in flight at once
   double setup_timeout_s = 120.0;
   int server_pid = 0;  // 0: no server CPU / RSS figures
+  // Send the server SIGUSR1 at the window's start and end (AuraLink's serve then logs its hop
+  // latency since the last signal): an AuraLink server's own latency for exactly the window.
+  bool signal_window = false;
   // Transmit-only measurement: once receiving, every unmeasured subscriber moves its connection
   // to `sink_ip` (ClientTransport::DivertTo), an address routed to `sink_interface`, a device that
   // discards what it is sent (ifb); the packets the server sends there are read from that

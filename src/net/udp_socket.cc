@@ -209,6 +209,13 @@ size_t UdpSocket::ReceiveAvailable() {
         ++counters_.receive_errors;
         continue;
       }
+      next_from_same_source_ = false;
+      if (i + 1 < count) {
+        const msghdr& next = receive_headers_[i + 1].msg_hdr;
+        next_from_same_source_ =
+            next.msg_namelen == header.msg_namelen &&
+            std::memcmp(next.msg_name, header.msg_name, header.msg_namelen) == 0;
+      }
       const size_t length = receive_headers_[i].msg_len;
       ++counters_.packets_received;
       counters_.bytes_received += length;

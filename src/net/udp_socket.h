@@ -121,6 +121,10 @@ class UdpSocket {
   // Inside the receive callback: when the kernel received the datagram being delivered, in
   // EventLoop::NowUs() time; 0 without options.receive_timestamps or when the kernel gave none.
   int64_t last_receive_time_us() const { return last_receive_time_us_; }
+  // Inside the receive callback: whether the next datagram of the same recvmmsg batch came from
+  // the same address as the one being delivered (a sender's burst, such as a video frame's
+  // packets). False for the last of a batch.
+  bool next_from_same_source() const { return next_from_same_source_; }
 
  private:
   UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options);
@@ -147,6 +151,7 @@ class UdpSocket {
   std::vector<sockaddr_storage> receive_addresses_;
   std::vector<uint8_t> receive_controls_;  // one cmsg buffer per datagram, with receive_timestamps
   int64_t last_receive_time_us_ = 0;
+  bool next_from_same_source_ = false;
   // sendmmsg/GSO scratch, grown on demand and then reused.
   std::vector<mmsghdr> send_headers_;
   std::vector<iovec> send_iovecs_;

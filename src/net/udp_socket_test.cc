@@ -205,6 +205,29 @@ TEST(UdpSocketTest, GsoRunsAreEqualSizedWithAShorterLastOne) {
   EXPECT_EQ(run({}), 0u);
 }
 
+TEST(UdpSocketTest, TellsWhetherTheNextDatagramOfABatchIsFromTheSameSender) {
+  auto loop = std::move(EventLoop::Create()).value();
+  auto receiver = std::move(UdpSocket::Bind(*SocketAddress::FromIp("127.0.0.1", 0))).value();
+  auto first = std::move(UdpSocket::Bind(*SocketAddress::FromIp("127.0.0.1", 0))).value();
+  auto second = std::move(UdpSocket::Bind(*SocketAddress::FromIp("127.0.0.1", 0))).value();
+  const SocketAddress to = receiver->local_address();
+  const std::vector<uint8_t> bytes = {1, 2, 3};
+  // Queued before the receiver reads, so one recvmmsg returns all four.
+  first->SendTo(bytes, to);
+  first->SendTo(bytes, to);
+  second->SendTo(bytes, to);
+  first->SendTo(bytes, to);
+  std::vector<bool> same;
+  ASSERT_TRUE(receiver
+                  ->StartReceiving(loop.get(), [&](std::span<const uint8_t>,
+                                                   const SocketAddress&) {
+                    same.push_back(receiver->next_from_same_source());
+                  })
+                  .ok());
+  for (int i = 0; i < 100 && same.size() < 4; ++i) loop->RunOnce(10);
+  EXPECT_EQ(same, (std::vector<bool>{true, false, false, false}));
+}
+
 TEST(UdpSocketTest, ConnectedSocketSendsWithoutAddress) {
   auto loop = std::move(EventLoop::Create()).value();
   auto receiver = BindLoopback();

@@ -1,6 +1,7 @@
 #include "sfu/rtc_server.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "common/log.h"
 #include "rtc/ice/ice_candidate.h"
@@ -41,19 +42,32 @@ RtcServer::~RtcServer() {
     AURALINK_LOG(kInfo) << "RTC server: " << counters_.datagrams << " datagrams received, "
                         << sent.datagrams << " queued to send in " << sent.batches
                         << " flushes and " << sent.messages << " messages";
-    if (hop_latency_ && hop_latency_->count() != 0) {
-      // One line for scripts (bench/sfu reads it).
-      AURALINK_LOG(kInfo) << "RTC server hop latency (arrival to send, us): count="
-                          << hop_latency_->count() << " p50=" << hop_latency_->Percentile(0.5)
-                          << " p99=" << hop_latency_->Percentile(0.99)
-                          << " p999=" << hop_latency_->Percentile(0.999)
-                          << " max=" << hop_latency_->MaxUs();
-    }
+    LogHopLatency("at exit");
   }
   for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
   tcp_peers_.clear();
   tcp_listener_.reset();
   if (socket_) socket_->StopReceiving();
+}
+
+namespace {
+std::atomic<uint32_t> g_hop_report_requests{0};
+static_assert(std::atomic<uint32_t>::is_always_lock_free);
+}  // namespace
+
+void RtcServer::RequestHopLatencyReport() {
+  g_hop_report_requests.fetch_add(1, std::memory_order_relaxed);
+}
+
+void RtcServer::LogHopLatency(const std::string& which) {
+  if (!hop_latency_) return;
+  // One line for scripts (bench/sfu reads it).
+  AURALINK_LOG(kInfo) << "RTC server hop latency (arrival to send, us) " << which
+                      << ": count=" << hop_latency_->count()
+                      << " p50=" << hop_latency_->Percentile(0.5)
+                      << " p99=" << hop_latency_->Percentile(0.99)
+                      << " p999=" << hop_latency_->Percentile(0.999)
+                      << " max=" << hop_latency_->MaxUs();
 }
 
 Status RtcServer::Start() {
@@ -64,6 +78,7 @@ Status RtcServer::Start() {
   auto send_queue = net::UdpSendQueue::Create(loop_);
   if (!send_queue.ok()) return send_queue.status().WithContext("RTC server");
   send_queue_ = std::move(*send_queue);
+  hop_reports_seen_ = g_hop_report_requests.load(std::memory_order_relaxed);
   if (config_.measure_hop_latency) {
     hop_latency_ = std::make_unique<LatencyHistogram>();
     send_queue_->set_latency_histogram(hop_latency_.get());
@@ -84,7 +99,6 @@ Status RtcServer::Start() {
         loop_, [this](std::span<const uint8_t> data, const net::SocketAddress& from) {
           OnDatagram(data, from);
         }));
-    socket_->set_batch_end_callback([this]() { FlushReceiveBatch(); });
   }
 
   if (config_.ice_tcp) {
@@ -261,12 +275,14 @@ void RtcServer::OnDatagram(std::span<const uint8_t> data, const net::SocketAddre
   arrival_us_ = socket_->last_receive_time_us();
   OnPacket(const_cast<uint8_t*>(data.data()), data.size(), from, /*tcp=*/false);
   arrival_us_ = 0;
+  // What this datagram caused (a fan-out) leaves before the next datagram is handled, so that it
+  // does not wait for the fan-out of everything else read in the same batch, unless the next one
+  // is from the same sender. A publisher's burst (a video frame's packets, of which the last
+  // completes the frame) then reaches each subscriber as one GSO message.
+  if (!socket_->next_from_same_source()) FlushReceiveBatch();
 }
 
 void RtcServer::FlushReceiveBatch() {
-  // What one receive batch caused leaves before the next batch is read and before the timers: a
-  // lone packet's fan-out is not held back, and the packets of a burst read together (a video
-  // frame's) reach each subscriber as one GSO message.
   if (send_queue_->size() != 0) send_queue_->Flush();
 }
 
@@ -354,6 +370,12 @@ void RtcServer::Tick() {
   if (tick_slice_timer_ != 0) return;  // the last tick's slices are still running: this joins them
   if (!transport_sockets_.empty()) ReleaseDetachedSockets();
   ++counters_.ticks;
+  if (const uint32_t requests = g_hop_report_requests.load(std::memory_order_relaxed);
+      requests != hop_reports_seen_ && hop_latency_) {
+    hop_reports_seen_ = requests;
+    LogHopLatency("report " + std::to_string(requests));
+    hop_latency_->Clear();
+  }
   tick_cursor_.clear();
   ContinueTick();
 }

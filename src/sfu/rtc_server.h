@@ -3,8 +3,9 @@
 // a port of its own per peer connection from a range; the rooms, and the timer that drives them.
 // It implements RoomControl for the API layer. Everything runs on one event loop thread; nothing
 // on the media path takes a lock. Outgoing UDP datagrams are queued and leave in sendmmsg batches
-// after each receive batch and before the loop waits, several for one subscriber as one UDP GSO
-// message (net::UdpSendQueue).
+// once the datagram that caused them is handled (or, when the next received datagram is from the
+// same sender, after that sender's run), several for one subscriber as one UDP GSO message
+// (net::UdpSendQueue).
 #pragma once
 
 #include <cstdint>
@@ -88,7 +89,12 @@ class RtcServer : public RoomControl {
   size_t bound_range_ports() const { return transport_sockets_.size() + spare_sockets_.size(); }
   uint16_t tcp_port() const { return tcp_port_; }
   const RtcServerCounters& counters() const { return counters_; }
-  // With measure_hop_latency: the hops since the server started, in µs; null otherwise.
+  // Asks every RtcServer in the process to log its hop latency since its last report at its next
+  // tick (within tick_interval_ms) and start over. Async-signal-safe (one lock-free atomic): serve
+  // calls it on SIGUSR1, so a benchmark can bracket its measurement window.
+  static void RequestHopLatencyReport();
+  // With measure_hop_latency: the hops since the server started or last reported, in µs; null
+  // otherwise.
   const LatencyHistogram* hop_latency() const { return hop_latency_.get(); }
   // Runs on this server's thread after a room closed (empty-room or departure timeout,
   // DeleteRoom); not for the rooms the destructor drops.
@@ -181,6 +187,8 @@ class RtcServer : public RoomControl {
   std::unique_ptr<net::UdpSendQueue> send_queue_;
   std::unique_ptr<LatencyHistogram> hop_latency_;
   int64_t arrival_us_ = 0;  // while a datagram is handled: its kernel arrival time, or 0
+  uint32_t hop_reports_seen_ = 0;  // report requests handled (see RequestHopLatencyReport)
+  void LogHopLatency(const std::string& which);
   std::mt19937_64 random_;
   RtcServerCounters counters_;
   std::function<void(const std::string& room)> room_closed_;
