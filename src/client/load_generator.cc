@@ -426,8 +426,8 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     // drain a fan-out would send late and in bunches, which the server would then meet at once.
     const size_t subscriber_workers = workers.size() > 1 ? workers.size() - 1 : 1;
     const size_t first_subscriber_worker = workers.size() > 1 ? 1 : 0;
-    LoadWorker& worker = *workers[first_subscriber_worker + static_cast<size_t>(joined_so_far) %
-                                                               subscriber_workers];
+    LoadWorker& worker =
+        *workers[first_subscriber_worker + static_cast<size_t>(joined_so_far) % subscriber_workers];
     // Rooms fill side by side.
     const int room_index = joined_so_far % rooms;
     const int index = joined_so_far / rooms;

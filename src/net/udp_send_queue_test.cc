@@ -45,14 +45,20 @@ bool RunUntil(EventLoop* loop, Predicate done) {
   return done();
 }
 
-TEST(UdpSendQueueTest, HoldsDatagramsUntilTheLoopIsAboutToWait) {
-  auto loop = std::move(EventLoop::Create()).value();
-  auto sender = BindLoopback();
+// A sender, a default queue and two receivers on one loop.
+class UdpSendQueueTwoDestinationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a.Start(loop.get());
+    b.Start(loop.get());
+  }
+  std::unique_ptr<EventLoop> loop = std::move(EventLoop::Create()).value();
+  std::unique_ptr<UdpSocket> sender = BindLoopback();
   Receiver a, b;
-  a.Start(loop.get());
-  b.Start(loop.get());
-  auto queue = std::move(UdpSendQueue::Create(loop.get())).value();
+  std::unique_ptr<UdpSendQueue> queue = std::move(UdpSendQueue::Create(loop.get())).value();
+};
 
+TEST_F(UdpSendQueueTwoDestinationsTest, HoldsDatagramsUntilTheLoopIsAboutToWait) {
   // Interleaved destinations: each destination must see its own datagrams in order.
   for (int i = 0; i < 10; ++i) {
     queue->Enqueue(sender.get(), Bytes(Label('a', i)), a.socket->local_address());
@@ -119,13 +125,7 @@ TEST(UdpSendQueueTest, KeepsOrderAcrossSocketsAndFlushesOnDestruction) {
   loop->RunOnce(0);
 }
 
-TEST(UdpSendQueueTest, SendsEachDestinationsDatagramsAsGsoRuns) {
-  auto loop = std::move(EventLoop::Create()).value();
-  auto sender = BindLoopback();
-  Receiver a, b;
-  a.Start(loop.get());
-  b.Start(loop.get());
-  auto queue = std::move(UdpSendQueue::Create(loop.get())).value();
+TEST_F(UdpSendQueueTwoDestinationsTest, SendsEachDestinationsDatagramsAsGsoRuns) {
   // As a fan-out of several packets queues them: each packet to every destination in turn. a's
   // sizes 2 2 1 2 make two runs (only a run's last may be shorter); b's 1 2 also make two.
   const std::vector<std::string> to_a = {"a0", "a1", "x", "a3"};
@@ -142,7 +142,8 @@ TEST(UdpSendQueueTest, SendsEachDestinationsDatagramsAsGsoRuns) {
   } else {
     EXPECT_EQ(queue->counters().messages, 6u);
   }
-  ASSERT_TRUE(RunUntil(loop.get(), [&] { return a.received.size() == 4 && b.received.size() == 2; }));
+  ASSERT_TRUE(
+      RunUntil(loop.get(), [&] { return a.received.size() == 4 && b.received.size() == 2; }));
   EXPECT_EQ(a.received, to_a);  // the kernel cut the GSO message back into the datagrams
   EXPECT_EQ(b.received, to_b);
 }

@@ -219,10 +219,10 @@ TEST(UdpSocketTest, TellsWhetherTheNextDatagramOfABatchIsFromTheSameSender) {
   first->SendTo(bytes, to);
   std::vector<bool> same;
   ASSERT_TRUE(receiver
-                  ->StartReceiving(loop.get(), [&](std::span<const uint8_t>,
-                                                   const SocketAddress&) {
-                    same.push_back(receiver->next_from_same_source());
-                  })
+                  ->StartReceiving(loop.get(),
+                                   [&](std::span<const uint8_t>, const SocketAddress&) {
+                                     same.push_back(receiver->next_from_same_source());
+                                   })
                   .ok());
   for (int i = 0; i < 100 && same.size() < 4; ++i) loop->RunOnce(10);
   EXPECT_EQ(same, (std::vector<bool>{true, false, false, false}));

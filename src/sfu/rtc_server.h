@@ -129,6 +129,7 @@ class RtcServer : public RoomControl {
   Status Start();
   void OnDatagram(std::span<const uint8_t> data, const net::SocketAddress& from);
   void FlushReceiveBatch();
+  void LogHopLatency(const std::string& which);
   void OnTcpConnection(std::shared_ptr<net::TcpConnection> connection);
   // One datagram from UDP or one RFC 4571 frame from TCP; `tcp` tells which address space.
   void OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& from, bool tcp);
@@ -186,9 +187,8 @@ class RtcServer : public RoomControl {
   // Declared after the sockets: destroyed (and flushed) before them.
   std::unique_ptr<net::UdpSendQueue> send_queue_;
   std::unique_ptr<LatencyHistogram> hop_latency_;
-  int64_t arrival_us_ = 0;  // while a datagram is handled: its kernel arrival time, or 0
+  int64_t arrival_us_ = 0;         // while a datagram is handled: its kernel arrival time, or 0
   uint32_t hop_reports_seen_ = 0;  // report requests handled (see RequestHopLatencyReport)
-  void LogHopLatency(const std::string& which);
   std::mt19937_64 random_;
   RtcServerCounters counters_;
   std::function<void(const std::string& room)> room_closed_;

@@ -70,6 +70,32 @@ class RtcServerTest : public ::testing::Test {
     return participant.ok() ? *participant : nullptr;
   }
 
+  // Joins `identity` (into `*joined` if given) and returns its subscriber offer's first media
+  // section (ICE credentials and candidates), or nothing when the join or the offer failed.
+  std::optional<rtc::MediaSection> JoinForSubscriberSection(const std::string& identity,
+                                                            CapturingSink* sink,
+                                                            Participant** joined = nullptr) {
+    Participant* participant = JoinAs(identity, sink);
+    if (joined != nullptr) *joined = participant;
+    if (participant == nullptr) return std::nullopt;
+    participant->NegotiateSubscriber();
+    if (sink->offers.size() != 1) return std::nullopt;
+    auto offer = rtc::SessionDescription::Parse(sink->offers[0]);
+    if (!offer.ok() || offer->media.empty()) return std::nullopt;
+    return offer->media[0];
+  }
+  // A controlling peer's Binding request to the connection `section` describes.
+  static rtc::StunBindingRequest CheckFor(const rtc::MediaSection& section,
+                                          const std::string& peer_ufrag, uint8_t transaction) {
+    rtc::StunBindingRequest request;
+    request.transaction_id[3] = transaction;
+    request.username = *section.ice_ufrag + ":" + peer_ufrag;
+    request.password = *section.ice_pwd;
+    request.priority = 100;
+    request.ice_controlling_tie_breaker = 1;
+    return request;
+  }
+
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<RtcServer> server_;
 };
@@ -135,33 +161,23 @@ TEST_F(RtcServerTest, MeasuresEachDatagramsHopFromArrivalToTheSendOfWhatItCaused
   server_ = std::move(*server);
 
   CapturingSink sink;
-  Participant* alice = JoinAs("alice", &sink);
-  ASSERT_NE(alice, nullptr);
-  alice->NegotiateSubscriber();
-  ASSERT_EQ(sink.offers.size(), 1u);
-  auto offer = rtc::SessionDescription::Parse(sink.offers[0]);
-  ASSERT_TRUE(offer.ok()) << offer.status().message();
-  const rtc::MediaSection& section = offer->media.at(0);
+  const std::optional<rtc::MediaSection> section = JoinForSubscriberSection("alice", &sink);
+  ASSERT_TRUE(section.has_value());
 
   auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
   ASSERT_TRUE(peer.ok());
   int64_t answered_us = 0;
   ASSERT_TRUE((*peer)
-                  ->StartReceiving(loop_.get(), [&](std::span<const uint8_t>,
-                                                    const net::SocketAddress&) {
-                    answered_us = net::EventLoop::NowUs();
-                  })
+                  ->StartReceiving(loop_.get(),
+                                   [&](std::span<const uint8_t>, const net::SocketAddress&) {
+                                     answered_us = net::EventLoop::NowUs();
+                                   })
                   .ok());
-  rtc::StunBindingRequest request;
-  request.transaction_id[4] = 7;
-  request.username = *section.ice_ufrag + ":peer";
-  request.password = *section.ice_pwd;
-  request.priority = 100;
-  request.ice_controlling_tie_breaker = 1;
   const int64_t asked_us = net::EventLoop::NowUs();
-  (*peer)->SendTo(rtc::BuildStunBindingRequest(request),
+  (*peer)->SendTo(rtc::BuildStunBindingRequest(CheckFor(*section, "peer", 4)),
                   *net::SocketAddress::FromIp("127.0.0.1", server_->udp_port()));
-  ASSERT_TRUE(net::RunLoopUntil(*loop_, [&] { return answered_us != 0; }, 5000));
+  ASSERT_TRUE(net::RunLoopUntil(
+      *loop_, [&] { return answered_us != 0; }, 5000));
 
   // One datagram in, one answer out: one hop, inside the round trip the peer saw.
   const LatencyHistogram* hops = server_->hop_latency();
@@ -184,13 +200,10 @@ TEST_F(RtcServerTest, SameIdentityReplacesTheOldSession) {
 
 TEST_F(RtcServerTest, IceOverTcpAnswersFramedBindingRequests) {
   CapturingSink sink;
-  Participant* alice = JoinAs("alice", &sink);
-  ASSERT_NE(alice, nullptr);
-  alice->NegotiateSubscriber();
-  ASSERT_EQ(sink.offers.size(), 1u);
-  auto offer = rtc::SessionDescription::Parse(sink.offers[0]);
-  ASSERT_TRUE(offer.ok()) << offer.status().message();
-  const rtc::MediaSection& section = offer->media.at(0);
+  Participant* alice = nullptr;
+  const std::optional<rtc::MediaSection> found = JoinForSubscriberSection("alice", &sink, &alice);
+  ASSERT_TRUE(found.has_value());
+  const rtc::MediaSection& section = *found;
   bool tcp_candidate = false;
   for (const std::string& candidate : section.candidates)
     tcp_candidate |=
@@ -209,12 +222,7 @@ TEST_F(RtcServerTest, IceOverTcpAnswersFramedBindingRequests) {
   (*connection)->set_close_callback([](const Status&) {});
   ASSERT_TRUE((*connection)->Start().ok());
 
-  rtc::StunBindingRequest request;
-  request.transaction_id[3] = 7;
-  request.username = *section.ice_ufrag + ":clnt";
-  request.password = *section.ice_pwd;
-  request.priority = 100;
-  request.ice_controlling_tie_breaker = 1;
+  rtc::StunBindingRequest request = CheckFor(section, "clnt", 7);
   request.use_candidate = true;
   std::vector<uint8_t> framed;
   ASSERT_TRUE(rtc::AppendIceTcpFrame(rtc::BuildStunBindingRequest(request), &framed).ok());
