@@ -51,15 +51,18 @@ void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
 void UdpSendQueue::Flush() {
   const size_t count = entries_.size();
   if (count == 0) return;
-  // Grouped by run of one socket, then destination hash; stable, so each destination keeps its
-  // order. Two destinations with one hash may interleave: their runs are then only shorter.
+  // Grouped by run of one socket, then destination hash, then queue order, so each destination
+  // keeps its order (std::sort with the index as the last key: stable without std::stable_sort's
+  // buffer allocation). Two destinations with one hash may interleave: their runs are then only
+  // shorter.
   order_.resize(count);
   std::iota(order_.begin(), order_.end(), 0u);
-  std::stable_sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
+  std::sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
     const Entry& x = entries_[a];
     const Entry& y = entries_[b];
     if (x.socket_run != y.socket_run) return x.socket_run < y.socket_run;
-    return x.to_hash < y.to_hash;
+    if (x.to_hash != y.to_hash) return x.to_hash < y.to_hash;
+    return a < b;
   });
   segments_.clear();
   for (uint32_t index : order_) {
