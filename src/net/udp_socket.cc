@@ -281,47 +281,11 @@ bool UdpSocket::Send(std::span<const uint8_t> data) {
 }
 
 size_t UdpSocket::SendBatch(std::span<const OutgoingDatagram> datagrams) {
-  const size_t count = datagrams.size();
-  if (send_headers_.size() < count) {
-    send_headers_.resize(count);
-    send_iovecs_.resize(count);
-  }
-  for (size_t i = 0; i < count; ++i) {
-    send_iovecs_[i].iov_base = const_cast<uint8_t*>(datagrams[i].data.data());
-    send_iovecs_[i].iov_len = datagrams[i].data.size();
-    msghdr& header = send_headers_[i].msg_hdr;
-    std::memset(&header, 0, sizeof(header));
-    if (datagrams[i].to != nullptr) {
-      header.msg_name = const_cast<sockaddr*>(datagrams[i].to->sockaddr_ptr());
-      header.msg_namelen = datagrams[i].to->length();
-    }
-    header.msg_iov = &send_iovecs_[i];
-    header.msg_iovlen = 1;
-  }
-  size_t sent = 0;  // datagrams handled, delivered or dropped
-  size_t delivered = 0;
-  while (sent < count) {
-    const int result = sendmmsg(fd_, send_headers_.data() + sent,
-                                static_cast<unsigned>(count - sent), MSG_DONTWAIT);
-    if (result < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        counters_.send_would_block += count - sent;
-        break;
-      }
-      // The datagram at `sent` failed on its own (bad address, too large): skip it.
-      CountSendFailure(errno);
-      ++sent;
-      continue;
-    }
-    for (int i = 0; i < result; ++i) {
-      ++counters_.packets_sent;
-      counters_.bytes_sent += datagrams[sent + i].data.size();
-    }
-    sent += static_cast<size_t>(result);
-    delivered += static_cast<size_t>(result);
-  }
-  return delivered;
+  // One single-datagram message each; its segment list is the datagram's own span.
+  single_messages_.clear();
+  for (const OutgoingDatagram& datagram : datagrams)
+    single_messages_.push_back(OutgoingMessage{{&datagram.data, 1}, datagram.to});
+  return SendPrepared(single_messages_);
 }
 
 size_t UdpSocket::GsoRunLength(std::span<const std::span<const uint8_t>> datagrams) {
@@ -353,14 +317,17 @@ size_t UdpSocket::SendSameDestination(std::span<const std::span<const uint8_t>> 
 }
 
 size_t UdpSocket::SendMessages(std::span<const OutgoingMessage> messages) {
-  if (!gso_supported_) {
-    same_destination_batch_.clear();
-    for (const OutgoingMessage& message : messages) {
-      for (auto segment : message.segments)
-        same_destination_batch_.push_back(OutgoingDatagram{segment, message.to});
-    }
-    return SendBatch(same_destination_batch_);
+  if (gso_supported_) return SendPrepared(messages);
+  // Without GSO each datagram of a run is a message of its own.
+  single_messages_.clear();
+  for (const OutgoingMessage& message : messages) {
+    for (size_t i = 0; i < message.segments.size(); ++i)
+      single_messages_.push_back(OutgoingMessage{message.segments.subspan(i, 1), message.to});
   }
+  return SendPrepared(single_messages_);
+}
+
+size_t UdpSocket::SendPrepared(std::span<const OutgoingMessage> messages) {
   const size_t count = messages.size();
   size_t segments = 0;
   for (const OutgoingMessage& message : messages) segments += message.segments.size();

@@ -128,6 +128,9 @@ class UdpSocket {
 
  private:
   UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options);
+  // The one sendmmsg loop: each message is one datagram, or a GSO run (UDP_SEGMENT) when it has
+  // several.
+  size_t SendPrepared(std::span<const OutgoingMessage> messages);
   void CountSendFailure(int error);
 
   static constexpr size_t kReceiveControlBytes = 64;  // ≥ CMSG_SPACE(sizeof(timespec))
@@ -159,7 +162,7 @@ class UdpSocket {
     char bytes[CMSG_SPACE(sizeof(uint16_t))];
   };
   std::vector<GsoControl> send_controls_;
-  std::vector<OutgoingDatagram> same_destination_batch_;
+  std::vector<OutgoingMessage> single_messages_;  // SendBatch's, or a run split without GSO
   std::vector<OutgoingMessage> same_destination_messages_;
 };
 
