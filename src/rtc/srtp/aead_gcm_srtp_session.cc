@@ -46,9 +46,8 @@ std::optional<size_t> RtpHeaderSize(const uint8_t* packet, size_t length) {
 
 // RFC 3711 §3.3.1 / Appendix A index estimation, with libsrtp2's rule that a stream's first
 // 2^15 indices are taken at face value (ROC 0) so that both ends agree on where ROC starts.
-uint64_t EstimateIndex(const SrtpReplayWindow& window, uint16_t sequence) {
-  if (window.empty() || window.newest() <= 0x8000) return sequence;
-  const uint64_t newest = window.newest();
+uint64_t EstimateIndex(bool empty, uint64_t newest, uint16_t sequence) {
+  if (empty || newest <= 0x8000) return sequence;
   uint64_t roc = newest >> 16;
   const uint32_t newest_sequence = static_cast<uint16_t>(newest);
   if (newest_sequence < 0x8000) {
@@ -215,18 +214,15 @@ StatusOr<size_t> AeadGcmSrtpSession::ProtectRtp(uint8_t* buffer, size_t length, 
   RtpStream* stream = FindRtpStream(ssrc);
   if (stream == nullptr) {
     if (rtp_streams_.size() >= kMaxStreams) return Fail(Failure::kOther, "SRTP: too many SSRCs");
-    rtp_streams_.push_back(RtpStream{ssrc, SrtpReplayWindow(replay_window_)});
+    rtp_streams_.push_back(RtpStream{ssrc, std::nullopt});
     stream = &rtp_streams_.back();
   }
-  const uint64_t index = EstimateIndex(stream->window, Read16(buffer + 2));
-  switch (stream->window.Check(index)) {
-    case SrtpReplayWindow::Verdict::kTooOld:
-      return Fail(Failure::kReplay, "SRTP: packet older than the replay window");
-    case SrtpReplayWindow::Verdict::kReplayed:
-      break;  // a resend of the same packet (allow_repeat_tx)
-    case SrtpReplayWindow::Verdict::kNew:
-      stream->window.Accept(index);
-      break;
+  const uint64_t index = EstimateIndex(!stream->sent_any, stream->newest_sent, Read16(buffer + 2));
+  if (!stream->sent_any || index > stream->newest_sent) {
+    stream->newest_sent = index;
+    stream->sent_any = true;
+  } else if (stream->newest_sent - index >= replay_window_) {
+    return Fail(Failure::kReplay, "SRTP: packet older than the replay window");
   }
   const size_t payload_size = length - *header_size;
   if (!Seal(rtp_cipher_, RtpIv(rtp_salt_, ssrc, index), {buffer, *header_size}, {},
@@ -248,9 +244,12 @@ StatusOr<size_t> AeadGcmSrtpSession::UnprotectRtp(uint8_t* buffer, size_t length
     return Fail(Failure::kOther, "SRTP: too many SSRCs");
   }
   const uint16_t sequence = Read16(buffer + 2);
-  const uint64_t index = stream != nullptr ? EstimateIndex(stream->window, sequence) : sequence;
+  if (stream != nullptr && !stream->window) stream->window.emplace(replay_window_);
+  const uint64_t index =
+      stream != nullptr ? EstimateIndex(stream->window->empty(), stream->window->newest(), sequence)
+                        : sequence;
   if (stream != nullptr) {
-    switch (stream->window.Check(index)) {
+    switch (stream->window->Check(index)) {
       case SrtpReplayWindow::Verdict::kTooOld:
         return Fail(Failure::kReplay, "SRTP: packet older than the replay window");
       case SrtpReplayWindow::Verdict::kReplayed:
@@ -267,7 +266,7 @@ StatusOr<size_t> AeadGcmSrtpSession::UnprotectRtp(uint8_t* buffer, size_t length
     rtp_streams_.push_back(RtpStream{ssrc, SrtpReplayWindow(replay_window_)});
     stream = &rtp_streams_.back();
   }
-  stream->window.Accept(index);
+  stream->window->Accept(index);
   ++counters_.packets;
   return protected_size;
 }

@@ -7,6 +7,8 @@
 #include <array>
 #include <vector>
 
+#include <optional>
+
 #include "rtc/srtp/srtp_replay_window.h"
 #include "rtc/srtp/srtp_session.h"
 
@@ -30,7 +32,12 @@ class AeadGcmSrtpSession final : public SrtpSession {
   using Iv = std::array<uint8_t, 12>;
   struct RtpStream {
     uint32_t ssrc;
-    SrtpReplayWindow window;  // on send, the indices already used (libsrtp2 does the same)
+    // On receive, the indices accepted. A sender only needs the newest index it used, for the
+    // rollover counter and to refuse what is older than a receiver's window; it allows repeats as
+    // libsrtp2's allow_repeat_tx does.
+    std::optional<SrtpReplayWindow> window;
+    uint64_t newest_sent = 0;
+    bool sent_any = false;
   };
   struct RtcpStream {
     uint32_t ssrc;

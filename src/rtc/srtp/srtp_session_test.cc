@@ -231,6 +231,24 @@ TEST_P(SrtpSessionTest, ResendsProtectIdentically) {
   EXPECT_EQ(first.Contents(), again.Contents());
 }
 
+TEST_P(SrtpSessionTest, SenderRefusesIndicesOlderThanItsWindow) {
+  auto sender = MakeSession(GetParam().profile, GetParam().implementation, key_,
+                            SrtpDirection::kOutbound, /*replay_window=*/64);
+  ASSERT_NE(sender, nullptr);
+  for (uint16_t sequence = 1000; sequence < 1100; ++sequence) {
+    Packet wire = ProtectRtp(*sender, MakeRtp(5, sequence, 50));
+    ASSERT_TRUE(receiver_->UnprotectRtp(wire.bytes.data(), wire.length).ok());
+  }
+  // Inside the window: a resend, or a packet sent late out of order.
+  Packet resend = MakeRtp(5, 1090, 50);
+  EXPECT_TRUE(sender->ProtectRtp(resend.bytes.data(), resend.length, resend.bytes.size()).ok());
+  Packet ancient = MakeRtp(5, 1010, 50);
+  EXPECT_FALSE(sender->ProtectRtp(ancient.bytes.data(), ancient.length, ancient.bytes.size()).ok());
+  // The newest index still moves on.
+  Packet next = ProtectRtp(*sender, MakeRtp(5, 1100, 50));
+  EXPECT_TRUE(receiver_->UnprotectRtp(next.bytes.data(), next.length).ok());
+}
+
 TEST_P(SrtpSessionTest, RejectsBadArgumentsAndGarbage) {
   Packet plain = MakeRtp(1, 1, 100);
   EXPECT_FALSE(sender_->ProtectRtp(plain.bytes.data(), plain.length, plain.length + 4).ok());
