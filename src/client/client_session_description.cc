@@ -82,6 +82,18 @@ rtc::SessionDescription BuildPublisherOffer(const LocalIceParameters& local,
     }
     section.codecs.push_back(codec);
     section.formats.push_back(std::to_string(codec.payload_type));
+    if (video) {
+      // RTX (RFC 4588) as Chrome offers it: the SFU then keeps what it sends each subscriber
+      // repairable, as it does for browsers. This client resends nothing itself (on loopback
+      // nothing is lost).
+      rtc::RtpCodec rtx;
+      rtx.payload_type = kVp8RtxPayloadType;
+      rtx.name = "rtx";
+      rtx.clock_rate = 90000;
+      rtx.fmtp = "apt=" + std::to_string(kVp8PayloadType);
+      section.codecs.push_back(rtx);
+      section.formats.push_back(std::to_string(rtx.payload_type));
+    }
     if (!video) section.header_extensions.push_back({ids.audio_level, kAudioLevelUri, {}, ""});
     section.header_extensions.push_back({ids.transport_cc, kTransportCcUri, {}, ""});
     section.header_extensions.push_back({ids.mid, kMidUri, {}, ""});

@@ -20,6 +20,7 @@ namespace auralink::client {
 
 inline constexpr uint8_t kOpusPayloadType = 111;
 inline constexpr uint8_t kVp8PayloadType = 96;
+inline constexpr uint8_t kVp8RtxPayloadType = 97;
 
 struct LocalIceParameters {
   std::string ufrag;

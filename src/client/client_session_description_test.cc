@@ -67,6 +67,7 @@ TEST_F(ClientSessionDescriptionTest, PublisherOfferIsAcceptedBySfu) {
   const sfu::PublishedMedia& video = negotiation->media[1];
   EXPECT_EQ(video.kind, sfu::MediaKind::kVideo);
   EXPECT_EQ(video.codecs[0].name, "VP8");
+  EXPECT_EQ(video.codecs[0].rtx_payload_type, kVp8RtxPayloadType);
   EXPECT_EQ(video.track_id, "video-cid");
   EXPECT_EQ(video.ssrcs, std::vector<uint32_t>{2222});
 

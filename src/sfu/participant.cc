@@ -426,7 +426,7 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
   if (has_rtx && media.kind == MediaKind::kVideo) config.rtx_ssrc = environment_->make_ssrc();
   // A single peer connection's section is the browser's, known once an answer places the track.
   if (!single_peer_connection_) config.mid = std::to_string(next_mid_++);
-  auto down = DownTrack::Create(config, sender_.get(), &track->extension_ids());
+  auto down = DownTrack::Create(config, sender_.get(), &track->extension_ids(), track);
   if (!down.ok()) return down.status();
 
   Subscription subscription;

@@ -33,6 +33,13 @@ PublishedTrack::PublishedTrack(TrackDescription description, const PublishedMedi
     PublishedLayer layer;
     if (!media.rids.empty()) layer.rid = media.rids[i];
     layer.quality = QualityOfRid(layer.rid, i, count);
+    if (media.kind == MediaKind::kVideo) {
+      rtc::RtpPacketCacheConfig store;
+      store.slot_count = kStoredPacketsPerLayer;
+      store.max_age_ms = DownTrack::kHistoryMaxAgeMs;
+      auto created = rtc::RtpPacketCache::Create(store);
+      if (created.ok()) layer.store = std::move(*created);
+    }
     layers_.push_back(std::move(layer));
   }
   std::sort(layers_.begin(), layers_.end(),
@@ -108,10 +115,20 @@ std::span<const uint16_t> PublishedTrack::OnRtp(const rtc::RtpPacket& packet, in
   std::span<const uint16_t> nacks;
   if (media_.kind == MediaKind::kVideo)
     nacks = layer.nack.OnPacket(packet.sequence_number(), now_ms, info.key_frame);
+  if (layer.store) layer.store->Insert(packet, now_ms);
   if (!description_.muted) {
-    for (DownTrack* down : forward_to_) down->Forward(packet, layer_index, info, now_ms);
+    ForwardSource source(packet, layer_index, info, extension_ids_);
+    for (DownTrack* down : forward_to_) down->Forward(source, now_ms);
   }
   return nacks;
+}
+
+std::span<const uint8_t> PublishedTrack::FindSourcePacket(int layer, uint16_t sequence_number,
+                                                          int64_t now_ms) {
+  if (layer < 0 || layer >= static_cast<int>(layers_.size())) return {};
+  PublishedLayer& found = layers_[static_cast<size_t>(layer)];
+  if (!found.store) return {};
+  return found.store->Find(sequence_number, now_ms);
 }
 
 void PublishedTrack::OnSenderReport(int layer_index, const rtc::SenderReport& report,

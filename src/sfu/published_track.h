@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "rtc/rtp/nack_generator.h"
 #include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_packet.h"
+#include "rtc/rtp/rtp_packet_cache.h"
 #include "rtc/rtp/rtp_receive_statistics.h"
 #include "sfu/bwe/simulcast_layer_selector.h"
 #include "sfu/down_track.h"
@@ -43,11 +45,16 @@ struct PublishedLayer {
   std::optional<rtc::RtpReceiveStatistics> statistics;
   // The publisher's newest sender report, forwarded to subscribers of this layer.
   std::optional<PublisherSenderReport> sender_report;
+  // The packets of the last second, as they arrived, for every subscriber's retransmissions
+  // (video only).
+  std::unique_ptr<rtc::RtpPacketCache> store;
 };
 
-class PublishedTrack {
+class PublishedTrack : public SourcePacketStore {
  public:
   PublishedTrack(TrackDescription description, const PublishedMedia& media);
+  // Slots of each video layer's packet store: a second at up to ~6 Mbps in 1,200-byte packets.
+  static constexpr size_t kStoredPacketsPerLayer = 512;
 
   const TrackDescription& description() const { return description_; }
   TrackDescription& mutable_description() { return description_; }
@@ -92,6 +99,10 @@ class PublishedTrack {
 
   void SetMuted(bool muted);
   bool muted() const { return description_.muted; }
+
+  // SourcePacketStore
+  std::span<const uint8_t> FindSourcePacket(int layer, uint16_t sequence_number,
+                                            int64_t now_ms) override;
 
  private:
   void RebuildForwardList();

@@ -54,6 +54,8 @@ class RtpExtensionIdMap {
   uint8_t IdOf(RtpExtensionType type) const {
     return type < RtpExtensionType::kCount ? id_by_type_[static_cast<size_t>(type)] : 0;
   }
+  // Whether both maps give every type the same id (then they also agree on every id's type).
+  bool SameIds(const RtpExtensionIdMap& other) const { return id_by_type_ == other.id_by_type_; }
 
  private:
   std::array<RtpExtensionType, 256> type_by_id_{};
