@@ -75,6 +75,23 @@ DownTrack::DownTrack(const DownTrackConfig& config, SubscriberSender* sender,
       store_(store),
       subscriber_ids_(sender->extension_ids()) {}
 
+void DownTrack::Prefetch(int step) const {
+  if (step == 0) {
+    __builtin_prefetch(&config_);
+    __builtin_prefetch(&sender_);
+    __builtin_prefetch(&packets_sent_, 1);
+    return;
+  }
+  if (paused_) return;
+  if (step == 1) {
+    __builtin_prefetch(rewriter_.get(), 1);
+    if (!history_.empty() && history_highest_ != kNoSequence)
+      __builtin_prefetch(&history_[static_cast<size_t>(history_highest_ + 1) & (kHistorySize - 1)],
+                         1);
+  }
+  sender_->Prefetch(step - 1);
+}
+
 void DownTrack::SetTargetLayer(std::optional<int> layer) {
   if (config_.kind == MediaKind::kAudio) return;
   (void)rewriter_->SetTargetLayer(layer);

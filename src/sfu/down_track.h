@@ -115,6 +115,13 @@ class DownTrack {
 
   // One packet of the published track (any layer); its video info is parsed once by the track.
   void Forward(ForwardSource& source, int64_t now_ms);
+  // Asks the CPU to fetch what Forward() touches: each subscriber's state is cold in a fan-out to
+  // hundreds. Step 0 fetches the down track's own fields, and each later step (up to
+  // kPrefetchSteps - 1) what the step before fetched points to: the rewriter and history, the
+  // sender, its transport and bandwidth estimator, the SRTP session. The fan-out runs the steps a
+  // subscriber apart, so each finds its pointers in cache.
+  static constexpr int kPrefetchSteps = 4;
+  void Prefetch(int step) const;
   // Sequence numbers the subscriber reported lost, in our numbering.
   void OnNack(std::span<const uint16_t> sequence_numbers, int64_t now_ms);
   // Padding-only RTX packets (RFC 4588 §8.2) worth about `bytes`, to probe the subscriber's path;

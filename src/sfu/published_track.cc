@@ -118,7 +118,15 @@ std::span<const uint16_t> PublishedTrack::OnRtp(const rtc::RtpPacket& packet, in
   if (layer.store) layer.store->Insert(packet, now_ms);
   if (!description_.muted) {
     ForwardSource source(packet, layer_index, info, extension_ids_);
-    for (DownTrack* down : forward_to_) down->Forward(source, now_ms);
+    const size_t count = forward_to_.size();
+    for (size_t i = 0; i < count; ++i) {
+      // Subscriber i + s gets prefetch step kPrefetchSteps - s: the deeper steps for the nearer.
+      for (int step = 0; step < DownTrack::kPrefetchSteps; ++step) {
+        const size_t ahead = i + static_cast<size_t>(DownTrack::kPrefetchSteps - step);
+        if (ahead < count) forward_to_[ahead]->Prefetch(step);
+      }
+      forward_to_[i]->Forward(source, now_ms);
+    }
   }
   return nacks;
 }

@@ -26,6 +26,25 @@ SubscriberSender::SubscriberSender(WebRtcTransport* transport,
   if (estimator.ok()) estimator_ = std::move(*estimator);
 }
 
+void SubscriberSender::Prefetch(int step) const {
+  switch (step) {
+    case 0:
+      __builtin_prefetch(&transport_);
+      __builtin_prefetch(&next_transport_sequence_, 1);
+      break;
+    case 1:
+      if (estimator_) estimator_->PrefetchForSend(/*slot=*/false);
+      transport_->PrefetchForSend(0);
+      break;
+    case 2:
+      if (estimator_) estimator_->PrefetchForSend(/*slot=*/true);
+      transport_->PrefetchForSend(1);
+      break;
+    default:
+      break;
+  }
+}
+
 void SubscriberSender::SetExtensionIds(const std::map<std::string, int>& extension_ids) {
   ids_ = rtc::RtpExtensionIdMap();
   for (const auto& [uri, id] : extension_ids) ids_.Register(static_cast<uint8_t>(id), uri);

@@ -70,6 +70,10 @@ class SubscriberSender {
   uint64_t retransmissions_refused() const { return retransmissions_refused_; }
   WebRtcTransport* transport() const { return transport_; }
 
+  // Asks the CPU to fetch what SendRtp() touches, in steps a fan-out runs a subscriber or more
+  // apart (DownTrack::Prefetch): each reads only what the one before fetched.
+  void Prefetch(int step) const;
+
  private:
   // A token bucket: it fills at `rate_bytes_per_ms` up to `capacity_bytes`, and Take() spends
   // `bytes` from it when they are there. One for the test cap, one for retransmissions.

@@ -56,6 +56,20 @@ const std::optional<net::SocketAddress>& WebRtcTransport::selected_address() con
   return ice_->selected_address();
 }
 
+void WebRtcTransport::PrefetchForSend(int step) const {
+  if (step == 0) {
+    __builtin_prefetch(&srtp_out_);
+    __builtin_prefetch(&callbacks_.send_packet);
+    __builtin_prefetch(&counters_, 1);
+    return;
+  }
+  if (ice_) __builtin_prefetch(&ice_->selected_address());
+  if (srtp_out_) {
+    __builtin_prefetch(srtp_out_.get(), 1);
+    srtp_out_->PrefetchForProtect();
+  }
+}
+
 size_t WebRtcTransport::srtp_overhead() const {
   return srtp_out_ ? rtc::SrtpRtcpOverhead(srtp_out_->profile()) : 0;
 }

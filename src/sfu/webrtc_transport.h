@@ -122,6 +122,9 @@ class WebRtcTransport {
   const std::string& local_ufrag() const { return config_.local_ufrag; }
   const std::string& local_pwd() const { return config_.local_pwd; }
   const std::optional<net::SocketAddress>& selected_address() const;
+  // Asks the CPU to fetch what SendRtp() reads, in two steps: `step` 0 the transport's own fields,
+  // 1 what they point to (the path and the SRTP session).
+  void PrefetchForSend(int step) const;
   const WebRtcTransportCounters& counters() const { return counters_; }
   const rtc::IceLiteAgent& ice() const { return *ice_; }
   size_t srtp_overhead() const;

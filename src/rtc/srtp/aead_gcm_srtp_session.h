@@ -27,6 +27,10 @@ class AeadGcmSrtpSession final : public SrtpSession {
   StatusOr<size_t> UnprotectRtp(uint8_t* buffer, size_t length) override;
   StatusOr<size_t> UnprotectRtcp(uint8_t* buffer, size_t length) override;
   SrtpImplementation implementation() const override { return SrtpImplementation::kOpenSsl; }
+  void PrefetchForProtect() const override {
+    __builtin_prefetch(rtp_cipher_);
+    if (!rtp_streams_.empty()) __builtin_prefetch(rtp_streams_.data());
+  }
 
  private:
   using Iv = std::array<uint8_t, 12>;

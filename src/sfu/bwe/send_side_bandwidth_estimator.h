@@ -30,6 +30,7 @@ class SendSideBandwidthEstimator {
   static StatusOr<std::unique_ptr<SendSideBandwidthEstimator>> Create(const Config& config);
 
   void OnPacketSent(const SentPacket& packet) { feedback_adapter_.OnPacketSent(packet); }
+  void PrefetchForSend(bool slot) const { feedback_adapter_.Prefetch(slot); }
   void OnTransportFeedback(std::span<const TransportFeedbackEntry> entries, int64_t now_us);
   // An RTT measured elsewhere (RTCP receiver reports) replaces the feedback-derived one.
   void OnRoundTripTime(int64_t rtt_ms);
