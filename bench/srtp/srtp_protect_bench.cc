@@ -1,5 +1,6 @@
 // SRTP cost per 1200-byte RTP packet for each profile and implementation: protect (the SFU does
-// it once per subscriber) and unprotect (once per published packet). items_per_second is
+// it once per subscriber), protect in a fan-out (a cold session per packet, as in an SFU), and
+// unprotect (once per published packet). items_per_second is
 // packets/s on one core; /work/shared/MEASURED.md puts the per-core target near 300k SRTP
 // packets/s, with the kernel's send path taking ~1.4-2 us of each packet on top of SRTP.
 //
@@ -72,6 +73,48 @@ void BM_Protect(benchmark::State& state, SrtpProfile profile, SrtpImplementation
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(kPacketSize));
 }
 
+// A fan-out: one packet protected for each of 256 subscribers in turn, each with its own session
+// (own keys), so every protect starts with a cold session as in an SFU.
+void BM_ProtectFanOut(benchmark::State& state, SrtpImplementation implementation) {
+  constexpr size_t kSubscribers = 256;
+  std::vector<std::unique_ptr<SrtpSession>> sessions;
+  for (size_t i = 0; i < kSubscribers; ++i) {
+    std::vector<uint8_t> key = MasterKeySalt(SrtpProfile::kAeadAes128Gcm);
+    key[0] = static_cast<uint8_t>(i);
+    key[1] = static_cast<uint8_t>(i >> 8);
+    SrtpSessionOptions options;
+    options.implementation = implementation;
+    auto session =
+        SrtpSession::Create(SrtpProfile::kAeadAes128Gcm, key, SrtpDirection::kOutbound, options);
+    if (!session.ok()) {
+      state.SkipWithError(session.status().message().c_str());
+      return;
+    }
+    sessions.push_back(std::move(*session));
+  }
+  std::vector<uint8_t> source(kCapacity);
+  WriteRtpPacket(source.data(), 0);
+  std::vector<uint8_t> buffer(kCapacity);
+  uint16_t sequence = 0;
+  size_t next = 0;
+  for (auto _ : state) {
+    if (next == kSubscribers) {
+      next = 0;
+      ++sequence;
+      source[2] = static_cast<uint8_t>(sequence >> 8);
+      source[3] = static_cast<uint8_t>(sequence);
+    }
+    std::memcpy(buffer.data(), source.data(), kPacketSize);
+    auto length = sessions[next++]->ProtectRtp(buffer.data(), kPacketSize, buffer.size());
+    if (!length.ok()) {
+      state.SkipWithError(length.status().message().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(buffer.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // Each iteration copies one pre-protected packet into a work buffer (~1.2 kB memcpy, included)
 // and unprotects it; a fresh session every 4096 packets keeps indices new.
 void BM_Unprotect(benchmark::State& state, SrtpProfile profile, SrtpImplementation implementation) {
@@ -115,12 +158,18 @@ BENCHMARK_CAPTURE(BM_Protect, AeadAes128Gcm_libsrtp, SrtpProfile::kAeadAes128Gcm
                   SrtpImplementation::kLibsrtp);
 BENCHMARK_CAPTURE(BM_Protect, AeadAes128Gcm_openssl, SrtpProfile::kAeadAes128Gcm,
                   SrtpImplementation::kOpenSsl);
+BENCHMARK_CAPTURE(BM_Protect, AeadAes128Gcm_cpu_aes, SrtpProfile::kAeadAes128Gcm,
+                  SrtpImplementation::kCpuAes);
+BENCHMARK_CAPTURE(BM_ProtectFanOut, AeadAes128Gcm_openssl, SrtpImplementation::kOpenSsl);
+BENCHMARK_CAPTURE(BM_ProtectFanOut, AeadAes128Gcm_cpu_aes, SrtpImplementation::kCpuAes);
 BENCHMARK_CAPTURE(BM_Unprotect, AesCmHmacSha1_80_libsrtp, SrtpProfile::kAes128CmHmacSha1_80,
                   SrtpImplementation::kLibsrtp);
 BENCHMARK_CAPTURE(BM_Unprotect, AeadAes128Gcm_libsrtp, SrtpProfile::kAeadAes128Gcm,
                   SrtpImplementation::kLibsrtp);
 BENCHMARK_CAPTURE(BM_Unprotect, AeadAes128Gcm_openssl, SrtpProfile::kAeadAes128Gcm,
                   SrtpImplementation::kOpenSsl);
+BENCHMARK_CAPTURE(BM_Unprotect, AeadAes128Gcm_cpu_aes, SrtpProfile::kAeadAes128Gcm,
+                  SrtpImplementation::kCpuAes);
 
 }  // namespace
 

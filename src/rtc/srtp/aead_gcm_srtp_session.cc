@@ -95,7 +95,7 @@ EVP_CIPHER_CTX* MakeCipher(const uint8_t* key, SrtpDirection direction) {
 
 StatusOr<std::unique_ptr<SrtpSession>> AeadGcmSrtpSession::Create(
     std::span<const uint8_t> master_key_salt, SrtpDirection direction,
-    const SrtpSessionOptions& options) {
+    const SrtpSessionOptions& options, bool cpu_aes) {
   if (master_key_salt.size() != kKeySize + kSaltSize) {
     return Status::Error("AEAD_AES_128_GCM needs 28 bytes of master key and salt");
   }
@@ -120,13 +120,18 @@ StatusOr<std::unique_ptr<SrtpSession>> AeadGcmSrtpSession::Create(
         DeriveSrtpSessionKey(master_key, master_salt, SrtpKeyLabel::kRtcpSalt, session->rtcp_salt_);
   }
   if (derived.ok()) {
-    session->rtp_cipher_ = MakeCipher(rtp_key.data(), direction);
-    session->rtcp_cipher_ = MakeCipher(rtcp_key.data(), direction);
+    if (cpu_aes) {
+      session->rtp_gcm_.emplace(std::span<const uint8_t, kKeySize>(rtp_key));
+      session->rtcp_gcm_.emplace(std::span<const uint8_t, kKeySize>(rtcp_key));
+    } else {
+      session->rtp_cipher_ = MakeCipher(rtp_key.data(), direction);
+      session->rtcp_cipher_ = MakeCipher(rtcp_key.data(), direction);
+    }
   }
   OPENSSL_cleanse(rtp_key.data(), rtp_key.size());
   OPENSSL_cleanse(rtcp_key.data(), rtcp_key.size());
   if (!derived.ok()) return derived;
-  if (session->rtp_cipher_ == nullptr || session->rtcp_cipher_ == nullptr) {
+  if (!cpu_aes && (session->rtp_cipher_ == nullptr || session->rtcp_cipher_ == nullptr)) {
     return Status::Error("setting up AES-128-GCM on OpenSSL failed");
   }
   return std::unique_ptr<SrtpSession>(std::move(session));
@@ -162,9 +167,14 @@ AeadGcmSrtpSession::RtcpStream* AeadGcmSrtpSession::FindRtcpStream(uint32_t ssrc
   return nullptr;
 }
 
-bool AeadGcmSrtpSession::Seal(EVP_CIPHER_CTX* cipher, const Iv& iv, std::span<const uint8_t> aad,
+bool AeadGcmSrtpSession::Seal(const std::optional<AesGcm128>& gcm, EVP_CIPHER_CTX* cipher,
+                              const Iv& iv, std::span<const uint8_t> aad,
                               std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
                               uint8_t* tag) {
+  if (gcm) {
+    gcm->Seal(iv, aad, aad_tail, data, size, tag);
+    return true;
+  }
   int written = 0;
   if (EVP_EncryptInit_ex(cipher, nullptr, nullptr, nullptr, iv.data()) != 1) return false;
   if (!aad.empty() &&
@@ -183,9 +193,11 @@ bool AeadGcmSrtpSession::Seal(EVP_CIPHER_CTX* cipher, const Iv& iv, std::span<co
          EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_GCM_GET_TAG, kTagSize, tag) == 1;
 }
 
-bool AeadGcmSrtpSession::Open(EVP_CIPHER_CTX* cipher, const Iv& iv, std::span<const uint8_t> aad,
+bool AeadGcmSrtpSession::Open(const std::optional<AesGcm128>& gcm, EVP_CIPHER_CTX* cipher,
+                              const Iv& iv, std::span<const uint8_t> aad,
                               std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
                               const uint8_t* tag) {
+  if (gcm) return gcm->Open(iv, aad, aad_tail, data, size, tag);
   int written = 0;
   uint8_t expected_tag[kTagSize];
   std::memcpy(expected_tag, tag, kTagSize);
@@ -225,7 +237,7 @@ StatusOr<size_t> AeadGcmSrtpSession::ProtectRtp(uint8_t* buffer, size_t length, 
     return Fail(Failure::kReplay, "SRTP: packet older than the replay window");
   }
   const size_t payload_size = length - *header_size;
-  if (!Seal(rtp_cipher_, RtpIv(rtp_salt_, ssrc, index), {buffer, *header_size}, {},
+  if (!Seal(rtp_gcm_, rtp_cipher_, RtpIv(rtp_salt_, ssrc, index), {buffer, *header_size}, {},
             buffer + *header_size, payload_size, buffer + length)) {
     return Fail(Failure::kOther, "SRTP: AES-GCM encryption failed");
   }
@@ -258,7 +270,7 @@ StatusOr<size_t> AeadGcmSrtpSession::UnprotectRtp(uint8_t* buffer, size_t length
         break;
     }
   }
-  if (!Open(rtp_cipher_, RtpIv(rtp_salt_, ssrc, index), {buffer, *header_size}, {},
+  if (!Open(rtp_gcm_, rtp_cipher_, RtpIv(rtp_salt_, ssrc, index), {buffer, *header_size}, {},
             buffer + *header_size, protected_size - *header_size, buffer + protected_size)) {
     return Fail(Failure::kAuthentication, "SRTP: authentication failed");
   }
@@ -292,7 +304,7 @@ StatusOr<size_t> AeadGcmSrtpSession::ProtectRtcp(uint8_t* buffer, size_t length,
   uint8_t* tag = buffer + length;
   uint8_t* trailer = tag + kTagSize;
   Write32(trailer, 0x80000000u | index);  // E flag: the payload is encrypted
-  if (!Seal(rtcp_cipher_, RtcpIv(rtcp_salt_, ssrc, index), {buffer, kRtcpHeaderSize},
+  if (!Seal(rtcp_gcm_, rtcp_cipher_, RtcpIv(rtcp_salt_, ssrc, index), {buffer, kRtcpHeaderSize},
             {trailer, kSrtcpTrailerSize}, buffer + kRtcpHeaderSize, length - kRtcpHeaderSize,
             tag)) {
     return Fail(Failure::kOther, "SRTCP: AES-GCM encryption failed");
@@ -328,7 +340,7 @@ StatusOr<size_t> AeadGcmSrtpSession::UnprotectRtcp(uint8_t* buffer, size_t lengt
   }
   // RFC 7714 §9.2/§9.3: with E set only the first 8 octets are AAD; without it, all of it.
   const size_t aad_size = encrypted ? kRtcpHeaderSize : plain_size;
-  if (!Open(rtcp_cipher_, RtcpIv(rtcp_salt_, ssrc, index), {buffer, aad_size},
+  if (!Open(rtcp_gcm_, rtcp_cipher_, RtcpIv(rtcp_salt_, ssrc, index), {buffer, aad_size},
             {trailer, kSrtcpTrailerSize}, buffer + aad_size, plain_size - aad_size, tag)) {
     return Fail(Failure::kAuthentication, "SRTCP: authentication failed");
   }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "rtc/srtp/aead_gcm_srtp_session.h"
+#include "rtc/srtp/aes_gcm.h"
 #include "rtc/srtp/libsrtp_session.h"
 
 namespace auralink::rtc {
@@ -26,14 +27,23 @@ StatusOr<std::unique_ptr<SrtpSession>> SrtpSession::Create(SrtpProfile profile,
   }
   SrtpImplementation implementation = options.implementation;
   if (implementation == SrtpImplementation::kAuto) {
-    implementation = profile == SrtpProfile::kAeadAes128Gcm ? SrtpImplementation::kOpenSsl
-                                                            : SrtpImplementation::kLibsrtp;
-  }
-  if (implementation == SrtpImplementation::kOpenSsl) {
     if (profile != SrtpProfile::kAeadAes128Gcm) {
-      return Status::Error("the OpenSSL SRTP implementation supports AEAD_AES_128_GCM only");
+      implementation = SrtpImplementation::kLibsrtp;
+    } else {
+      implementation =
+          AesGcm128::Available() ? SrtpImplementation::kCpuAes : SrtpImplementation::kOpenSsl;
     }
-    return AeadGcmSrtpSession::Create(master_key_salt, direction, options);
+  }
+  if (implementation == SrtpImplementation::kOpenSsl ||
+      implementation == SrtpImplementation::kCpuAes) {
+    if (profile != SrtpProfile::kAeadAes128Gcm) {
+      return Status::Error(
+          "the OpenSSL and CPU SRTP implementations support AEAD_AES_128_GCM only");
+    }
+    if (implementation == SrtpImplementation::kCpuAes && !AesGcm128::Available())
+      return Status::Error("this CPU has no AES-NI and PCLMULQDQ for SRTP");
+    return AeadGcmSrtpSession::Create(master_key_salt, direction, options,
+                                      implementation == SrtpImplementation::kCpuAes);
   }
   return LibsrtpSession::Create(profile, master_key_salt, direction, options);
 }

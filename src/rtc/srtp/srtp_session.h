@@ -20,9 +20,10 @@ enum class SrtpDirection {
 };
 
 enum class SrtpImplementation {
-  kAuto,     // OpenSSL EVP for AEAD_AES_128_GCM, libsrtp2 for AES_CM_128_HMAC_SHA1_80
+  kAuto,     // AEAD_AES_128_GCM: kCpuAes where the CPU can, else kOpenSsl; AES-CM: libsrtp2
   kLibsrtp,  // libsrtp2 (Debian builds it on NSS, slow for AES-CM: see MEASURED.md)
   kOpenSsl,  // AEAD_AES_128_GCM (RFC 7714) on OpenSSL EVP; the GCM profile only
+  kCpuAes,   // AEAD_AES_128_GCM on the CPU's AES-NI and PCLMULQDQ (rtc/srtp/aes_gcm.h); GCM only
 };
 
 struct SrtpSessionOptions {

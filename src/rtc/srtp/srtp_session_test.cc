@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rtc/dtls/dtls_transport.h"
+#include "rtc/srtp/aes_gcm.h"
 
 namespace auralink::rtc {
 namespace {
@@ -107,6 +108,8 @@ struct Variant {
 class SrtpSessionTest : public ::testing::TestWithParam<Variant> {
  protected:
   void SetUp() override {
+    if (GetParam().implementation == SrtpImplementation::kCpuAes && !AesGcm128::Available())
+      GTEST_SKIP() << "this CPU has no AES-NI/PCLMULQDQ";
     key_ = TestKey(GetParam().profile, 11);
     sender_ =
         MakeSession(GetParam().profile, GetParam().implementation, key_, SrtpDirection::kOutbound);
@@ -282,7 +285,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Variant{SrtpProfile::kAes128CmHmacSha1_80, SrtpImplementation::kLibsrtp, "CmLibsrtp"},
         Variant{SrtpProfile::kAeadAes128Gcm, SrtpImplementation::kLibsrtp, "GcmLibsrtp"},
-        Variant{SrtpProfile::kAeadAes128Gcm, SrtpImplementation::kOpenSsl, "GcmOpenSsl"}),
+        Variant{SrtpProfile::kAeadAes128Gcm, SrtpImplementation::kOpenSsl, "GcmOpenSsl"},
+        Variant{SrtpProfile::kAeadAes128Gcm, SrtpImplementation::kCpuAes, "GcmCpuAes"}),
     [](const ::testing::TestParamInfo<Variant>& info) { return info.param.name; });
 
 TEST(SrtpSessionCreateTest, ValidatesArguments) {
@@ -307,23 +311,24 @@ TEST(SrtpSessionCreateTest, ValidatesArguments) {
   auto automatic =
       SrtpSession::Create(SrtpProfile::kAeadAes128Gcm, gcm_key, SrtpDirection::kInbound);
   ASSERT_TRUE(automatic.ok());
-  EXPECT_EQ((*automatic)->implementation(), SrtpImplementation::kOpenSsl);
+  EXPECT_EQ((*automatic)->implementation(),
+            AesGcm128::Available() ? SrtpImplementation::kCpuAes : SrtpImplementation::kOpenSsl);
   auto cm =
       SrtpSession::Create(SrtpProfile::kAes128CmHmacSha1_80, cm_key, SrtpDirection::kOutbound);
   ASSERT_TRUE(cm.ok());
   EXPECT_EQ((*cm)->implementation(), SrtpImplementation::kLibsrtp);
 }
 
-// The OpenSSL GCM path must produce exactly libsrtp2's bytes, since browsers run libsrtp2.
-TEST(SrtpInteropTest, OpenSslGcmMatchesLibsrtpByteForByte) {
+// Our GCM paths must produce exactly libsrtp2's bytes, since browsers run libsrtp2.
+void ExpectGcmMatchesLibsrtpByteForByte(SrtpImplementation ours) {
   const auto key = TestKey(SrtpProfile::kAeadAes128Gcm, 200);
   const auto make = [&](SrtpImplementation implementation, SrtpDirection direction) {
     return MakeSession(SrtpProfile::kAeadAes128Gcm, implementation, key, direction);
   };
   auto libsrtp_out = make(SrtpImplementation::kLibsrtp, SrtpDirection::kOutbound);
-  auto openssl_out = make(SrtpImplementation::kOpenSsl, SrtpDirection::kOutbound);
+  auto ours_out = make(ours, SrtpDirection::kOutbound);
   auto libsrtp_in = make(SrtpImplementation::kLibsrtp, SrtpDirection::kInbound);
-  auto openssl_in = make(SrtpImplementation::kOpenSsl, SrtpDirection::kInbound);
+  auto ours_in = make(ours, SrtpDirection::kInbound);
 
   // Two SSRCs, one crossing the sequence-number wrap, with CSRCs and header extensions.
   for (int i = 0; i < 600; ++i) {
@@ -331,17 +336,17 @@ TEST(SrtpInteropTest, OpenSslGcmMatchesLibsrtpByteForByte) {
     const uint16_t sequence = static_cast<uint16_t>(i % 2 == 0 ? 65000 + i : 3 + i);
     const Packet plain = MakeRtp(ssrc, sequence, i % 1200, i % 5 == 0, i % 3);
     const Packet by_libsrtp = ProtectRtp(*libsrtp_out, plain);
-    const Packet by_openssl = ProtectRtp(*openssl_out, plain);
-    ASSERT_EQ(by_libsrtp.Contents(), by_openssl.Contents()) << "packet " << i;
+    const Packet by_ours = ProtectRtp(*ours_out, plain);
+    ASSERT_EQ(by_libsrtp.Contents(), by_ours.Contents()) << "packet " << i;
 
-    Packet cross = by_openssl;
+    Packet cross = by_ours;
     auto length = libsrtp_in->UnprotectRtp(cross.bytes.data(), cross.length);
-    ASSERT_TRUE(length.ok()) << "libsrtp2 rejected OpenSSL's packet " << i;
+    ASSERT_TRUE(length.ok()) << "libsrtp2 rejected our packet " << i;
     cross.length = *length;
     EXPECT_EQ(cross.Contents(), plain.Contents());
     cross = by_libsrtp;
-    length = openssl_in->UnprotectRtp(cross.bytes.data(), cross.length);
-    ASSERT_TRUE(length.ok()) << "OpenSSL rejected libsrtp2's packet " << i;
+    length = ours_in->UnprotectRtp(cross.bytes.data(), cross.length);
+    ASSERT_TRUE(length.ok()) << "we rejected libsrtp2's packet " << i;
     cross.length = *length;
     EXPECT_EQ(cross.Contents(), plain.Contents());
   }
@@ -349,17 +354,26 @@ TEST(SrtpInteropTest, OpenSslGcmMatchesLibsrtpByteForByte) {
   for (int i = 0; i < 50; ++i) {
     const Packet plain = MakeRtcp(0x01020304u + i % 2, static_cast<uint8_t>(i));
     const Packet by_libsrtp = ProtectRtcp(*libsrtp_out, plain);
-    const Packet by_openssl = ProtectRtcp(*openssl_out, plain);
-    ASSERT_EQ(by_libsrtp.Contents(), by_openssl.Contents()) << "RTCP packet " << i;
-    Packet cross = by_openssl;
+    const Packet by_ours = ProtectRtcp(*ours_out, plain);
+    ASSERT_EQ(by_libsrtp.Contents(), by_ours.Contents()) << "RTCP packet " << i;
+    Packet cross = by_ours;
     auto length = libsrtp_in->UnprotectRtcp(cross.bytes.data(), cross.length);
-    ASSERT_TRUE(length.ok()) << "libsrtp2 rejected OpenSSL's RTCP packet " << i;
+    ASSERT_TRUE(length.ok()) << "libsrtp2 rejected our RTCP packet " << i;
     cross.length = *length;
     EXPECT_EQ(cross.Contents(), plain.Contents());
     cross = by_libsrtp;
-    length = openssl_in->UnprotectRtcp(cross.bytes.data(), cross.length);
-    ASSERT_TRUE(length.ok()) << "OpenSSL rejected libsrtp2's RTCP packet " << i;
+    length = ours_in->UnprotectRtcp(cross.bytes.data(), cross.length);
+    ASSERT_TRUE(length.ok()) << "we rejected libsrtp2's RTCP packet " << i;
   }
+}
+
+TEST(SrtpInteropTest, OpenSslGcmMatchesLibsrtpByteForByte) {
+  ExpectGcmMatchesLibsrtpByteForByte(SrtpImplementation::kOpenSsl);
+}
+
+TEST(SrtpInteropTest, CpuAesGcmMatchesLibsrtpByteForByte) {
+  if (!AesGcm128::Available()) GTEST_SKIP() << "this CPU has no AES-NI/PCLMULQDQ";
+  ExpectGcmMatchesLibsrtpByteForByte(SrtpImplementation::kCpuAes);
 }
 
 // Keys exported by a DTLS handshake in memory protect on one side and unprotect on the other.
