@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -55,7 +56,15 @@ class RtpExtensionIdMap {
     return type < RtpExtensionType::kCount ? id_by_type_[static_cast<size_t>(type)] : 0;
   }
   // Whether both maps give every type the same id (then they also agree on every id's type).
-  bool SameIds(const RtpExtensionIdMap& other) const { return id_by_type_ == other.id_by_type_; }
+  bool SameIds(const RtpExtensionIdMap& other) const {
+    // Once per subscriber in a fan-out: two 8-byte compares rather than a call to memcmp.
+    static_assert(sizeof(id_by_type_) == 16);
+    uint64_t a[2];
+    uint64_t b[2];
+    std::memcpy(a, id_by_type_.data(), sizeof(a));
+    std::memcpy(b, other.id_by_type_.data(), sizeof(b));
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+  }
 
  private:
   std::array<RtpExtensionType, 256> type_by_id_{};
