@@ -58,15 +58,7 @@ TEST_F(WebRtcTransportTest, IceDtlsSrtpEndToEnd) {
 // handshake keeps flowing both ways while the peer still uses the old ICE credentials and after
 // it switched, and no DTLS record is exchanged again.
 TEST_F(WebRtcTransportTest, IceRestartKeepsDtlsAndSrtp) {
-  SendCheck(/*nominate=*/true);
-  ConnectDtls();
-  ASSERT_TRUE(server_
-                  ->SetRemoteParameters("brwU", "browserpassword0123456789",
-                                        peer_.certificate->fingerprint(), now_ms_)
-                  .ok());
-  Pump();
-  ASSERT_EQ(server_->state(), WebRtcTransportState::kConnected);
-  KeyPeerSrtp();
+  Connect();
   const uint64_t dtls_records = server_->counters().dtls_packets;
   uint16_t sequence = 1;
   auto exchange = [&]() {

@@ -235,6 +235,21 @@ void ExpandKeySchedule(const uint8_t* key, uint8_t* round_key_bytes, uint8_t* h_
   OPENSSL_cleanse(round_keys, sizeof(round_keys));
 }
 
+// The whole of GCM but the tag check: CTR over `data` in place and GHASH, then the tag into `tag`.
+void SealOrOpen(const uint8_t* round_key_bytes, const uint8_t* h_power_bytes, const uint8_t* iv,
+                std::span<const uint8_t> aad, std::span<const uint8_t> aad_tail, uint8_t* data,
+                size_t size, bool sealing, uint8_t* tag) {
+  const auto* round_keys = reinterpret_cast<const __m128i*>(round_key_bytes);
+  Ghash ghash(reinterpret_cast<const __m128i*>(h_power_bytes));
+  uint8_t iv_bytes[kBlock] = {};
+  std::memcpy(iv_bytes, iv, AesGcm128::kIvSize);
+  const __m128i iv_block = Load(iv_bytes);
+  ghash.Aad(aad, aad_tail);
+  CryptAndHash(round_keys, iv_block, data, size, sealing, &ghash);
+  const __m128i s = ghash.Finish(aad.size() + aad_tail.size(), size);
+  Store(tag, _mm_xor_si128(s, EncryptBlock(round_keys, CounterBlock(iv_block, 1))));
+}
+
 }  // namespace
 
 AesGcm128::AesGcm128(std::span<const uint8_t, kKeySize> key) {
@@ -244,30 +259,16 @@ AesGcm128::AesGcm128(std::span<const uint8_t, kKeySize> key) {
 void AesGcm128::Seal(std::span<const uint8_t, kIvSize> iv, std::span<const uint8_t> aad,
                      std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
                      uint8_t* tag) const {
-  const auto* round_keys = reinterpret_cast<const __m128i*>(state_.round_keys.data());
-  Ghash ghash(reinterpret_cast<const __m128i*>(state_.h_powers.data()));
-  uint8_t iv_bytes[kBlock] = {};
-  std::memcpy(iv_bytes, iv.data(), kIvSize);
-  const __m128i iv_block = Load(iv_bytes);
-  ghash.Aad(aad, aad_tail);
-  CryptAndHash(round_keys, iv_block, data, size, /*sealing=*/true, &ghash);
-  const __m128i s = ghash.Finish(aad.size() + aad_tail.size(), size);
-  Store(tag, _mm_xor_si128(s, EncryptBlock(round_keys, CounterBlock(iv_block, 1))));
+  SealOrOpen(state_.round_keys.data(), state_.h_powers.data(), iv.data(), aad, aad_tail, data, size,
+             /*sealing=*/true, tag);
 }
 
 bool AesGcm128::Open(std::span<const uint8_t, kIvSize> iv, std::span<const uint8_t> aad,
                      std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
                      const uint8_t* tag) const {
-  const auto* round_keys = reinterpret_cast<const __m128i*>(state_.round_keys.data());
-  Ghash ghash(reinterpret_cast<const __m128i*>(state_.h_powers.data()));
-  uint8_t iv_bytes[kBlock] = {};
-  std::memcpy(iv_bytes, iv.data(), kIvSize);
-  const __m128i iv_block = Load(iv_bytes);
-  ghash.Aad(aad, aad_tail);
-  CryptAndHash(round_keys, iv_block, data, size, /*sealing=*/false, &ghash);
-  const __m128i s = ghash.Finish(aad.size() + aad_tail.size(), size);
   uint8_t expected[kTagSize];
-  Store(expected, _mm_xor_si128(s, EncryptBlock(round_keys, CounterBlock(iv_block, 1))));
+  SealOrOpen(state_.round_keys.data(), state_.h_powers.data(), iv.data(), aad, aad_tail, data, size,
+             /*sealing=*/false, expected);
   return CRYPTO_memcmp(expected, tag, kTagSize) == 0;
 }
 
