@@ -42,8 +42,8 @@ const flagged = rows.some(({ r }) => r.publisher?.connected_at_end === false);
 const widths = header.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
 for (const row of table) console.log(row.map((c, i) => String(c).padStart(widths[i])).join('  '));
 
-if (txOnly) console.log('audiotx/videotx: transmit-only (every subscriber but the measured four sent into a discarding ifb device, as a NIC would take them; loss and latency from the four)');
-if (rows.some(({ mode }) => mode === 'multi')) console.log('multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from 4 witnesses per room)');
+if (txOnly) console.log('audiotx/videotx/multitx: transmit-only (every subscriber but the measured four sent into a discarding ifb device, as a NIC would take them; loss and latency from the four)');
+if (rows.some(({ mode }) => mode.startsWith('multi'))) console.log('multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from 4 witnesses per room); multitx: the same, transmit-only');
 if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, in the measurement window');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
 

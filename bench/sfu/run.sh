@@ -14,7 +14,8 @@
 # machine. It needs root (ip link / ip addr, IP_TRANSPARENT) and is skipped without it.
 # --rooms "40x25" adds AuraLink audio rows ("multi") of R rooms with one publisher and N
 # subscribers each, joined side by side: the load of many ordinary calls rather than one fan-out,
-# for latency at a given server load.
+# for latency at a given server load; with --tx-only also "multitx" rows of the same rooms, the
+# unmeasured subscribers sent into the discarding device.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -181,11 +182,13 @@ run_case() {
   local server="$1" mode="$2" n="$3"
   local file="$out/$server-$mode-$n.json"
   local mode_flags=(--audio-only)
-  if [[ "$mode" == multi ]]; then
-    mode_flags+=(--rooms "${n%x*}")
+  local rooms=1
+  if [[ "$mode" == multi* ]]; then
+    rooms="${n%x*}"
     n="${n#*x}"
   fi
   [[ "$mode" == video* ]] && mode_flags=(--video --bitrate "$bitrate")
+  [[ "$mode" == multi* ]] && mode_flags=(--audio-only --rooms "${rooms}")
   if [[ "$server" == auralink ]]; then
     if [[ "$mode" == *tx ]]; then
       start_auralink any
@@ -220,9 +223,16 @@ for server in "${servers[@]}"; do
   for n in $audio_counts; do run_case "$server" audio "$n" || echo "  $server audio N=$n failed" >&2; done
   for n in $video_counts; do run_case "$server" video "$n" || echo "  $server video N=$n failed" >&2; done
 done
+sink_ready=0
 if (( tx_only )) && setup_sink; then
+  sink_ready=1
   for n in $audio_counts; do run_case auralink audiotx "$n" || echo "  auralink audiotx N=$n failed" >&2; done
   for n in $video_counts; do run_case auralink videotx "$n" || echo "  auralink videotx N=$n failed" >&2; done
 fi
-for load in $room_loads; do run_case auralink multi "$load" || echo "  auralink multi $load failed" >&2; done
+for load in $room_loads; do
+  run_case auralink multi "$load" || echo "  auralink multi $load failed" >&2
+  if (( sink_ready )); then
+    run_case auralink multitx "$load" || echo "  auralink multitx $load failed" >&2
+  fi
+done
 node "$repo/bench/sfu/report.mjs" "$out"
