@@ -123,7 +123,7 @@ class Ghash {
     for (; first.size() - offset >= kBlock; offset += kBlock) Block(Load(first.data() + offset));
     uint8_t pending[kBlock] = {};
     size_t filled = first.size() - offset;
-    std::memcpy(pending, first.data() + offset, filled);
+    if (filled > 0) std::memcpy(pending, first.data() + offset, filled);  // data() may be null
     for (size_t taken = 0; taken < second.size();) {
       const size_t take = std::min(kBlock - filled, second.size() - taken);
       std::memcpy(pending + filled, second.data() + taken, take);
