@@ -39,7 +39,6 @@ bool RtpPacketCache::Insert(std::span<const uint8_t> packet, uint16_t sequence_n
   if (unwrapped > highest_) highest_ = unwrapped;
   slot.unwrapped_sequence_number = unwrapped;
   slot.stored_ms = now_ms;
-  slot.resent_ms = -1;
   slot.size = static_cast<uint16_t>(packet.size());
   std::memcpy(&storage_[(sequence_number & mask_) * config_.slot_size], packet.data(),
               packet.size());
@@ -62,14 +61,6 @@ std::span<uint8_t> RtpPacketCache::Find(uint16_t sequence_number, int64_t now_ms
   Slot* slot = FindSlot(sequence_number, now_ms);
   if (slot == nullptr) return {};
   return std::span<uint8_t>(&storage_[(sequence_number & mask_) * config_.slot_size], slot->size);
-}
-
-bool RtpPacketCache::MarkResent(uint16_t sequence_number, int64_t now_ms, int64_t min_interval_ms) {
-  Slot* slot = FindSlot(sequence_number, now_ms);
-  if (slot == nullptr) return false;
-  if (slot->resent_ms >= 0 && now_ms - slot->resent_ms < min_interval_ms) return false;
-  slot->resent_ms = now_ms;
-  return true;
 }
 
 void RtpPacketCache::Clear() {

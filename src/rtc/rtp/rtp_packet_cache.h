@@ -1,5 +1,5 @@
-// Recently sent packets of one outgoing stream, kept for NACK retransmission (RFC 4585 §6.2.1,
-// RFC 4588). Slots are preallocated once, indexed by sequence number modulo the slot count, so
+// Recent packets of one RTP stream, kept for NACK retransmission (RFC 4585 §6.2.1, RFC 4588): the
+// SFU keeps each published layer's packets once, for all its subscribers (sfu::PublishedTrack). Slots are preallocated once, indexed by sequence number modulo the slot count, so
 // storing and looking up a packet never allocates.
 #pragma once
 
@@ -35,10 +35,6 @@ class RtpPacketCache {
   // was never stored, has been replaced by a newer packet, or is older than max_age_ms.
   std::span<uint8_t> Find(uint16_t sequence_number, int64_t now_ms);
 
-  // Records a retransmission and says whether one is allowed now: false when the packet is missing
-  // or was resent less than `min_interval_ms` ago (a NACK repeated within one RTT, RFC 4585 §3.2).
-  bool MarkResent(uint16_t sequence_number, int64_t now_ms, int64_t min_interval_ms);
-
   void Clear();
   const RtpPacketCacheConfig& config() const { return config_; }
 
@@ -47,7 +43,6 @@ class RtpPacketCache {
   struct Slot {
     int64_t unwrapped_sequence_number = kEmpty;
     int64_t stored_ms = 0;
-    int64_t resent_ms = -1;
     uint16_t size = 0;
   };
 

@@ -74,14 +74,5 @@ TEST(RtpPacketCacheTest, AgeLimitAndSizeLimit) {
   EXPECT_TRUE(cache->Find(7, 1000).empty());
 }
 
-TEST(RtpPacketCacheTest, MarkResentLimitsRepeatsWithinAnInterval) {
-  auto cache = MakeCache(8);
-  ASSERT_TRUE(cache->Insert(PacketBytes(5), 5, 0));
-  EXPECT_TRUE(cache->MarkResent(5, 10, 100));
-  EXPECT_FALSE(cache->MarkResent(5, 50, 100));
-  EXPECT_TRUE(cache->MarkResent(5, 110, 100));
-  EXPECT_FALSE(cache->MarkResent(6, 110, 100));
-}
-
 }  // namespace
 }  // namespace auralink::rtc
