@@ -5,13 +5,18 @@
 
 #include <cstring>
 
+#include "rtc/srtp/aes_gcm_wide.h"
+
 namespace auralink::rtc {
 
-bool AesGcm128::Available() {
+bool AesGcm128::Available(Width width) {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
-         __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+  const bool narrow = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
+                      __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+  return narrow && (width == Width::k128 || aes_gcm_wide::Available());
 }
+
+AesGcm128::Width AesGcm128::Widest() { return Available(Width::k512) ? Width::k512 : Width::k128; }
 
 AesGcm128::~AesGcm128() { OPENSSL_cleanse(&state_, sizeof(state_)); }
 
@@ -51,64 +56,60 @@ inline __m128i EncryptBlock(const __m128i* round_keys, __m128i block) {
   return _mm_aesenclast_si128(block, round_keys[10]);
 }
 
-// A 256-bit carry-less product, before reduction.
+// GHASH multiplies in GF(2^128) modulo P = x^128 + x^7 + x^2 + x + 1. After ByteReverse() a
+// block's bit i is the coefficient of x^(127-i), so the carry-less product of two such blocks is
+// their field product, reflected, over 255 bits. Rather than shift it by one bit and reduce from
+// the top, Reduce() folds it from the bottom with the reflected polynomial (a Montgomery reduction
+// by x^128, as in Gueron's later GCM work and the Linux kernel's VAES code), which yields a·b·x;
+// the stored powers of H carry a factor x^-1 to cancel it. The constant is x^63 + x^62 + x^57 of
+// the reflected polynomial y^128 + y^127 + y^126 + y^121 + 1 in one 64-bit half.
+constexpr int64_t kReflectedPolynomial = static_cast<int64_t>(0xC200000000000000ULL);
+
+// A 256-bit carry-less product, before reduction: low + middle·2^64 + high·2^128.
 struct Product {
   __m128i low;
+  __m128i middle;
   __m128i high;
 };
 
 inline Product CarrylessMultiply(__m128i a, __m128i b) {
-  const __m128i middle =
-      _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x10), _mm_clmulepi64_si128(a, b, 0x01));
-  return {_mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x00), _mm_slli_si128(middle, 8)),
-          _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x11), _mm_srli_si128(middle, 8))};
+  return {_mm_clmulepi64_si128(a, b, 0x00),
+          _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x10), _mm_clmulepi64_si128(a, b, 0x01)),
+          _mm_clmulepi64_si128(a, b, 0x11)};
 }
 
 inline Product Add(Product a, Product b) {
-  return {_mm_xor_si128(a.low, b.low), _mm_xor_si128(a.high, b.high)};
+  return {_mm_xor_si128(a.low, b.low), _mm_xor_si128(a.middle, b.middle),
+          _mm_xor_si128(a.high, b.high)};
 }
 
-// Shifts the reflected product left by one bit and reduces it modulo x^128 + x^7 + x^2 + x + 1.
+// Folds the low 64 bits into the middle, then the middle's low 64 bits into the high half: each
+// fold adds that half times the reflected polynomial, which clears it.
 inline __m128i Reduce(Product product) {
-  __m128i low = product.low;
-  __m128i high = product.high;
-  // The one-bit shift of the 256-bit value.
-  __m128i low_carries = _mm_srli_epi32(low, 31);
-  __m128i high_carries = _mm_srli_epi32(high, 31);
-  low = _mm_slli_epi32(low, 1);
-  high = _mm_slli_epi32(high, 1);
-  const __m128i across = _mm_srli_si128(low_carries, 12);
-  high_carries = _mm_slli_si128(high_carries, 4);
-  low_carries = _mm_slli_si128(low_carries, 4);
-  low = _mm_or_si128(low, low_carries);
-  high = _mm_or_si128(_mm_or_si128(high, high_carries), across);
-  // The reduction, in two phases.
-  __m128i fold = _mm_xor_si128(_mm_xor_si128(_mm_slli_epi32(low, 31), _mm_slli_epi32(low, 30)),
-                               _mm_slli_epi32(low, 25));
-  const __m128i fold_high = _mm_srli_si128(fold, 4);
-  fold = _mm_slli_si128(fold, 12);
-  low = _mm_xor_si128(low, fold);
-  __m128i second = _mm_xor_si128(_mm_xor_si128(_mm_srli_epi32(low, 1), _mm_srli_epi32(low, 2)),
-                                 _mm_srli_epi32(low, 7));
-  second = _mm_xor_si128(second, fold_high);
-  low = _mm_xor_si128(low, second);
-  return _mm_xor_si128(high, low);
+  const __m128i polynomial = _mm_set_epi64x(0, kReflectedPolynomial);
+  __m128i middle = _mm_xor_si128(product.middle, _mm_shuffle_epi32(product.low, 0x4E));
+  middle = _mm_xor_si128(middle, _mm_clmulepi64_si128(product.low, polynomial, 0x00));
+  const __m128i high = _mm_xor_si128(product.high, _mm_shuffle_epi32(middle, 0x4E));
+  return _mm_xor_si128(high, _mm_clmulepi64_si128(middle, polynomial, 0x00));
 }
 
+// For a = rev(A) and b = rev(B·x^-1): rev(A·B).
 inline __m128i Multiply(__m128i a, __m128i b) { return Reduce(CarrylessMultiply(a, b)); }
 
-// GHASH state: the running value X, reflected; `powers` holds H, H^2, H^3, H^4 reflected.
+constexpr size_t kPowers = 16;
+
+// GHASH state: the running value X, reflected; `powers` holds H^16 .. H^1 (Multiply()'s form).
 class Ghash {
  public:
-  explicit Ghash(const __m128i* powers) : powers_(powers), x_(_mm_setzero_si128()) {}
+  explicit Ghash(const __m128i* powers) : h_(powers + kPowers - 4), x_(_mm_setzero_si128()) {}
 
-  void Block(__m128i block) { x_ = Multiply(_mm_xor_si128(x_, ByteReverse(block)), powers_[0]); }
+  void Block(__m128i block) { x_ = Multiply(_mm_xor_si128(x_, ByteReverse(block)), h_[3]); }
   // Four blocks with one reduction: X' = (X + B0) H^4 + B1 H^3 + B2 H^2 + B3 H.
   void FourBlocks(const __m128i* blocks) {
-    Product sum = CarrylessMultiply(_mm_xor_si128(x_, ByteReverse(blocks[0])), powers_[3]);
-    sum = Add(sum, CarrylessMultiply(ByteReverse(blocks[1]), powers_[2]));
-    sum = Add(sum, CarrylessMultiply(ByteReverse(blocks[2]), powers_[1]));
-    sum = Add(sum, CarrylessMultiply(ByteReverse(blocks[3]), powers_[0]));
+    Product sum = CarrylessMultiply(_mm_xor_si128(x_, ByteReverse(blocks[0])), h_[0]);
+    sum = Add(sum, CarrylessMultiply(ByteReverse(blocks[1]), h_[1]));
+    sum = Add(sum, CarrylessMultiply(ByteReverse(blocks[2]), h_[2]));
+    sum = Add(sum, CarrylessMultiply(ByteReverse(blocks[3]), h_[3]));
     x_ = Reduce(sum);
   }
   // Bytes, zero-padded to a whole block.
@@ -142,12 +143,16 @@ class Ghash {
     // reversal), len(C) is the low half and len(A) the high half, in host order.
     const __m128i lengths =
         _mm_set_epi64x(static_cast<int64_t>(aad_bytes * 8), static_cast<int64_t>(data_bytes * 8));
-    x_ = Multiply(_mm_xor_si128(x_, lengths), powers_[0]);
+    x_ = Multiply(_mm_xor_si128(x_, lengths), h_[3]);
     return ByteReverse(x_);
   }
 
+  // The running value, for the wide path to carry on from.
+  void Save(uint8_t* bytes) const { Store(bytes, x_); }
+  void Restore(const uint8_t* bytes) { x_ = Load(bytes); }
+
  private:
-  const __m128i* powers_;
+  const __m128i* h_;  // H^4, H^3, H^2, H
   __m128i x_;
 };
 
@@ -208,7 +213,7 @@ void CryptAndHash(const __m128i* round_keys, __m128i iv_block, uint8_t* data, si
 }
 
 // The AES-128 key schedule (FIPS 197 §5.2) into `round_keys` (11 blocks), and H = E(K, 0^128)
-// with its powers H^2..H^4, reflected, into `h_powers` (4 blocks).
+// with its powers up to H^16 into `h_powers` (16 blocks, H^16 first), reflected and times x^-1.
 void ExpandKeySchedule(const uint8_t* key, uint8_t* round_key_bytes, uint8_t* h_power_bytes) {
   __m128i round_keys[11];
   round_keys[0] = Load(key);
@@ -226,49 +231,65 @@ void ExpandKeySchedule(const uint8_t* key, uint8_t* round_key_bytes, uint8_t* h_
   AURALINK_AES_EXPAND(10, 0x36);
 #undef AURALINK_AES_EXPAND
   for (size_t i = 0; i < 11; ++i) Store(round_key_bytes + i * kBlock, round_keys[i]);
+  // H·x^-1, reflected: a one-bit shift towards x^0, adding P first when H has an x^0 term (bit
+  // 127 once reflected).
   const __m128i h = ByteReverse(EncryptBlock(round_keys, _mm_setzero_si128()));
-  __m128i power = h;
-  for (size_t i = 0; i < 4; ++i) {
-    Store(h_power_bytes + i * kBlock, power);
-    power = Multiply(power, h);
+  const auto high = static_cast<uint64_t>(_mm_extract_epi64(h, 1));
+  const auto low = static_cast<uint64_t>(_mm_extract_epi64(h, 0));
+  const uint64_t add_polynomial = 0 - (high >> 63);
+  const __m128i h_over_x = _mm_set_epi64x(
+      static_cast<int64_t>(((high << 1) | (low >> 63)) ^ (add_polynomial & 0xC200000000000000ULL)),
+      static_cast<int64_t>((low << 1) ^ (add_polynomial & 1)));
+  __m128i power = h_over_x;
+  for (size_t i = 0; i < kPowers; ++i) {
+    Store(h_power_bytes + (kPowers - 1 - i) * kBlock, power);
+    power = Multiply(power, h_over_x);
   }
   OPENSSL_cleanse(round_keys, sizeof(round_keys));
 }
 
 // The whole of GCM but the tag check: CTR over `data` in place and GHASH, then the tag into `tag`.
-void SealOrOpen(const uint8_t* round_key_bytes, const uint8_t* h_power_bytes, const uint8_t* iv,
-                std::span<const uint8_t> aad, std::span<const uint8_t> aad_tail, uint8_t* data,
-                size_t size, bool sealing, uint8_t* tag) {
+// `wide`: the data on the 64-byte registers (aes_gcm_wide.h).
+void SealOrOpen(const uint8_t* round_key_bytes, const uint8_t* h_power_bytes, bool wide,
+                const uint8_t* iv, std::span<const uint8_t> aad, std::span<const uint8_t> aad_tail,
+                uint8_t* data, size_t size, bool sealing, uint8_t* tag) {
   const auto* round_keys = reinterpret_cast<const __m128i*>(round_key_bytes);
   Ghash ghash(reinterpret_cast<const __m128i*>(h_power_bytes));
   uint8_t iv_bytes[kBlock] = {};
   std::memcpy(iv_bytes, iv, AesGcm128::kIvSize);
   const __m128i iv_block = Load(iv_bytes);
   ghash.Aad(aad, aad_tail);
-  CryptAndHash(round_keys, iv_block, data, size, sealing, &ghash);
+  if (wide) {
+    alignas(16) uint8_t x[kBlock];
+    ghash.Save(x);
+    aes_gcm_wide::CryptAndHash(round_key_bytes, h_power_bytes, iv_bytes, data, size, sealing, x);
+    ghash.Restore(x);
+  } else {
+    CryptAndHash(round_keys, iv_block, data, size, sealing, &ghash);
+  }
   const __m128i s = ghash.Finish(aad.size() + aad_tail.size(), size);
   Store(tag, _mm_xor_si128(s, EncryptBlock(round_keys, CounterBlock(iv_block, 1))));
 }
 
 }  // namespace
 
-AesGcm128::AesGcm128(std::span<const uint8_t, kKeySize> key) {
+AesGcm128::AesGcm128(std::span<const uint8_t, kKeySize> key, Width width) : width_(width) {
   ExpandKeySchedule(key.data(), state_.round_keys.data(), state_.h_powers.data());
 }
 
 void AesGcm128::Seal(std::span<const uint8_t, kIvSize> iv, std::span<const uint8_t> aad,
                      std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
                      uint8_t* tag) const {
-  SealOrOpen(state_.round_keys.data(), state_.h_powers.data(), iv.data(), aad, aad_tail, data, size,
-             /*sealing=*/true, tag);
+  SealOrOpen(state_.round_keys.data(), state_.h_powers.data(), width_ == Width::k512, iv.data(),
+             aad, aad_tail, data, size, /*sealing=*/true, tag);
 }
 
 bool AesGcm128::Open(std::span<const uint8_t, kIvSize> iv, std::span<const uint8_t> aad,
                      std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
                      const uint8_t* tag) const {
   uint8_t expected[kTagSize];
-  SealOrOpen(state_.round_keys.data(), state_.h_powers.data(), iv.data(), aad, aad_tail, data, size,
-             /*sealing=*/false, expected);
+  SealOrOpen(state_.round_keys.data(), state_.h_powers.data(), width_ == Width::k512, iv.data(),
+             aad, aad_tail, data, size, /*sealing=*/false, expected);
   return CRYPTO_memcmp(expected, tag, kTagSize) == 0;
 }
 

@@ -8,8 +8,10 @@
 // the powers of H sit in 240 contiguous bytes and a packet is one call. The instructions run in
 // constant time (no tables indexed by secret data).
 //
-// Available() says whether this CPU has the instructions; without them AeadGcmSrtpSession uses
-// OpenSSL. The tests check every result against OpenSSL's.
+// Two widths: AES-NI and PCLMULQDQ on 16-byte registers, and, where the CPU has AVX-512 with VAES
+// and VPCLMULQDQ, the same work four blocks per instruction on 64-byte registers, sixteen blocks
+// hashed per reduction (aes_gcm_wide.cc). Available() says whether this CPU runs a width; without
+// either, AeadGcmSrtpSession uses OpenSSL. The tests check every result of both against OpenSSL's.
 #pragma once
 
 #include <array>
@@ -25,11 +27,18 @@ class AesGcm128 {
   static constexpr size_t kIvSize = 12;
   static constexpr size_t kTagSize = 16;
 
-  // Whether this CPU runs it (AES-NI, PCLMULQDQ and SSE4.1).
-  static bool Available();
+  enum class Width {
+    k128,  // AES-NI, PCLMULQDQ and SSE4.1
+    k512,  // and AVX-512 (F, BW, VL) with VAES and VPCLMULQDQ
+  };
 
-  // Only when Available().
-  explicit AesGcm128(std::span<const uint8_t, kKeySize> key);
+  // Whether this CPU runs `width`.
+  static bool Available(Width width = Width::k128);
+  // The widest width this CPU runs; only when Available().
+  static Width Widest();
+
+  // Only when Available(width).
+  explicit AesGcm128(std::span<const uint8_t, kKeySize> key, Width width = Widest());
   ~AesGcm128();  // wipes the key schedule
   AesGcm128(const AesGcm128&) = delete;
   AesGcm128& operator=(const AesGcm128&) = delete;
@@ -43,6 +52,8 @@ class AesGcm128 {
             std::span<const uint8_t> aad_tail, uint8_t* data, size_t size,
             const uint8_t* tag) const;
 
+  Width width() const { return width_; }
+
   // Prefetch hint for a fan-out that protects with many cold keys.
   void Prefetch() const {
     for (size_t offset = 0; offset < sizeof(state_); offset += 64)
@@ -50,12 +61,14 @@ class AesGcm128 {
   }
 
  private:
-  // Round keys, then H, H^2, H^3, H^4 byte-reflected for GHASH: 16-byte aligned blocks.
-  struct alignas(16) State {
+  // Round keys, then H^16, H^15, ..., H^1 for GHASH, byte-reflected and in the Montgomery form
+  // aes_gcm.cc describes.
+  struct alignas(64) State {
     std::array<uint8_t, 11 * 16> round_keys;
-    std::array<uint8_t, 4 * 16> h_powers;
+    std::array<uint8_t, 16 * 16> h_powers;
   };
   State state_;
+  Width width_;
 };
 
 }  // namespace auralink::rtc
