@@ -140,6 +140,7 @@ class Participant {
   // every server tick: with hundreds of subscribers the ticks would otherwise cost as much as
   // the packets.
   bool TickDue(int64_t now_ms) const { return now_ms >= next_tick_ms_; }
+  void PrefetchTickDue() const { __builtin_prefetch(&next_tick_ms_); }
   void Close();
 
   std::map<std::string, std::unique_ptr<PublishedTrack>>& published_tracks() { return tracks_; }
