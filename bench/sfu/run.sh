@@ -66,6 +66,15 @@ if [[ -z "$load_cores" ]]; then
   for (( c = 0; c < cores; c++ )); do (( c != server_core )) && others+=("$c"); done
   if (( ${#others[@]} == 0 )); then load_cores="$server_core"; else load_cores="$(IFS=,; echo "${others[*]}")"; fi
 fi
+# The publishers' thread runs SCHED_FIFO where it may (root), so that it sends at its timers'
+# instants like independent senders instead of in bunches whenever the core it shares with the
+# subscribers' thread comes free (the same for both servers).
+load_flags=()
+if (( threads > 1 )) && [[ "$(id -u)" == 0 ]]; then
+  load_flags=(--realtime-publishers)
+else
+  echo "run.sh: publishers at normal priority (not root, or one thread): their packets may leave in bunches" >&2
+fi
 # Each subscriber holds a WebSocket and a UDP socket on both sides.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mkdir -p "$out"
@@ -198,12 +207,12 @@ run_case() {
     fi
     taskset -c "$load_cores" "$load_bin" --url "ws://127.0.0.1:$auralink_port" "${mode_flags[@]}" \
       --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
-      --signal-window >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+      "${load_flags[@]}" --signal-window >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
   else
     start_janus || return 1
     taskset -c "$load_cores" "$janus_load_bin" --url ws://127.0.0.1:8188 "${mode_flags[@]}" \
       --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
-      >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+      "${load_flags[@]}" >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
   fi
   stop_server
   mv "$file.tmp" "$file"

@@ -1,5 +1,7 @@
 #include "client/load_generator.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -7,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <random>
@@ -126,6 +129,8 @@ const char* const kLoadUsage =
     "  --measured N               subscribers per room that decrypt and time packets (default 4)\n"
     "  --threads N                event loop threads for the clients (default 1); with more than\n"
     "                             one, the publishers have the first to themselves\n"
+    "  --realtime-publishers      that first thread runs SCHED_FIFO, so that its packets leave at\n"
+    "                             their own instants (needs root or CAP_SYS_NICE)\n"
     "  --join-batch N             joins in flight at once (default 32)\n"
     "  --setup-timeout S          for joining everyone (default 120)\n"
     "  --server-pid PID           read the server's CPU time and RSS from /proc\n"
@@ -198,6 +203,8 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       ok = number(&options.measured_subscribers);
     } else if (flag == "--threads") {
       ok = number(&options.threads);
+    } else if (flag == "--realtime-publishers") {
+      options.realtime_publishers = true;
     } else if (flag == "--join-batch") {
       ok = number(&options.join_batch);
     } else if (flag == "--setup-timeout") {
@@ -338,6 +345,21 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     auto worker = LoadWorker::Create();
     if (!worker.ok()) return worker.status();
     workers.push_back(std::move(*worker));
+  }
+  if (options.realtime_publishers) {
+    if (workers.size() < 2)
+      return Status::Error(
+          "--realtime-publishers needs --threads 2 or more (a thread of their own)");
+    Status realtime = workers[0]->Call([]() -> Status {
+      sched_param param{};
+      param.sched_priority = 1;
+      const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+      if (error != 0)
+        return Status::Error(std::string("--realtime-publishers: SCHED_FIFO refused: ") +
+                             std::strerror(error));
+      return Status::Ok();
+    });
+    if (!realtime.ok()) return realtime;
   }
   auto server_usage = [&]() -> std::optional<ProcessUsage> {
     if (options.server_pid <= 0) return std::nullopt;

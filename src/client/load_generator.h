@@ -36,6 +36,11 @@ struct LoadOptions {
   // the rest count clear headers.
   int measured_subscribers = 4;
   int threads = 1;
+  // With more than one thread: the publishers' thread runs SCHED_FIFO (needs root or
+  // CAP_SYS_NICE), so each packet leaves at its own timer's instant. Sharing a core with the
+  // subscribers' thread under the default scheduler, it would wait for its turn on the core and
+  // then send everything that came due meanwhile at once.
+  bool realtime_publishers = false;
   int join_batch = 32;  // joins in flight at once
   double setup_timeout_s = 120.0;
   int server_pid = 0;  // 0: no server CPU / RSS figures

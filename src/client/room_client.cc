@@ -385,20 +385,21 @@ void RoomClient::OnSubscriberOffer(const livekit::SessionDescription& offer) {
 void RoomClient::StartMedia() {
   if (publishing_) return;
   publishing_ = true;
-  // Each stream starts at a random phase of its frame interval, as independent senders do: many
-  // emulated publishers that became ready together would otherwise send in lockstep, and a
-  // server would meet all their packets at once, every frame.
+  // Each stream starts at a random phase of its frame interval, to the microsecond, as independent
+  // senders do: many emulated publishers that became ready together would otherwise send in
+  // lockstep, and with phases in whole milliseconds a hundred of them at 50 frames a second would
+  // share twenty instants, several packets meeting the server at once every frame.
   if (audio_) {
-    const int interval = audio_->frame_interval_ms();
-    audio_timer_ = loop_->RunAfter(RandomNonZero() % interval, [this, interval]() {
-      audio_timer_ = loop_->RunEvery(interval, [this]() { SendAudioFrame(); });
+    const int64_t interval_us = int64_t{audio_->frame_interval_ms()} * 1000;
+    audio_timer_ = loop_->RunAfterUs(RandomNonZero() % interval_us, [this, interval_us]() {
+      audio_timer_ = loop_->RunEveryUs(interval_us, [this]() { SendAudioFrame(); });
       SendAudioFrame();
     });
   }
   if (video_) {
-    const int interval = std::max(1, video_->frame_interval_ms());
-    video_timer_ = loop_->RunAfter(RandomNonZero() % interval, [this, interval]() {
-      video_timer_ = loop_->RunEvery(interval, [this]() { SendVideoFrame(); });
+    const int64_t interval_us = int64_t{std::max(1, video_->frame_interval_ms())} * 1000;
+    video_timer_ = loop_->RunAfterUs(RandomNonZero() % interval_us, [this, interval_us]() {
+      video_timer_ = loop_->RunEveryUs(interval_us, [this]() { SendVideoFrame(); });
       SendVideoFrame();
     });
     pacer_timer_ = loop_->RunEvery(5, [this]() { SendPacedVideo(); });

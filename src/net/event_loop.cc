@@ -111,17 +111,25 @@ void EventLoop::Remove(int fd) {
 }
 
 TimerId EventLoop::RunAfter(int64_t delay_ms, std::function<void()> callback) {
-  return AddTimer(delay_ms, 0, std::move(callback));
+  return RunAfterUs(delay_ms * 1000, std::move(callback));
 }
 
 TimerId EventLoop::RunEvery(int64_t interval_ms, std::function<void()> callback) {
-  return AddTimer(interval_ms, interval_ms < 1 ? 1 : interval_ms, std::move(callback));
+  return RunEveryUs((interval_ms < 1 ? 1 : interval_ms) * 1000, std::move(callback));
 }
 
-TimerId EventLoop::AddTimer(int64_t delay_ms, int64_t interval_ms, std::function<void()> callback) {
+TimerId EventLoop::RunAfterUs(int64_t delay_us, std::function<void()> callback) {
+  return AddTimer(delay_us, 0, std::move(callback));
+}
+
+TimerId EventLoop::RunEveryUs(int64_t interval_us, std::function<void()> callback) {
+  return AddTimer(interval_us, interval_us < 1 ? 1 : interval_us, std::move(callback));
+}
+
+TimerId EventLoop::AddTimer(int64_t delay_us, int64_t interval_us, std::function<void()> callback) {
   const TimerId id = next_timer_id_++;
-  timers_[id] = Timer{interval_ms, std::make_shared<std::function<void()>>(std::move(callback))};
-  timer_heap_.push(TimerEntry{NowMs() + (delay_ms < 0 ? 0 : delay_ms), next_timer_sequence_++, id});
+  timers_[id] = Timer{interval_us, std::make_shared<std::function<void()>>(std::move(callback))};
+  timer_heap_.push(TimerEntry{NowUs() + (delay_us < 0 ? 0 : delay_us), next_timer_sequence_++, id});
   return id;
 }
 
@@ -178,22 +186,26 @@ void EventLoop::Run() {
   stop_requested_.store(false, std::memory_order_release);
 }
 
-int EventLoop::NextTimeoutMs(int max_wait_ms) {
+int64_t EventLoop::NextTimeoutUs(int max_wait_ms) {
   while (!timer_heap_.empty() && timers_.count(timer_heap_.top().id) == 0) timer_heap_.pop();
-  if (timer_heap_.empty()) return max_wait_ms;
-  const int64_t until = timer_heap_.top().deadline_ms - NowMs();
-  const int timer_wait =
-      until <= 0 ? 0 : static_cast<int>(std::min<int64_t>(until, std::numeric_limits<int>::max()));
-  return max_wait_ms < 0 ? timer_wait : std::min(max_wait_ms, timer_wait);
+  const int64_t cap_us = max_wait_ms < 0 ? -1 : int64_t{max_wait_ms} * 1000;
+  if (timer_heap_.empty()) return cap_us;
+  const int64_t timer_wait = std::max<int64_t>(timer_heap_.top().deadline_us - NowUs(), 0);
+  return cap_us < 0 ? timer_wait : std::min(cap_us, timer_wait);
 }
 
 void EventLoop::RunOnce(int max_wait_ms) {
   loop_thread_ = std::this_thread::get_id();
   if (!before_wait_.empty()) RunBeforeWait();
   epoll_event events[kMaxEventsPerWait];
-  const int count = epoll_wait(epoll_fd_, events, kMaxEventsPerWait, NextTimeoutMs(max_wait_ms));
+  const int64_t wait_us = NextTimeoutUs(max_wait_ms);
+  timespec wait{};
+  wait.tv_sec = static_cast<time_t>(wait_us / 1000000);
+  wait.tv_nsec = static_cast<long>(wait_us % 1000000) * 1000;
+  const int count =
+      epoll_pwait2(epoll_fd_, events, kMaxEventsPerWait, wait_us < 0 ? nullptr : &wait, nullptr);
   if (count < 0 && errno != EINTR) {
-    AURALINK_LOG(kError) << ErrnoText("epoll_wait");
+    AURALINK_LOG(kError) << ErrnoText("epoll_pwait2");
   }
   for (int i = 0; i < count; ++i) {
     const uint64_t id = events[i].data.u64;
@@ -216,26 +228,27 @@ void EventLoop::RunOnce(int max_wait_ms) {
 }
 
 void EventLoop::RunDueTimers() {
-  const int64_t now = NowMs();
+  const int64_t now = NowUs();
   // Timers added by callbacks in this round are due no earlier than `now`, so a repeating 0 ms
   // timer cannot starve I/O: only entries present at the start of the round with deadline <= now
   // run.
   const uint64_t sequence_limit = next_timer_sequence_;
   while (!timer_heap_.empty()) {
     const TimerEntry entry = timer_heap_.top();
-    if (entry.deadline_ms > now || entry.sequence >= sequence_limit) break;
+    if (entry.deadline_us > now || entry.sequence >= sequence_limit) break;
     timer_heap_.pop();
     auto it = timers_.find(entry.id);
     if (it == timers_.end()) continue;
     std::shared_ptr<std::function<void()>> callback = it->second.callback;
-    const int64_t interval = it->second.interval_ms;
+    const int64_t interval = it->second.interval_us;
     if (interval == 0) {
       timers_.erase(it);
     } else {
-      // Scheduled from the planned deadline so a repeating timer does not drift, but never into
-      // the past after a long stall.
-      timer_heap_.push(TimerEntry{std::max(entry.deadline_ms + interval, now + 1),
-                                  next_timer_sequence_++, entry.id});
+      // Scheduled from the planned deadline so a repeating timer does not drift, but after a long
+      // stall no sooner than a millisecond (or its interval) from now.
+      timer_heap_.push(TimerEntry{
+          std::max(entry.deadline_us + interval, now + std::min<int64_t>(interval, 1000)),
+          next_timer_sequence_++, entry.id});
     }
     (*callback)();
   }

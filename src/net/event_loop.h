@@ -1,7 +1,8 @@
-// One epoll event loop per worker thread: file descriptors with read/write interest, millisecond
-// timers on a min-heap that drives the epoll timeout, and Post() for work handed over from other
-// threads through an eventfd. Everything but Post() and Stop() runs on the loop's own thread, so
-// the media path needs no locks; the posted-task queue is the loop's only mutex.
+// One epoll event loop per worker thread: file descriptors with read/write interest, timers to
+// the microsecond on a min-heap that drives the epoll timeout (epoll_pwait2), and Post() for work
+// handed over from other threads through an eventfd. Everything but Post() and Stop() runs on the
+// loop's own thread, so the media path needs no locks; the posted-task queue is the loop's only
+// mutex.
 #pragma once
 
 #include <atomic>
@@ -50,6 +51,9 @@ class EventLoop {
   // A repeating timer runs every `interval_ms` until cancelled (also from inside its callback).
   TimerId RunAfter(int64_t delay_ms, std::function<void()> callback);
   TimerId RunEvery(int64_t interval_ms, std::function<void()> callback);
+  // The same in microseconds: for senders that keep their own phase within a millisecond.
+  TimerId RunAfterUs(int64_t delay_us, std::function<void()> callback);
+  TimerId RunEveryUs(int64_t interval_us, std::function<void()> callback);
   // Returns false when the timer already fired (one-shot) or was cancelled.
   bool Cancel(TimerId id);
 
@@ -84,22 +88,24 @@ class EventLoop {
     IoCallback callback;
   };
   struct Timer {
-    int64_t interval_ms;  // 0 for one-shot
+    int64_t interval_us;  // 0 for one-shot
     std::shared_ptr<std::function<void()>> callback;
   };
   struct TimerEntry {
-    int64_t deadline_ms;
+    int64_t deadline_us;
     uint64_t sequence;
     TimerId id;
     bool operator>(const TimerEntry& other) const {
-      return deadline_ms != other.deadline_ms ? deadline_ms > other.deadline_ms
+      return deadline_us != other.deadline_us ? deadline_us > other.deadline_us
                                               : sequence > other.sequence;
     }
   };
 
   EventLoop(int epoll_fd, int wake_fd);
-  TimerId AddTimer(int64_t delay_ms, int64_t interval_ms, std::function<void()> callback);
-  int NextTimeoutMs(int max_wait_ms);
+  TimerId AddTimer(int64_t delay_us, int64_t interval_us, std::function<void()> callback);
+  // Microseconds until the first timer is due, capped at `max_wait_ms` (-1: no cap; -1 returned:
+  // no timer and no cap).
+  int64_t NextTimeoutUs(int max_wait_ms);
   void RunDueTimers();
   void RunPostedTasks();
   void RunBeforeWait();

@@ -38,6 +38,29 @@ TEST(EventLoopTest, TimersFireInDeadlineOrderThenInsertionOrder) {
   EXPECT_EQ(loop->pending_timer_count(), 0u);
 }
 
+// Within one millisecond: the wait before each is as long as asked, not rounded to milliseconds.
+TEST(EventLoopTest, MicrosecondTimersKeepTheirOrderAndNeverFireEarly) {
+  auto loop = MakeLoop();
+  std::vector<int64_t> fired_delays;
+  std::vector<int64_t> elapsed_at_fire;
+  const int64_t start_us = EventLoop::NowUs();
+  for (int64_t delay_us : {700, 300, 500, 900}) {
+    loop->RunAfterUs(delay_us, [&, delay_us] {
+      fired_delays.push_back(delay_us);
+      elapsed_at_fire.push_back(EventLoop::NowUs() - start_us);
+    });
+  }
+  int repeats = 0;
+  TimerId repeating = 0;
+  repeating = loop->RunEveryUs(250, [&] {
+    if (++repeats == 3) loop->Cancel(repeating);
+  });
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return fired_delays.size() == 4 && repeats == 3; }));
+  EXPECT_EQ(fired_delays, (std::vector<int64_t>{300, 500, 700, 900}));
+  for (size_t i = 0; i < fired_delays.size(); ++i)
+    EXPECT_GE(elapsed_at_fire[i], fired_delays[i]) << "fired early";
+}
+
 TEST(EventLoopTest, CancelledTimerNeverRuns) {
   auto loop = MakeLoop();
   bool cancelled_ran = false;
