@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -202,10 +203,22 @@ void EventLoop::RunOnce(int max_wait_ms) {
   timespec wait{};
   wait.tv_sec = static_cast<time_t>(wait_us / 1000000);
   wait.tv_nsec = static_cast<long>(wait_us % 1000000) * 1000;
-  const int count =
-      epoll_pwait2(epoll_fd_, events, kMaxEventsPerWait, wait_us < 0 ? nullptr : &wait, nullptr);
+  // Kernels before 5.11 lack epoll_pwait2: there, waits are rounded up to whole milliseconds.
+  static std::atomic<bool> microsecond_waits{true};
+  int count = -1;
+  if (microsecond_waits.load(std::memory_order_relaxed)) {
+    count =
+        epoll_pwait2(epoll_fd_, events, kMaxEventsPerWait, wait_us < 0 ? nullptr : &wait, nullptr);
+    if (count < 0 && errno == ENOSYS) microsecond_waits.store(false, std::memory_order_relaxed);
+  }
+  if (!microsecond_waits.load(std::memory_order_relaxed)) {
+    const int64_t wait_ms = wait_us < 0 ? -1 : (wait_us + 999) / 1000;
+    count =
+        epoll_wait(epoll_fd_, events, kMaxEventsPerWait,
+                   static_cast<int>(std::min<int64_t>(wait_ms, std::numeric_limits<int>::max())));
+  }
   if (count < 0 && errno != EINTR) {
-    AURALINK_LOG(kError) << ErrnoText("epoll_pwait2");
+    AURALINK_LOG(kError) << ErrnoText("epoll_wait");
   }
   for (int i = 0; i < count; ++i) {
     const uint64_t id = events[i].data.u64;
