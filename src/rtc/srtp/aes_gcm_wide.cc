@@ -173,21 +173,11 @@ void CryptAndHash(const uint8_t* round_key_bytes, const uint8_t* h_powers,
   }
 
   const size_t rest = size - offset;
-  switch ((rest + kRegisterBytes - 1) / kRegisterBytes) {
-    case 1:
-      x = CryptAndHashTail<1>(round_keys, counters, h_powers, data + offset, rest, sealing, x);
-      break;
-    case 2:
-      x = CryptAndHashTail<2>(round_keys, counters, h_powers, data + offset, rest, sealing, x);
-      break;
-    case 3:
-      x = CryptAndHashTail<3>(round_keys, counters, h_powers, data + offset, rest, sealing, x);
-      break;
-    case 4:
-      x = CryptAndHashTail<4>(round_keys, counters, h_powers, data + offset, rest, sealing, x);
-      break;
-    default:  // nothing left
-      break;
+  if (rest > 0) {
+    constexpr decltype(&CryptAndHashTail<1>) kTails[] = {
+        &CryptAndHashTail<1>, &CryptAndHashTail<2>, &CryptAndHashTail<3>, &CryptAndHashTail<4>};
+    x = kTails[(rest - 1) / kRegisterBytes](round_keys, counters, h_powers, data + offset, rest,
+                                            sealing, x);
   }
   _mm_storeu_si128(reinterpret_cast<__m128i*>(x_bytes), x);
 }
