@@ -61,9 +61,8 @@ inline __m128i EncryptBlock(const __m128i* round_keys, __m128i block) {
 // their field product, reflected, over 255 bits. Rather than shift it by one bit and reduce from
 // the top, Reduce() folds it from the bottom with the reflected polynomial (a Montgomery reduction
 // by x^128, as in Gueron's later GCM work and the Linux kernel's VAES code), which yields a·b·x;
-// the stored powers of H carry a factor x^-1 to cancel it. The constant is x^63 + x^62 + x^57 of
-// the reflected polynomial y^128 + y^127 + y^126 + y^121 + 1 in one 64-bit half.
-constexpr int64_t kReflectedPolynomial = static_cast<int64_t>(0xC200000000000000ULL);
+// the stored powers of H carry a factor x^-1 to cancel it.
+using aes_gcm_wide::kReflectedPolynomial;
 
 // A 256-bit carry-less product, before reduction: low + middle·2^64 + high·2^128.
 struct Product {
@@ -96,7 +95,7 @@ inline __m128i Reduce(Product product) {
 // For a = rev(A) and b = rev(B·x^-1): rev(A·B).
 inline __m128i Multiply(__m128i a, __m128i b) { return Reduce(CarrylessMultiply(a, b)); }
 
-constexpr size_t kPowers = 16;
+using aes_gcm_wide::kPowers;
 
 // GHASH state: the running value X, reflected; `powers` holds H^16 .. H^1 (Multiply()'s form).
 class Ghash {

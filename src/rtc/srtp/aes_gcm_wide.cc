@@ -27,12 +27,8 @@ namespace {
 constexpr size_t kBlock = 16;
 constexpr size_t kLanes = 4;  // blocks per 64-byte register
 constexpr size_t kRegisterBytes = kLanes * kBlock;
-constexpr size_t kPowers = 16;  // H^16..H^1: sixteen blocks per reduction
 constexpr size_t kBatchRegisters = kPowers / kLanes;
 constexpr size_t kBatchBytes = kPowers * kBlock;
-
-// The reflected polynomial's constant (aes_gcm.cc explains the form).
-constexpr int64_t kReflectedPolynomial = static_cast<int64_t>(0xC200000000000000ULL);
 
 inline __m512i ByteReverseLanes(__m512i x) {
   const __m512i mask =

@@ -8,6 +8,13 @@
 
 namespace auralink::rtc::aes_gcm_wide {
 
+// Powers of H kept per key, H^16 first: sixteen blocks hashed per reduction here, the last four
+// on 16-byte registers.
+inline constexpr size_t kPowers = 16;
+// x^63 + x^62 + x^57 of the reflected GHASH polynomial y^128 + y^127 + y^126 + y^121 + 1, in one
+// 64-bit half: the constant both widths reduce with (aes_gcm.cc explains the form).
+inline constexpr int64_t kReflectedPolynomial = static_cast<int64_t>(0xC200000000000000ULL);
+
 // Whether the CPU has AVX-512 F, BW and VL, VAES and VPCLMULQDQ.
 bool Available();
 
