@@ -7,7 +7,7 @@
 # usage: bench/sfu/run.sh [--build DIR] [--out DIR] [--duration S] [--audio-counts "N ..."]
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
-#                         [--tx-only] [--rooms "RxN ..."]
+#                         [--tx-only] [--rooms "RxN ..."] [--normal-priority]
 # --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
@@ -16,6 +16,9 @@
 # subscribers each, joined side by side: the load of many ordinary calls rather than one fan-out,
 # for latency at a given server load; with --tx-only also "multitx" rows of the same rooms, the
 # unmeasured subscribers sent into the discarding device.
+# As root, AuraLink runs SCHED_FIFO (chrt -f 10) in the --rooms rows (latency at a given load), so
+# that other programs on the machine do not hold it off its core mid-run; --normal-priority leaves
+# it at the default. The rows both servers run are at the default priority.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -31,6 +34,7 @@ threads=2
 janus=1
 tx_only=0
 room_loads=""
+realtime_server=1
 sink_ip=10.77.0.2
 sink_net=10.77.0.1/24
 sink_dev=ifb0
@@ -48,6 +52,7 @@ while [[ $# -gt 0 ]]; do
     --no-janus) janus=0; shift ;;
     --tx-only) tx_only=1; shift ;;
     --rooms) room_loads="$2"; shift 2 ;;
+    --normal-priority) realtime_server=0; shift ;;
     --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -74,6 +79,18 @@ if (( threads > 1 )) && [[ "$(id -u)" == 0 ]]; then
   load_flags=(--realtime-publishers)
 else
   echo "run.sh: publishers at normal priority (not root, or one thread): their packets may leave in bunches" >&2
+fi
+# The servers' scheduling: on a shared machine, whatever else wakes on the server's core (on the
+# development VMs, the VM agent's runtime and the kernel's memory monitor, for up to 6.6 ms at a
+# time) would otherwise preempt it, and its packets wait that long; that delay is the machine's,
+# not the server's.
+server_prio=()
+prio=()
+if (( realtime_server )) && [[ "$(id -u)" == 0 ]] && command -v chrt >/dev/null; then
+  server_prio=(chrt -f 10)
+  [[ -n "$room_loads" ]] && echo "run.sh: the --rooms rows run the server SCHED_FIFO priority 10 (--normal-priority for the default)" >&2
+elif (( realtime_server )); then
+  [[ -n "$room_loads" ]] && echo "run.sh: the server at normal priority (not root, or no chrt): other programs on its core may hold it off" >&2
 fi
 # Each subscriber holds a WebSocket and a UDP socket on both sides.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -145,7 +162,7 @@ rtc:
 YAML
   local bind=(--bind 127.0.0.1)
   [[ "${1:-}" == any ]] && bind=()
-  taskset -c "$server_core" "$server_bin" serve --dev --config "$work/auralink.yaml" \
+  "${prio[@]}" taskset -c "$server_core" "$server_bin" serve --dev --config "$work/auralink.yaml" \
     "${bind[@]}" --port "$auralink_port" >"$work/auralink.log" 2>&1 &
   server_pid=$!
   wait_for_port "$auralink_port" || { echo "run.sh: auralink serve did not open $auralink_port:" >&2; cat "$work/auralink.log" >&2; exit 1; }
@@ -198,6 +215,11 @@ run_case() {
   fi
   [[ "$mode" == video* ]] && mode_flags=(--video --bitrate "$bitrate")
   [[ "$mode" == multi* ]] && mode_flags=(--audio-only --rooms "${rooms}")
+  # Realtime only for the latency rows, which Janus has no counterpart of: under SCHED_FIFO on one
+  # core Janus answered no ICE check in our runs (SCHED_RR neither), and the rows both
+  # servers run are compared at the same, default, priority.
+  prio=()
+  [[ "$mode" == multi* ]] && prio=("${server_prio[@]}")
   if [[ "$server" == auralink ]]; then
     if [[ "$mode" == *tx ]]; then
       start_auralink any

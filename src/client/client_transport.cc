@@ -178,6 +178,13 @@ Status ClientTransport::DivertTo(const std::string& sink_ip) {
   return Status::Ok();
 }
 
+int64_t ClientTransport::ConsentDelayMs() {
+  // RFC 7675 §5.1: uniformly between 0.8 and 1.2 times the interval, so that connections set up
+  // (or moved) together do not all check at once.
+  const int64_t interval = config_.consent_interval_ms;
+  return std::uniform_int_distribution<int64_t>(interval * 4 / 5, interval * 6 / 5)(Random());
+}
+
 void ClientTransport::SendCheck(int64_t now_ms) {
   if (!callbacks_.send_datagram) return;
   rtc::StunTransactionId transaction_id;
@@ -205,8 +212,7 @@ void ClientTransport::SendCheck(int64_t now_ms) {
   }
   ++counters_.checks_sent;
   Send(bytes);
-  next_check_ms_ =
-      now_ms + (ice_connected_ ? config_.consent_interval_ms : config_.check_interval_ms);
+  next_check_ms_ = now_ms + (ice_connected_ ? ConsentDelayMs() : config_.check_interval_ms);
 }
 
 void ClientTransport::HandleDatagram(uint8_t* data, size_t size, const net::SocketAddress* from,
@@ -279,7 +285,7 @@ void ClientTransport::HandleStun(std::span<const uint8_t> bytes, const net::Sock
   last_response_ms_ = now_ms;
   if (!ice_connected_) {
     ice_connected_ = true;
-    next_check_ms_ = now_ms + config_.consent_interval_ms;
+    next_check_ms_ = now_ms + ConsentDelayMs();
     StartDtls(now_ms);
   }
 }

@@ -33,7 +33,7 @@ struct ClientTransportConfig {
   std::string local_ufrag;  // generated when empty
   std::string local_pwd;
   int64_t check_interval_ms = 50;      // Binding requests until the first response
-  int64_t consent_interval_ms = 2000;  // then consent freshness
+  int64_t consent_interval_ms = 2000;  // then consent freshness, each time x0.8-1.2 (RFC 7675)
   // No response for this long after connecting: failed (RFC 7675 §5.1 uses 30 s).
   int64_t consent_timeout_ms = 30000;
   // RFC 8445 §6.1.1: the controlling agent nominates. Against an ICE-lite server we must be; a
@@ -130,6 +130,7 @@ class ClientTransport {
  private:
   ClientTransport(ClientTransportConfig config, ClientTransportCallbacks callbacks);
   void SendCheck(int64_t now_ms);
+  int64_t ConsentDelayMs();
   void HandleStun(std::span<const uint8_t> bytes, const net::SocketAddress* from, int64_t now_ms);
   void StartDtls(int64_t now_ms);
   void OnDtlsState(rtc::DtlsState state);

@@ -362,10 +362,7 @@ StatusOr<std::string> RoomClient::AnswerServerOffer(const std::string& sdp) {
   AURALINK_RETURN_IF_ERROR(
       subscriber_->SetRemoteParameters(answer->server.ice_ufrag, answer->server.ice_pwd,
                                        answer->server.fingerprint, net::EventLoop::NowMs()));
-  if (report_timer_ == 0 && options_.receiver_report_interval_ms > 0) {
-    report_timer_ =
-        loop_->RunEvery(options_.receiver_report_interval_ms, [this]() { SendReceiverReports(); });
-  }
+  if (report_timer_ == 0 && options_.receiver_report_interval_ms > 0) ScheduleReceiverReport();
   return answer->answer.ToString();
 }
 
@@ -489,6 +486,20 @@ void RoomClient::OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int
     }
   }
   if (first && callbacks_.on_track) callbacks_.on_track(track);
+}
+
+void RoomClient::ScheduleReceiverReport() {
+  // RFC 3550 §6.3.1: each interval drawn between 0.5 and 1.5 times the nominal one, as libwebrtc
+  // does, so that subscribers who joined together do not report together.
+  thread_local std::mt19937 random{std::random_device{}()};
+  const int64_t nominal_us = options_.receiver_report_interval_ms * 1000;
+  const int64_t delay_us = std::uniform_int_distribution<int64_t>(nominal_us / 2,
+                                                                  nominal_us * 3 / 2)(random);
+  report_timer_ = loop_->RunAfterUs(delay_us, [this]() {
+    report_timer_ = 0;
+    SendReceiverReports();
+    if (!left_) ScheduleReceiverReport();
+  });
 }
 
 void RoomClient::SendReceiverReports() {

@@ -163,6 +163,7 @@ class RoomClient {
   void SendPacket(EmulatedPacket& packet);
   void OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int64_t now_us);
   void OnPublisherRtcp(const uint8_t* data, size_t size);
+  void ScheduleReceiverReport();
   void SendReceiverReports();
   void Disconnect(const Status& why);
   Status PrepareSources(const PublishOptions& options);
