@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "rtc/ice/stun_packet.h"
 #include "rtc/rtcp/receiver_report.h"
 #include "sfu/webrtc_transport.h"
@@ -176,6 +179,34 @@ TEST_F(ClientTransportTest, ConsentChecksContinueAfterConnecting) {
   EXPECT_EQ(client_->counters().checks_sent, checks + 1);
   Pump();
   EXPECT_GT(client_->counters().check_responses, 1u);
+}
+
+TEST_F(ClientTransportTest, ConsentChecksAreSpacedAtRandomWithinRfc7675Bounds) {
+  ExchangeParameters();
+  Pump();
+  ASSERT_TRUE(client_->connected());
+  // RFC 7675 §5.1: each interval uniformly within 0.8-1.2 times the nominal 2 s, so that
+  // connections set up together do not check together for ever after.
+  std::vector<int64_t> gaps;
+  int64_t last_check_ms = -1;
+  uint64_t checks = client_->counters().checks_sent;
+  for (int step = 0; step < 30000 && gaps.size() < 100; ++step) {
+    now_ms_ += 10;
+    client_->Tick(now_ms_);
+    if (client_->counters().checks_sent == checks) continue;
+    checks = client_->counters().checks_sent;
+    if (last_check_ms >= 0) gaps.push_back(now_ms_ - last_check_ms);
+    last_check_ms = now_ms_;
+    Pump();  // the answers keep consent fresh
+  }
+  ASSERT_EQ(gaps.size(), 100u);
+  const auto [shortest, longest] = std::minmax_element(gaps.begin(), gaps.end());
+  EXPECT_GE(*shortest, 1600);
+  EXPECT_LE(*longest, 2400 + 10);  // the tick's step
+  // A hundred draws from 1.6-2.4 s spread over most of that range.
+  EXPECT_LT(*shortest, 1800);
+  EXPECT_GT(*longest, 2200);
+  EXPECT_TRUE(client_->connected());
 }
 
 TEST_F(ClientTransportTest, DivertNeedsASocketOfItsOwn) {

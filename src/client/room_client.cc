@@ -493,8 +493,8 @@ void RoomClient::ScheduleReceiverReport() {
   // does, so that subscribers who joined together do not report together.
   thread_local std::mt19937 random{std::random_device{}()};
   const int64_t nominal_us = options_.receiver_report_interval_ms * 1000;
-  const int64_t delay_us = std::uniform_int_distribution<int64_t>(nominal_us / 2,
-                                                                  nominal_us * 3 / 2)(random);
+  const int64_t delay_us =
+      std::uniform_int_distribution<int64_t>(nominal_us / 2, nominal_us * 3 / 2)(random);
   report_timer_ = loop_->RunAfterUs(delay_us, [this]() {
     report_timer_ = 0;
     SendReceiverReports();
