@@ -64,11 +64,13 @@ Status IceLiteAgent::RestartWithLocalCredentials(std::string ufrag, std::string 
   AURALINK_RETURN_IF_ERROR(ValidateCredentials(ufrag, pwd));
   // A second restart before the first completed: the peer still checks with the credentials it
   // last succeeded with, which are the ones kept.
-  if (previous_.local_ufrag.empty()) previous_ = {config_.local_ufrag, config_.local_pwd};
+  if (previous_.local_ufrag.empty())
+    previous_ = {config_.local_ufrag, config_.local_pwd, std::move(local_key_)};
   remote_ufrag_.clear();
   remote_pwd_.clear();
   config_.local_ufrag = std::move(ufrag);
   config_.local_pwd = std::move(pwd);
+  local_key_ = StunIntegrityKey(config_.local_pwd);
   return Status::Ok();
 }
 
@@ -125,23 +127,23 @@ IceStunResult IceLiteAgent::HandleStun(std::span<const uint8_t> bytes,
   // RFC 5389 §10.1.2: unauthenticated requests get errors without MESSAGE-INTEGRITY.
   if (!packet.username() || !packet.has_message_integrity()) {
     ++counters_.bad_request;
-    result.response = BuildStunBindingErrorResponse(id, 400, {});
+    result.response = BuildStunBindingErrorResponse(id, 400, StunIntegrityKey());
     return result;
   }
   // Which generation of credentials the check uses; responses are keyed with its password.
-  const std::string* pwd = nullptr;
+  const StunIntegrityKey* pwd = nullptr;
   const bool current = UsernameMatches(*packet.username(), config_.local_ufrag, remote_ufrag_);
   if (current) {
-    pwd = &config_.local_pwd;
+    pwd = &local_key_;
   } else if (restart_pending() &&
              UsernameMatches(*packet.username(), previous_.local_ufrag, /*remote_ufrag=*/"")) {
     // Any remote half: a peer that restarts from its side may send its new ufrag with our old
     // one until our answer reaches it.
-    pwd = &previous_.local_pwd;
+    pwd = &previous_.key;
   }
   if (pwd == nullptr || !packet.VerifyMessageIntegrity(*pwd)) {
     ++counters_.unauthorized;
-    result.response = BuildStunBindingErrorResponse(id, 401, {});
+    result.response = BuildStunBindingErrorResponse(id, 401, StunIntegrityKey());
     return result;
   }
   if (!packet.unknown_required_attributes().empty()) {

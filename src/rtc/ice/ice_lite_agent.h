@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "net/socket_address.h"
+#include "rtc/ice/stun_packet.h"
 
 namespace auralink::rtc {
 
@@ -100,13 +101,16 @@ class IceLiteAgent {
   struct Credentials {
     std::string local_ufrag;
     std::string local_pwd;
+    StunIntegrityKey key;  // local_pwd's
   };
 
-  explicit IceLiteAgent(IceLiteAgentConfig config) : config_(std::move(config)) {}
+  explicit IceLiteAgent(IceLiteAgentConfig config)
+      : config_(std::move(config)), local_key_(config_.local_pwd) {}
   ValidAddress* FindValid(const net::SocketAddress& address);
   std::optional<IceConnectionState> SetState(IceConnectionState state);
 
   IceLiteAgentConfig config_;
+  StunIntegrityKey local_key_;  // config_.local_pwd's, keyed once: every check is answered with it
   std::string remote_ufrag_;
   std::string remote_pwd_;
   Credentials previous_;  // local_ufrag empty: no restart pending

@@ -1,11 +1,14 @@
 #include "rtc/ice/stun_packet.h"
 
 #include <arpa/inet.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <cstring>
+
+#include "common/log.h"
 
 namespace auralink::rtc {
 namespace {
@@ -45,13 +48,56 @@ std::string Hex16(uint16_t value) {
 
 size_t Padded(size_t length) { return (length + 3) & ~size_t{3}; }
 
-std::array<uint8_t, kIntegritySize> HmacSha1(std::string_view key, std::span<const uint8_t> data) {
-  std::array<uint8_t, kIntegritySize> digest{};
-  unsigned int digest_length = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), data.data(), data.size(),
-       digest.data(), &digest_length);
+// OpenSSL's HMAC, looked up once for the process.
+EVP_MAC* HmacAlgorithm() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+  return mac;
+}
+
+}  // namespace
+
+StunIntegrityKey::StunIntegrityKey(std::string_view password) : password_(password) {
+  if (password_.empty()) return;
+  EVP_MAC_CTX* context = HmacAlgorithm() ? EVP_MAC_CTX_new(HmacAlgorithm()) : nullptr;
+  char digest[] = "SHA1";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  context_.reset(context);
+  if (context == nullptr ||
+      EVP_MAC_init(context, reinterpret_cast<const unsigned char*>(password_.data()),
+                   password_.size(), params) != 1) {
+    // Only a broken OpenSSL installation gets here. Without a MAC every check fails (401) and
+    // every response carries a MESSAGE-INTEGRITY no peer accepts: no connection is made.
+    AURALINK_LOG(kError) << "STUN: OpenSSL could not key HMAC-SHA1; ICE checks will fail";
+    context_.reset();
+  }
+}
+
+StunIntegrityKey& StunIntegrityKey::operator=(const StunIntegrityKey& other) {
+  if (this != &other) *this = StunIntegrityKey(other.password_);
+  return *this;
+}
+
+void StunIntegrityKey::ContextFree::operator()(void* context) const {
+  EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(context));
+}
+
+std::array<uint8_t, 20> StunIntegrityKey::Mac(
+    std::span<const std::span<const uint8_t>> parts) const {
+  std::array<uint8_t, 20> digest{};
+  auto* context = static_cast<EVP_MAC_CTX*>(context_.get());
+  if (context == nullptr) return digest;
+  // A null key restarts the MAC with the key set at construction (OpenSSL 3 EVP_MAC_init).
+  size_t length = 0;
+  bool ok = EVP_MAC_init(context, nullptr, 0, nullptr) == 1;
+  for (std::span<const uint8_t> part : parts)
+    ok = ok && EVP_MAC_update(context, part.data(), part.size()) == 1;
+  ok = ok && EVP_MAC_final(context, digest.data(), &length, digest.size()) == 1;
+  if (!ok || length != digest.size()) digest.fill(0);  // matches no peer's: the check fails
   return digest;
 }
+
+namespace {
 
 StatusOr<net::SocketAddress> ParseXorMappedAddress(std::span<const uint8_t> value,
                                                    const StunTransactionId& transaction_id) {
@@ -210,13 +256,20 @@ StatusOr<StunPacket> StunPacket::Parse(std::span<const uint8_t> bytes) {
   return packet;
 }
 
-bool StunPacket::VerifyMessageIntegrity(std::string_view key) const {
-  if (!integrity_offset_) return false;
+bool StunPacket::VerifyMessageIntegrity(const StunIntegrityKey& key) const {
+  if (!integrity_offset_ || key.empty()) return false;
   const size_t offset = *integrity_offset_;
-  std::vector<uint8_t> covered(bytes_.begin(), bytes_.begin() + static_cast<ptrdiff_t>(offset));
-  WriteU16(&covered[2], static_cast<uint16_t>(offset + 4 + kIntegritySize - kStunHeaderSize));
-  const auto digest = HmacSha1(key, covered);
+  // The message up to the attribute, its length field counting the attribute (§15.4).
+  uint8_t length[2];
+  WriteU16(length, static_cast<uint16_t>(offset + 4 + kIntegritySize - kStunHeaderSize));
+  const std::span<const uint8_t> bytes(bytes_);
+  const std::span<const uint8_t> parts[] = {bytes.first(2), length, bytes.subspan(4, offset - 4)};
+  const auto digest = key.Mac(parts);
   return CRYPTO_memcmp(digest.data(), &bytes_[offset + 4], kIntegritySize) == 0;
+}
+
+bool StunPacket::VerifyMessageIntegrity(std::string_view password) const {
+  return VerifyMessageIntegrity(StunIntegrityKey(password));
 }
 
 StunMessageBuilder::StunMessageBuilder(StunClass message_class, uint16_t method,
@@ -296,12 +349,19 @@ void StunMessageBuilder::AddUnknownAttributes(std::span<const uint16_t> types) {
   AddAttribute(kStunAttrUnknownAttributes, value);
 }
 
-std::vector<uint8_t> StunMessageBuilder::Finish(std::string_view integrity_key, bool fingerprint) {
+std::vector<uint8_t> StunMessageBuilder::Finish(std::string_view integrity_password,
+                                                bool fingerprint) {
+  return Finish(StunIntegrityKey(integrity_password), fingerprint);
+}
+
+std::vector<uint8_t> StunMessageBuilder::Finish(const StunIntegrityKey& integrity_key,
+                                                bool fingerprint) {
   if (!integrity_key.empty()) {
     // The length field must already count MESSAGE-INTEGRITY when the HMAC is taken (§15.4).
     WriteU16(&bytes_[2],
              static_cast<uint16_t>(bytes_.size() + 4 + kIntegritySize - kStunHeaderSize));
-    const auto digest = HmacSha1(integrity_key, bytes_);
+    const std::span<const uint8_t> parts[] = {bytes_};
+    const auto digest = integrity_key.Mac(parts);
     AddAttribute(kStunAttrMessageIntegrity, digest);
   }
   if (fingerprint) {
@@ -325,19 +385,33 @@ std::vector<uint8_t> BuildStunBindingRequest(const StunBindingRequest& request) 
 
 std::vector<uint8_t> BuildStunBindingSuccessResponse(const StunTransactionId& transaction_id,
                                                      const net::SocketAddress& mapped_address,
-                                                     std::string_view password) {
+                                                     const StunIntegrityKey& key) {
   StunMessageBuilder builder(StunClass::kSuccessResponse, kStunMethodBinding, transaction_id);
   builder.AddXorMappedAddress(mapped_address);
-  return builder.Finish(password);
+  return builder.Finish(key);
+}
+
+std::vector<uint8_t> BuildStunBindingSuccessResponse(const StunTransactionId& transaction_id,
+                                                     const net::SocketAddress& mapped_address,
+                                                     std::string_view password) {
+  return BuildStunBindingSuccessResponse(transaction_id, mapped_address,
+                                         StunIntegrityKey(password));
+}
+
+std::vector<uint8_t> BuildStunBindingErrorResponse(const StunTransactionId& transaction_id,
+                                                   int code, const StunIntegrityKey& key,
+                                                   std::span<const uint16_t> unknown_attributes) {
+  StunMessageBuilder builder(StunClass::kErrorResponse, kStunMethodBinding, transaction_id);
+  builder.AddErrorCode(code, StunErrorReason(code));
+  if (!unknown_attributes.empty()) builder.AddUnknownAttributes(unknown_attributes);
+  return builder.Finish(key);
 }
 
 std::vector<uint8_t> BuildStunBindingErrorResponse(const StunTransactionId& transaction_id,
                                                    int code, std::string_view password,
                                                    std::span<const uint16_t> unknown_attributes) {
-  StunMessageBuilder builder(StunClass::kErrorResponse, kStunMethodBinding, transaction_id);
-  builder.AddErrorCode(code, StunErrorReason(code));
-  if (!unknown_attributes.empty()) builder.AddUnknownAttributes(unknown_attributes);
-  return builder.Finish(password);
+  return BuildStunBindingErrorResponse(transaction_id, code, StunIntegrityKey(password),
+                                       unknown_attributes);
 }
 
 std::string_view StunErrorReason(int code) {

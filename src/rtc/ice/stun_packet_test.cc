@@ -148,6 +148,73 @@ TEST(StunMessageBuilderTest, BindingRequestCarriesIndependentlyCheckedIntegrity)
   EXPECT_TRUE(packet->VerifyMessageIntegrity(kSamplePassword));
 }
 
+// A key prepared once gives what a one-shot HMAC gives, call after call (the restarted MAC keeps
+// no state from the message before), for the RFC's samples and for the builder.
+TEST(StunIntegrityKeyTest, PreparedKeyVerifiesRfc5769SamplesRepeatedly) {
+  const StunIntegrityKey key(kSamplePassword);
+  const StunIntegrityKey wrong("VOkJxbRl1RmTxUk/WvJxBT");
+  const StunIntegrityKey empty;
+  EXPECT_TRUE(empty.empty());
+  for (int round = 0; round < 3; ++round) {
+    for (const auto* sample : {&kSampleRequest, &kSampleIpv4Response}) {
+      auto packet = StunPacket::Parse(*sample);
+      ASSERT_TRUE(packet.ok()) << packet.status().message();
+      EXPECT_TRUE(packet->VerifyMessageIntegrity(key));
+      EXPECT_FALSE(packet->VerifyMessageIntegrity(wrong));
+      EXPECT_FALSE(packet->VerifyMessageIntegrity(empty));
+    }
+  }
+}
+
+TEST(StunIntegrityKeyTest, MacOverPartsEqualsOneShotHmacOfTheirConcatenation) {
+  const std::string password = "serverpassword0123456789";
+  const StunIntegrityKey key(password);
+  std::vector<uint8_t> message(150);
+  for (size_t i = 0; i < message.size(); ++i) message[i] = static_cast<uint8_t>(i * 7 + 1);
+  for (size_t cut : {size_t{0}, size_t{1}, size_t{64}, size_t{149}, size_t{150}}) {
+    const std::span<const uint8_t> whole(message);
+    const std::span<const uint8_t> parts[] = {whole.first(cut), whole.subspan(cut)};
+    uint8_t expected[20];
+    unsigned int expected_length = 0;
+    HMAC(EVP_sha1(), password.data(), static_cast<int>(password.size()), message.data(),
+         message.size(), expected, &expected_length);
+    const auto digest = key.Mac(parts);
+    EXPECT_EQ(std::vector<uint8_t>(digest.begin(), digest.end()),
+              std::vector<uint8_t>(expected, expected + 20))
+        << "cut at " << cut;
+  }
+}
+
+TEST(StunIntegrityKeyTest, CopiesAndMovesKeepTheKey) {
+  StunIntegrityKey original(kSamplePassword);
+  const StunIntegrityKey copy = original;
+  StunIntegrityKey assigned_target("another-password-of-22chars");
+  assigned_target = copy;
+  const StunIntegrityKey& assigned = assigned_target;
+  const StunIntegrityKey moved = std::move(original);
+  auto packet = StunPacket::Parse(kSampleRequest);
+  ASSERT_TRUE(packet.ok());
+  for (const StunIntegrityKey* key : {&copy, &assigned, &moved}) {
+    EXPECT_EQ(key->password(), kSamplePassword);
+    EXPECT_TRUE(packet->VerifyMessageIntegrity(*key));
+  }
+  // A response signed with a prepared key checks with the password, and the other way round.
+  const auto response =
+      BuildStunBindingSuccessResponse(kSampleTransactionId, Address("192.0.2.1", 32853), copy);
+  auto parsed = StunPacket::Parse(response);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_TRUE(parsed->VerifyMessageIntegrity(kSamplePassword));
+  const auto error = BuildStunBindingErrorResponse(kSampleTransactionId, 487, kSamplePassword);
+  auto parsed_error = StunPacket::Parse(error);
+  ASSERT_TRUE(parsed_error.ok()) << parsed_error.status().message();
+  EXPECT_TRUE(parsed_error->VerifyMessageIntegrity(copy));
+  // No key: no MESSAGE-INTEGRITY at all.
+  auto unsigned_error = StunPacket::Parse(
+      BuildStunBindingErrorResponse(kSampleTransactionId, 401, StunIntegrityKey()));
+  ASSERT_TRUE(unsigned_error.ok());
+  EXPECT_FALSE(unsigned_error->has_message_integrity());
+}
+
 // The builder's XOR-MAPPED-ADDRESS and integrity must reproduce the RFC's sample response bytes
 // (everything after its SOFTWARE attribute, which the builder does not write, differs only in the
 // header length and so in MESSAGE-INTEGRITY; the address bytes must be identical).
