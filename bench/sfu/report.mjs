@@ -6,7 +6,9 @@ import path from 'node:path';
 const dir = process.argv[2];
 const rows = [];
 for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-  const [server, mode, n] = path.basename(name, '.json').split('-');
+  // <server>-<mode>-<N>[-r<run>]: run.sh --repeat K numbers the runs of each row.
+  const [server, mode, n, runTag] = path.basename(name, '.json').split('-');
+  const run = runTag?.startsWith('r') ? Number(runTag.slice(1)) : 1;
   const r = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
   // AuraLink's own hop figures (rtc.measure_hop_latency), from the log it wrote when it stopped.
   const log = path.join(dir, name.replace(/\.json$/, '.log'));
@@ -17,22 +19,23 @@ for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
   }
   // "multi" rows are named RxN: R rooms of N subscribers.
   const rooms = r.rooms ?? 1;
-  rows.push({ server, mode, n: r.subscribers_per_room ?? Number(n), rooms, r });
+  rows.push({ server, mode, n: r.subscribers_per_room ?? Number(n), rooms, run, r });
 }
 rows.sort((a, b) => a.server.localeCompare(b.server) || a.mode.localeCompare(b.mode) ||
-  a.rooms - b.rooms || a.n - b.n);
+  a.rooms - b.rooms || a.n - b.n || a.run - b.run);
 
 const fmt = (v, d = 0) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
-const header = ['server', 'mode', 'rooms', 'N', 'recv', 'out pkt/s', 'loss %', 'srv CPU %', 'pkt/CPU-s',
+const repeated = rows.some((x) => x.run > 1);
+const header = ['server', 'mode', 'rooms', 'N', ...(repeated ? ['run'] : []), 'recv', 'out pkt/s', 'loss %', 'srv CPU %', 'pkt/CPU-s',
   'p50 us', 'p99 us', 'hop p50', 'hop p99', 'KB/sub'];
 const table = [header];
-for (const { server, mode, n, rooms, r } of rows) {
+for (const { server, mode, n, rooms, run, r } of rows) {
   const s = r.server ?? {};
   // A publisher that lost its connection mid-run (consent expired) starves the row: flag it.
   const flag = r.publisher?.connected_at_end === false ? '!' : '';
   // Transmit-only rows: most subscribers' packets went to the discarding device (r.sink).
   const out = r.subscribers.packets_per_second + (r.sink?.rtp_packets_per_second ?? 0);
-  table.push([server, mode + flag, rooms, n, r.subscribers_receiving, fmt(out),
+  table.push([server, mode + flag, rooms, n, ...(repeated ? [run] : []), r.subscribers_receiving, fmt(out),
     fmt(100 * r.subscribers.loss_fraction, 2), fmt(100 * (s.cpu_utilisation ?? NaN), 1),
     fmt(s.packets_forwarded_per_cpu_second), fmt(r.latency_us.p50), fmt(r.latency_us.p99),
     fmt(r.hop_us?.p50), fmt(r.hop_us?.p99), fmt(s.rss_per_subscriber_kb, 1)]);
@@ -47,26 +50,60 @@ if (rows.some(({ mode }) => mode.startsWith('multi'))) console.log('multi: audio
 if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, in the measurement window');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
 
-// The ratio at each load both servers ran: packets forwarded per CPU second.
-const key = (row) => `${row.mode}-${row.rooms}-${row.n}`;
-const janus = new Map(rows.filter((x) => x.server === 'janus').map((x) => [key(x), x]));
+// The runs of one row (run.sh --repeat): single runs on a shared machine vary, and a p99 the
+// most, so the figures below are each row's median with its range. A run whose publisher lost its
+// connection is left out.
+const key = (row) => `${row.server}-${row.mode}-${row.rooms}-${row.n}`;
+const groups = new Map();
+for (const row of rows) {
+  if (row.r.publisher?.connected_at_end === false) continue;
+  if (!groups.has(key(row))) groups.set(key(row), { ...row, runs: [] });
+  groups.get(key(row)).runs.push(row.r);
+}
+const median = (values) => {
+  const v = values.filter((x) => x !== undefined && x !== null && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const stat = (g, pick) => {
+  const values = g.runs.map(pick).filter((x) => x !== undefined && x !== null && !Number.isNaN(x));
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), count: values.length };
+};
+const ranged = (st, d = 0) => (st.count > 1 ? `${fmt(st.median, d)} (${fmt(st.min, d)}-${fmt(st.max, d)})` : fmt(st.median, d));
+const cpuOf = (r) => 100 * (r.server?.cpu_utilisation ?? NaN);
+const rateOf = (r) => r.server?.packets_forwarded_per_cpu_second;
+const p99Of = (r) => r.latency_us?.p99;
+const hopOf = (r) => r.hop_us?.p99;
+if (repeated) {
+  const summary = [['server', 'mode', 'rooms', 'N', 'runs', 'srv CPU %', 'pkt/CPU-s', 'p99 us', 'hop p99']];
+  for (const g of groups.values()) {
+    summary.push([g.server, g.mode, g.rooms, g.n, g.runs.length, ranged(stat(g, cpuOf), 1),
+      ranged(stat(g, rateOf)), ranged(stat(g, p99Of)), ranged(stat(g, hopOf))]);
+  }
+  const w = summary[0].map((_, i) => Math.max(...summary.map((row) => String(row[i]).length)));
+  console.log('\nmedian over the runs of each row (min-max)');
+  for (const row of summary) console.log(row.map((c, i) => String(c).padStart(w[i])).join('  '));
+}
+
+// The ratio at each load both servers ran: packets forwarded per CPU second (medians).
 const ratios = [];
-for (const ours of rows.filter((x) => x.server === 'auralink')) {
-  const theirs = janus.get(key(ours));
-  const a = ours.r.server?.packets_forwarded_per_cpu_second;
-  const b = theirs?.r.server?.packets_forwarded_per_cpu_second;
-  if (theirs?.r.publisher?.connected_at_end === false || ours.r.publisher?.connected_at_end === false) continue;
+for (const ours of [...groups.values()].filter((x) => x.server === 'auralink')) {
+  const theirs = groups.get(key({ ...ours, server: 'janus' }));
+  const a = stat(ours, rateOf).median;
+  const b = theirs ? stat(theirs, rateOf).median : NaN;
   if (a && b) ratios.push(`  ${ours.mode} N=${ours.n}: AuraLink/Janus per core = ${(a / b).toFixed(2)}`);
 }
 console.log(ratios.length ? `\nper-core throughput ratio\n${ratios.join('\n')}` : '\n(no Janus rows: no ratio)');
-// Half load: the AuraLink row whose server CPU is nearest half a core.
-const loaded = rows.filter((x) => x.server === 'auralink' && x.r.server?.cpu_utilisation);
+// Half load: the AuraLink row whose (median) server CPU is nearest half a core.
+const loaded = [...groups.values()].filter((x) => x.server === 'auralink' && !Number.isNaN(stat(x, cpuOf).median));
 if (loaded.length) {
-  const half = loaded.reduce((a, b) =>
-    Math.abs(a.r.server.cpu_utilisation - 0.5) <= Math.abs(b.r.server.cpu_utilisation - 0.5) ? a : b);
-  console.log(`\nhalf load: ${half.mode} rooms=${half.rooms} N=${half.n} at ${fmt(100 * half.r.server.cpu_utilisation, 1)}% ` +
-    `server CPU: p99 ${fmt(half.r.latency_us.p99)} us one-way` +
-    (half.r.hop_us ? `, hop through the server p99 ${fmt(half.r.hop_us.p99)} us` : ''));
+  const distance = (g) => Math.abs(stat(g, cpuOf).median - 50);
+  const half = loaded.reduce((a, b) => (distance(a) <= distance(b) ? a : b));
+  const hop = stat(half, hopOf);
+  const runs = half.runs.length > 1 ? ` (median of ${half.runs.length} runs, range in brackets)` : '';
+  console.log(`\nhalf load: ${half.mode} rooms=${half.rooms} N=${half.n} at ${ranged(stat(half, cpuOf), 1)}% ` +
+    `server CPU: p99 ${ranged(stat(half, p99Of))} us one-way` +
+    (hop.count ? `, hop through the server p99 ${ranged(hop)} us` : '') + runs);
 }
 console.log('\ntargets: >= 300000 SRTP packets per CPU second; p99 < 1000 us at half load (the row ' +
   'whose server CPU is nearest 50%); ratio > 1');

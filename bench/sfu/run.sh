@@ -7,7 +7,7 @@
 # usage: bench/sfu/run.sh [--build DIR] [--out DIR] [--duration S] [--audio-counts "N ..."]
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
-#                         [--tx-only] [--rooms "RxN ..."] [--normal-priority]
+#                         [--tx-only] [--rooms "RxN ..."] [--normal-priority] [--repeat K]
 # --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
@@ -19,6 +19,9 @@
 # As root, AuraLink runs SCHED_FIFO (chrt -f 10) in the --rooms rows (latency at a given load), so
 # that other programs on the machine do not hold it off its core mid-run; --normal-priority leaves
 # it at the default. The rows both servers run are at the default priority.
+# --repeat K runs every row K times (in K rounds) and reports each row's median and range: on a
+# shared machine single runs vary by ~15% in throughput and more in a p99.
+# Each run clears the earlier run's JSON and logs from the output folder.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,6 +41,7 @@ realtime_server=1
 sink_ip=10.77.0.2
 sink_net=10.77.0.1/24
 sink_dev=ifb0
+repeat=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
@@ -53,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --tx-only) tx_only=1; shift ;;
     --rooms) room_loads="$2"; shift 2 ;;
     --normal-priority) realtime_server=0; shift ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -94,7 +99,10 @@ elif (( realtime_server )); then
 fi
 # Each subscriber holds a WebSocket and a UDP socket on both sides.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --repeat takes a count of runs (1 or more)" >&2; exit 2; }
 mkdir -p "$out"
+# The report reads every JSON file in $out: an earlier run's rows would be mixed into this one's.
+rm -f "$out"/*.json "$out"/*.json.tmp "$out"/*.log
 work="$(mktemp -d)"
 server_pid=""
 sink_added_address=0
@@ -147,6 +155,13 @@ setup_sink() {
   command -v ethtool >/dev/null || { echo "run.sh: --tx-only needs ethtool; skipped" >&2; return 1; }
   ethtool -K "$sink_dev" tx-udp-segmentation off >/dev/null 2>&1 || { echo "run.sh: cannot turn off UDP segmentation offload on $sink_dev; --tx-only skipped" >&2; return 1; }
   ethtool -k "$sink_dev" | grep -q "^tx-udp-segmentation: off" || { echo "run.sh: $sink_dev still takes UDP GSO; --tx-only skipped" >&2; return 1; }
+}
+
+remove_sink_address() {
+  if (( sink_added_address )); then
+    ip addr del "$sink_net" dev "$sink_dev" 2>/dev/null || true
+    sink_added_address=0
+  fi
 }
 
 # Ports of their own, so a development server already on 7880-7882 does not get in the way.
@@ -202,11 +217,11 @@ JCFG
   wait_for_port 8188 || { echo "run.sh: janus did not open 8188:" >&2; tail -20 "$work/janus.log" >&2; return 1; }
 }
 
-# run_case SERVER MODE N: one server start, one load run, one JSON file. Mode "multi" takes N as
-# RxN (rooms x subscribers per room).
+# run_case SERVER MODE N [RUN]: one server start, one load run, one JSON file. Mode "multi" takes
+# N as RxN (rooms x subscribers per room). With --repeat, RUN numbers the file (-rRUN).
 run_case() {
-  local server="$1" mode="$2" n="$3"
-  local file="$out/$server-$mode-$n.json"
+  local server="$1" mode="$2" n="$3" run="${4:-}"
+  local file="$out/$server-$mode-$n${run:+-r$run}.json"
   local mode_flags=(--audio-only)
   local rooms=1
   if [[ "$mode" == multi* ]]; then
@@ -250,20 +265,33 @@ if (( janus )); then
     echo "run.sh: Janus skipped (needs the janus package and $janus_load_bin)" >&2
   fi
 fi
-for server in "${servers[@]}"; do
-  for n in $audio_counts; do run_case "$server" audio "$n" || echo "  $server audio N=$n failed" >&2; done
-  for n in $video_counts; do run_case "$server" video "$n" || echo "  $server video N=$n failed" >&2; done
-done
-sink_ready=0
-if (( tx_only )) && setup_sink; then
-  sink_ready=1
-  for n in $audio_counts; do run_case auralink audiotx "$n" || echo "  auralink audiotx N=$n failed" >&2; done
-  for n in $video_counts; do run_case auralink videotx "$n" || echo "  auralink videotx N=$n failed" >&2; done
-fi
-for load in $room_loads; do
-  run_case auralink multi "$load" || echo "  auralink multi $load failed" >&2
-  if (( sink_ready )); then
-    run_case auralink multitx "$load" || echo "  auralink multitx $load failed" >&2
+# With --repeat K, every row runs once per round, K rounds, so that the machine's drift over the
+# minutes of a run falls on all rows alike.
+sink_ok=$tx_only
+for (( round = 1; round <= repeat; round++ )); do
+  run=""
+  (( repeat > 1 )) && run=$round
+  for server in "${servers[@]}"; do
+    for n in $audio_counts; do run_case "$server" audio "$n" $run || echo "  $server audio N=$n failed" >&2; done
+    for n in $video_counts; do run_case "$server" video "$n" $run || echo "  $server video N=$n failed" >&2; done
+  done
+  sink_ready=0
+  if (( sink_ok )); then
+    if setup_sink; then
+      sink_ready=1
+      for n in $audio_counts; do run_case auralink audiotx "$n" $run || echo "  auralink audiotx N=$n failed" >&2; done
+      for n in $video_counts; do run_case auralink videotx "$n" $run || echo "  auralink videotx N=$n failed" >&2; done
+    else
+      sink_ok=0
+    fi
   fi
+  for load in $room_loads; do
+    run_case auralink multi "$load" $run || echo "  auralink multi $load failed" >&2
+    if (( sink_ready )); then
+      run_case auralink multitx "$load" $run || echo "  auralink multitx $load failed" >&2
+    fi
+  done
+  # Janus's clients bind to the machine's first non-loopback address, which the sink's would be.
+  remove_sink_address
 done
 node "$repo/bench/sfu/report.mjs" "$out"
