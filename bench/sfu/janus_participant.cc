@@ -137,6 +137,7 @@ client::LoadParticipantFactory JanusParticipants(const std::string& url,
     options.certificate = spec.certificate;
     options.bind_ip = bind_ip;
     options.decrypt_media = spec.measured;
+    options.transport_feedback_interval_ms = spec.transport_feedback_interval_ms;
     options.subscriber_ice_controlling =
         false;  // Janus offers, so Janus controls (RFC 8445 §6.1.1)
     auto media = client::RoomClient::Create(loop, options, spec.callbacks);

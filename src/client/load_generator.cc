@@ -83,6 +83,7 @@ class LoadWorker {
 struct SubscriberSnapshot {
   uint64_t packets = 0;
   uint64_t rtcp = 0;
+  uint64_t transport_feedback = 0;  // sent
   int64_t lost = 0;
   bool diverted = false;
 };
@@ -136,6 +137,8 @@ const char* const kLoadUsage =
     "  --server-pid PID           read the server's CPU time and RSS from /proc\n"
     "  --signal-window            send that server SIGUSR1 as the window opens and closes\n"
     "                             (AuraLink logs its hop latency for the window)\n"
+    "  --no-transport-feedback    subscribers send no transport-wide CC feedback (default: every\n"
+    "                             100 ms, as browsers do, where the server offers the extension)\n"
     "  --sink IP --sink-interface DEV   transmit-only: unmeasured subscribers move to IP, routed\n"
     "                             to DEV (an ifb device, which discards); needs root\n";
 
@@ -213,6 +216,8 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       ok = number(&options.server_pid);
     } else if (flag == "--signal-window") {
       options.signal_window = true;
+    } else if (flag == "--no-transport-feedback") {
+      options.transport_feedback = false;
     } else if (flag == "--sink") {
       auto text = value();
       ok = text.has_value();
@@ -259,6 +264,7 @@ StatusOr<LoadParticipantFactory> LiveKitParticipants(const LoadOptions& options,
         client_options.auto_subscribe = spec.index >= 0;
         client_options.certificate = spec.certificate;
         client_options.decrypt_media = spec.measured;
+        client_options.transport_feedback_interval_ms = spec.transport_feedback_interval_ms;
         auto client = RoomClient::Create(loop, client_options, spec.callbacks);
         if (!client.ok()) return client.status();
         return std::unique_ptr<LoadParticipant>(
@@ -463,6 +469,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
       spec.room = room_index;
       spec.measured = measured;
       spec.certificate = *certificate;
+      if (!options.transport_feedback) spec.transport_feedback_interval_ms = 0;
       auto seen = std::make_shared<size_t>(0);
       auto done = std::make_shared<bool>(false);
       LoadWorker* owner = &worker;
@@ -539,6 +546,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
           const RoomClient& client = participant->media();
           SubscriberSnapshot entry;
           entry.packets = client.packets_received();
+          entry.transport_feedback = client.transport_feedback_sent();
           if (const ClientTransport* transport = client.subscriber_transport()) {
             entry.rtcp = transport->counters().rtcp_received;
             entry.diverted = transport->diverted();
@@ -608,11 +616,13 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   uint64_t min_received = UINT64_MAX, max_received = 0;
   nlohmann::json per_subscriber = nlohmann::json::array();
   uint64_t rtcp_received = 0;
+  uint64_t feedback_sent = 0;
   size_t receivers = 0;
   for (size_t i = 0; i < end.size() && i < start.size(); ++i) {
     if (end[i].diverted) continue;  // receives nothing: the sink counts for it
     ++receivers;
     rtcp_received += end[i].rtcp - start[i].rtcp;
+    feedback_sent += end[i].transport_feedback - start[i].transport_feedback;
     const uint64_t packets = end[i].packets - start[i].packets;
     received += packets;
     lost += end[i].lost - start[i].lost;
@@ -643,7 +653,8 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
       {"per_subscriber_max", max_received},
       {"per_subscriber_mean", receivers == 0 ? 0.0 : static_cast<double>(received) / receivers},
       {"lost", lost},
-      {"loss_fraction", received + lost > 0 ? static_cast<double>(lost) / (received + lost) : 0.0}};
+      {"loss_fraction", received + lost > 0 ? static_cast<double>(lost) / (received + lost) : 0.0},
+      {"transport_feedback_per_second", static_cast<double>(feedback_sent) / window}};
   if (!per_subscriber.empty()) subscribers["per_subscriber"] = per_subscriber;
   report["subscribers"] = subscribers;
   // Transmit-only: what reached the discarding device. It counts datagrams (RTP, RTCP and the

@@ -47,6 +47,9 @@ struct LoadOptions {
   // Send the server SIGUSR1 at the window's start and end (AuraLink's serve then logs its hop
   // latency since the last signal): an AuraLink server's own latency for exactly the window.
   bool signal_window = false;
+  // Subscribers send transport-wide CC feedback every 100 ms, as browsers do, so the server's
+  // per-subscriber bandwidth estimation is part of the load; false (--no-transport-feedback): none.
+  bool transport_feedback = true;
   // Transmit-only measurement: once receiving, every unmeasured subscriber moves its connection
   // to `sink_ip` (ClientTransport::DivertTo), an address routed to `sink_interface`, a device that
   // discards what it is sent (ifb); the packets the server sends there are read from that
@@ -76,6 +79,8 @@ struct LoadParticipantSpec {
   int index = -1;  // -1: the publisher, else the subscriber's number within its room
   int room = 0;    // which of LoadOptions::rooms
   bool measured = false;
+  // Transport-wide CC feedback on the subscriber connection (RoomClientOptions), as browsers send.
+  int64_t transport_feedback_interval_ms = 100;
   PublishOptions publish;  // the publisher's
   std::shared_ptr<const rtc::DtlsCertificate> certificate;
   RoomClientCallbacks callbacks;

@@ -57,6 +57,7 @@ RoomClient::RoomClient(net::EventLoop* loop, RoomClientOptions options,
 RoomClient::~RoomClient() {
   StopPublishing();
   if (report_timer_ != 0) loop_->Cancel(report_timer_);
+  if (feedback_timer_ != 0) loop_->Cancel(feedback_timer_);
 }
 
 Status RoomClient::Join() {
@@ -363,6 +364,18 @@ StatusOr<std::string> RoomClient::AnswerServerOffer(const std::string& sdp) {
       subscriber_->SetRemoteParameters(answer->server.ice_ufrag, answer->server.ice_pwd,
                                        answer->server.fingerprint, net::EventLoop::NowMs()));
   if (report_timer_ == 0 && options_.receiver_report_interval_ms > 0) ScheduleReceiverReport();
+  // The answer accepts every offered extension; bundled sections share their ids.
+  for (const rtc::MediaSection& section : answer->answer.media) {
+    for (const rtc::HeaderExtension& extension : section.header_extensions) {
+      if (extension.id > 0 && extension.id < 256)
+        (void)subscriber_extension_ids_.Register(static_cast<uint8_t>(extension.id), extension.uri);
+    }
+  }
+  if (feedback_timer_ == 0 && options_.transport_feedback_interval_ms > 0 &&
+      subscriber_extension_ids_.IdOf(rtc::RtpExtensionType::kTransportSequenceNumber) != 0) {
+    feedback_timer_ = loop_->RunEveryUs(options_.transport_feedback_interval_ms * 1000,
+                                        [this]() { SendTransportFeedback(); });
+  }
   return answer->answer.ToString();
 }
 
@@ -479,10 +492,21 @@ void RoomClient::OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int
   track.bytes += size;
   track.statistics->OnPacket(rtc::LoadBigEndian16(data + 2), rtc::LoadBigEndian32(data + 4),
                              now_us);
-  if (decrypted && latency_) {
+  const bool feedback = feedback_timer_ != 0;
+  if (feedback || (decrypted && latency_)) {
+    // Header extensions stay in the clear under SRTP too (RFC 3711 §3.1).
     rtc::RtpPacket packet;
     if (rtc::RtpPacket::Parse({data, size}, &packet) == rtc::RtpParseError::kOk) {
-      if (auto sent = ReadSendTimestamp(packet.payload())) latency_->Add(now_us - *sent);
+      if (feedback) {
+        if (auto value = packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber,
+                                              subscriber_extension_ids_)) {
+          if (auto sequence = rtc::TransportSequenceNumber::Parse(*value))
+            twcc_.OnPacket(*sequence, now_us, ssrc);
+        }
+      }
+      if (decrypted && latency_) {
+        if (auto sent = ReadSendTimestamp(packet.payload())) latency_->Add(now_us - *sent);
+      }
     }
   }
   if (first && callbacks_.on_track) callbacks_.on_track(track);
@@ -516,12 +540,25 @@ void RoomClient::SendReceiverReports() {
   if (length > 0) (void)subscriber_->SendRtcp(buffer.data(), length, buffer.size());
 }
 
+void RoomClient::SendTransportFeedback() {
+  if (!subscriber_ || !subscriber_->connected() || twcc_.empty()) return;
+  twcc_.TakeFeedback(rtcp_ssrc_, &twcc_feedback_);
+  std::array<uint8_t, 1500> buffer{};
+  for (const rtc::TwccFeedback& feedback : twcc_feedback_) {
+    const size_t length = feedback.Write(buffer);
+    if (length > 0 && subscriber_->SendRtcp(buffer.data(), length, buffer.size()).ok())
+      ++transport_feedback_sent_;
+  }
+}
+
 void RoomClient::Disconnect(const Status& why) {
   if (left_) return;
   left_ = true;
   StopPublishing();
   if (report_timer_ != 0) loop_->Cancel(report_timer_);
   report_timer_ = 0;
+  if (feedback_timer_ != 0) loop_->Cancel(feedback_timer_);
+  feedback_timer_ = 0;
   if (publisher_) publisher_->Close();
   if (subscriber_) subscriber_->Close();
   if (callbacks_.on_disconnected) callbacks_.on_disconnected(why);

@@ -2,7 +2,8 @@
 // signalling WebSocket, publishes emulated audio (Opus-sized packets every 20 ms) and/or emulated
 // VP8 video (one layer or three simulcast layers) on the publisher connection, and receives what
 // the server forwards on the subscriber connection: packets, bytes and loss per track, one-way
-// latency from the publisher's payload trailer, and RFC 3550 receiver reports back to the server.
+// latency from the publisher's payload trailer, and RFC 3550 receiver reports and transport-wide
+// congestion control feedback back to the server, as a browser sends them.
 // Everything runs on one event loop, so many clients can share a thread.
 #pragma once
 
@@ -24,6 +25,8 @@
 #include "common/status.h"
 #include "net/event_loop.h"
 #include "rtc/dtls/dtls_certificate.h"
+#include "rtc/rtcp/twcc_feedback.h"
+#include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_receive_statistics.h"
 
 namespace auralink::client {
@@ -40,6 +43,10 @@ struct RoomClientOptions {
   // Shared across clients when given; else one is made per client.
   std::shared_ptr<const rtc::DtlsCertificate> certificate;
   int64_t receiver_report_interval_ms = 1000;
+  // Transport-wide congestion control feedback on the subscriber connection when the server's
+  // offer carries the extension, every this many ms (libwebrtc's receivers: ~100 ms); 0: none.
+  // The server's send-side bandwidth estimate for this subscriber runs on it.
+  int64_t transport_feedback_interval_ms = 100;
   // ICE role on the subscriber connection: LiveKit-style ICE-lite servers need us controlling; a
   // full-ICE server that offers (Janus) controls itself.
   bool subscriber_ice_controlling = true;
@@ -131,6 +138,8 @@ class RoomClient {
   const std::vector<std::unique_ptr<ReceivedTrack>>& received_tracks() const { return received_; }
   uint64_t packets_received() const { return packets_received_; }
   uint64_t bytes_received() const { return bytes_received_; }
+  // Transport-wide feedback packets sent on the subscriber connection.
+  uint64_t transport_feedback_sent() const { return transport_feedback_sent_; }
   // Starts a new measurement window: latency samples so far are dropped.
   void ClearLatency() {
     if (latency_) latency_->Clear();
@@ -165,6 +174,7 @@ class RoomClient {
   void OnPublisherRtcp(const uint8_t* data, size_t size);
   void ScheduleReceiverReport();
   void SendReceiverReports();
+  void SendTransportFeedback();
   void Disconnect(const Status& why);
   Status PrepareSources(const PublishOptions& options);
   StatusOr<std::string> BuildOfferText(const std::string& setup);
@@ -208,6 +218,12 @@ class RoomClient {
   std::unique_ptr<LatencyHistogram> latency_;
   net::TimerId report_timer_ = 0;
   uint32_t rtcp_ssrc_ = 0;
+  // Transport-wide CC towards the server (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+  rtc::RtpExtensionIdMap subscriber_extension_ids_;
+  rtc::TwccFeedbackRecorder twcc_;
+  std::vector<rtc::TwccFeedback> twcc_feedback_;
+  net::TimerId feedback_timer_ = 0;
+  uint64_t transport_feedback_sent_ = 0;
 };
 
 }  // namespace auralink::client

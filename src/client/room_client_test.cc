@@ -6,7 +6,10 @@
 
 #include "client/load_generator.h"
 #include "net/run_loop_until.h"
+#include "sfu/participant.h"
+#include "sfu/room.h"
 #include "sfu/rtc_server.h"
+#include "sfu/subscriber_sender.h"
 #include "signal/auth/access_token_issuer.h"
 #include "signal/auth/access_token_verifier.h"
 #include "signal/auth/api_key_provider.h"
@@ -140,6 +143,44 @@ TEST_F(RoomClientTest, PublisherReachesSubscribersThroughTheSfu) {
   EXPECT_GT(measured->latency()->count(), 20u);
   EXPECT_EQ(counting->latency(), nullptr);
   EXPECT_EQ(measured->subscriber_transport()->counters().srtp_failures, 0u);
+
+  for (auto& client : clients_) client->Leave();
+  RunUntil([] { return false; }, 200);
+}
+
+// As a browser does, the client answers the server's transport-wide sequence numbers with
+// feedback on its subscriber connection, decrypting or not (the extension is in the clear), and the
+// server's send-side estimate for it runs on that feedback.
+TEST_F(RoomClientTest, SubscribersSendTransportFeedbackTheServerEstimatesFrom) {
+  RoomClient* publisher = AddClient("publisher", false);
+  RoomClient* measured = AddClient("measured", true);
+  RoomClient* counting = AddClient("counting", false);
+  for (RoomClient* client : {publisher, measured, counting}) ASSERT_TRUE(client->Join().ok());
+  PublishOptions publish;
+  publish.audio = true;
+  publish.video = true;
+  publish.video_options.bitrate_bps = 300'000;
+  ASSERT_TRUE(publisher->Publish(publish).ok());
+
+  sfu::Room* room = nullptr;
+  auto estimated = [&](RoomClient* client) {
+    if (room == nullptr) room = rtc_->FindRoom("test-room");
+    const sfu::Participant* participant =
+        room != nullptr ? room->FindBySid(client->participant_sid()) : nullptr;
+    const sfu::SubscriberSender* sender =
+        participant != nullptr ? participant->subscriber_sender() : nullptr;
+    return sender != nullptr && sender->transport_feedbacks() >= 5 &&
+           sender->acknowledged_bps().value_or(0) > 0;
+  };
+  ASSERT_TRUE(RunUntil([&] { return estimated(measured) && estimated(counting); }))
+      << "feedback sent: measured=" << measured->transport_feedback_sent()
+      << " counting=" << counting->transport_feedback_sent();
+  for (RoomClient* subscriber : {measured, counting}) {
+    EXPECT_GE(subscriber->transport_feedback_sent(), 5u);
+    EXPECT_EQ(subscriber->subscriber_transport()->counters().srtp_failures, 0u);
+  }
+  // The publisher receives nothing, so it sends no feedback on a subscriber connection.
+  EXPECT_EQ(publisher->transport_feedback_sent(), 0u);
 
   for (auto& client : clients_) client->Leave();
   RunUntil([] { return false; }, 200);

@@ -592,20 +592,8 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
 
   if (auto value =
           packet.FindExtension(rtc::RtpExtensionType::kTransportSequenceNumber, publisher_ids_)) {
-    if (auto sequence = rtc::TransportSequenceNumber::Parse(*value)) {
-      int64_t unwrapped = *sequence;
-      if (twcc_last_unwrapped_ >= 0) {
-        const int64_t base = twcc_last_unwrapped_ & ~int64_t{0xFFFF};
-        unwrapped = base + *sequence;
-        if (unwrapped < twcc_last_unwrapped_ - 0x8000) unwrapped += 0x10000;
-        if (unwrapped > twcc_last_unwrapped_ + 0x8000) unwrapped -= 0x10000;
-      }
-      twcc_last_unwrapped_ = std::max(twcc_last_unwrapped_, unwrapped);
-      if (twcc_next_begin_ < 0) twcc_next_begin_ = unwrapped;
-      if (unwrapped >= twcc_next_begin_ && twcc_arrivals_.size() < 4096)
-        twcc_arrivals_.push_back({unwrapped, arrival_us});
-      if (twcc_media_ssrc_ == 0) twcc_media_ssrc_ = packet.ssrc();
-    }
+    if (auto sequence = rtc::TransportSequenceNumber::Parse(*value))
+      twcc_.OnPacket(*sequence, arrival_us, packet.ssrc());
   }
 
   PublishedTrack* track = nullptr;
@@ -816,22 +804,9 @@ void Participant::SendPictureLossIndication(uint32_t media_ssrc) {
 }
 
 void Participant::SendTransportFeedback(int64_t now_ms) {
-  if (twcc_arrivals_.empty() || twcc_next_begin_ < 0) return;
-  if (!twcc_builder_)
-    twcc_builder_ = std::make_unique<rtc::TwccFeedbackBuilder>(rtcp_ssrc_, twcc_media_ssrc_);
-  std::sort(twcc_arrivals_.begin(), twcc_arrivals_.end(),
-            [](const rtc::TwccArrival& a, const rtc::TwccArrival& b) {
-              return a.sequence_number < b.sequence_number;
-            });
-  twcc_arrivals_.erase(std::unique(twcc_arrivals_.begin(), twcc_arrivals_.end(),
-                                   [](const rtc::TwccArrival& a, const rtc::TwccArrival& b) {
-                                     return a.sequence_number == b.sequence_number;
-                                   }),
-                       twcc_arrivals_.end());
+  if (twcc_.empty()) return;
   std::vector<rtc::TwccFeedback> packets;
-  twcc_builder_->Build(twcc_next_begin_, twcc_arrivals_, &packets);
-  twcc_next_begin_ = twcc_arrivals_.back().sequence_number + 1;
-  twcc_arrivals_.clear();
+  twcc_.TakeFeedback(rtcp_ssrc_, &packets);
   std::array<uint8_t, kRtcpBufferSize> buffer{};
   for (const rtc::TwccFeedback& feedback : packets) {
     const size_t length = feedback.Write(buffer);

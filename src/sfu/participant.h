@@ -155,6 +155,8 @@ class Participant {
   // client went silent for the ping timeout has vanished and is removed.
   void OnSignal(int64_t now_ms) { last_signal_ms_ = now_ms; }
   int64_t last_signal_ms() const { return last_signal_ms_; }
+  // What sends this participant's down tracks (tests and stats); null before it subscribes.
+  const SubscriberSender* subscriber_sender() const { return sender_.get(); }
   // The down track of `track_sid` this participant receives, if any (tests and stats).
   const DownTrack* FindDownTrack(const std::string& track_sid) const;
 
@@ -227,11 +229,7 @@ class Participant {
   uint64_t subscriber_offer_version_ = 1;
   uint32_t rtcp_ssrc_ = 1;
   // Transport-wide CC towards the publisher.
-  std::vector<rtc::TwccArrival> twcc_arrivals_;
-  int64_t twcc_last_unwrapped_ = -1;
-  int64_t twcc_next_begin_ = -1;
-  uint32_t twcc_media_ssrc_ = 0;
-  std::unique_ptr<rtc::TwccFeedbackBuilder> twcc_builder_;
+  rtc::TwccFeedbackRecorder twcc_;
   rtc::RtpExtensionIdMap publisher_ids_;  // for MID/RID lookup across sections (ids are shared)
   std::string publisher_remote_ufrag_;    // a new one in an offer is an ICE restart
   int64_t last_twcc_feedback_ms_ = 0;

@@ -120,6 +120,7 @@ bool SubscriberSender::SendRtcp(uint8_t* buffer, size_t length, size_t capacity)
 }
 
 void SubscriberSender::OnTransportFeedback(const rtc::TwccFeedback& feedback, int64_t now_ms) {
+  ++transport_feedbacks_;
   if (!estimator_) return;
   std::vector<TransportFeedbackEntry> entries;
   entries.reserve(feedback.packet_status_count);

@@ -66,6 +66,8 @@ class SubscriberSender {
   static constexpr double kRetransmitShare = 0.3;
 
   uint64_t packets_sent() const { return packets_sent_; }
+  // Transport-wide feedback packets received from this subscriber.
+  uint64_t transport_feedbacks() const { return transport_feedbacks_; }
   uint64_t packets_dropped_by_cap() const { return dropped_by_cap_; }
   uint64_t retransmissions_refused() const { return retransmissions_refused_; }
   WebRtcTransport* transport() const { return transport_; }
@@ -91,6 +93,7 @@ class SubscriberSender {
   uint16_t next_transport_sequence_ = 1;
   int64_t feedback_base_ = -1;
   uint64_t packets_sent_ = 0;
+  uint64_t transport_feedbacks_ = 0;
   uint64_t dropped_by_cap_ = 0;
   int cap_kbps_ = 0;
   TokenBucket cap_bucket_{0.0, 0};  // fills from time 0, as a link that was always there

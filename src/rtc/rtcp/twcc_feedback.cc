@@ -352,4 +352,38 @@ void TwccFeedbackBuilder::Build(int64_t begin_sequence_number,
   }
 }
 
+void TwccFeedbackRecorder::OnPacket(uint16_t sequence_number, int64_t arrival_us,
+                                    uint32_t media_ssrc) {
+  int64_t unwrapped = sequence_number;
+  if (last_unwrapped_ >= 0) {
+    const int64_t base = last_unwrapped_ & ~int64_t{0xFFFF};
+    unwrapped = base + sequence_number;
+    if (unwrapped < last_unwrapped_ - 0x8000) unwrapped += 0x10000;
+    if (unwrapped > last_unwrapped_ + 0x8000) unwrapped -= 0x10000;
+  }
+  last_unwrapped_ = std::max(last_unwrapped_, unwrapped);
+  if (next_begin_ < 0) next_begin_ = unwrapped;
+  if (unwrapped >= next_begin_ && arrivals_.size() < kMaxArrivals)
+    arrivals_.push_back({unwrapped, arrival_us});
+  if (media_ssrc_ == 0) media_ssrc_ = media_ssrc;
+}
+
+void TwccFeedbackRecorder::TakeFeedback(uint32_t sender_ssrc, std::vector<TwccFeedback>* out) {
+  out->clear();
+  if (arrivals_.empty() || next_begin_ < 0) return;
+  if (!builder_) builder_ = std::make_unique<TwccFeedbackBuilder>(sender_ssrc, media_ssrc_);
+  // Packets reordered on the way arrive out of sequence; a duplicate is reported once.
+  std::sort(arrivals_.begin(), arrivals_.end(), [](const TwccArrival& a, const TwccArrival& b) {
+    return a.sequence_number < b.sequence_number;
+  });
+  arrivals_.erase(std::unique(arrivals_.begin(), arrivals_.end(),
+                              [](const TwccArrival& a, const TwccArrival& b) {
+                                return a.sequence_number == b.sequence_number;
+                              }),
+                  arrivals_.end());
+  builder_->Build(next_begin_, arrivals_, out);
+  next_begin_ = arrivals_.back().sequence_number + 1;
+  arrivals_.clear();
+}
+
 }  // namespace auralink::rtc

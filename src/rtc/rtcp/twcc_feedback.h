@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -72,6 +73,31 @@ class TwccFeedbackBuilder {
   RtcpFeedbackHeader header_;
   size_t max_packet_size_;
   uint8_t next_feedback_count_ = 0;
+};
+
+// What a receiver of transport-wide sequence numbers keeps between two feedbacks: each packet's
+// number (unwrapped) and arrival time, turned into feedback packets when the receiver's schedule
+// says (libwebrtc's receivers: about every 100 ms). The SFU keeps one per publisher connection,
+// the native client one for its subscriber connection.
+class TwccFeedbackRecorder {
+ public:
+  // Arrivals kept between two feedbacks; more are dropped (and reported lost).
+  static constexpr size_t kMaxArrivals = 4096;
+
+  // One packet; the first packet's `media_ssrc` names the feedback's media source.
+  void OnPacket(uint16_t sequence_number, int64_t arrival_us, uint32_t media_ssrc);
+  // Feedback packets (in `out`, replaced) for what arrived since the last call, from
+  // `sender_ssrc`; none when nothing arrived. Packets between the last feedback's end and the first
+  // arrival are reported lost.
+  void TakeFeedback(uint32_t sender_ssrc, std::vector<TwccFeedback>* out);
+  bool empty() const { return arrivals_.empty(); }
+
+ private:
+  std::vector<TwccArrival> arrivals_;
+  int64_t last_unwrapped_ = -1;
+  int64_t next_begin_ = -1;
+  uint32_t media_ssrc_ = 0;
+  std::unique_ptr<TwccFeedbackBuilder> builder_;
 };
 
 }  // namespace auralink::rtc

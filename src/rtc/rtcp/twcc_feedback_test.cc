@@ -241,5 +241,47 @@ TEST(TwccFeedbackTest, RandomPatternsRoundTrip) {
   }
 }
 
+// A receiver's record between feedbacks: numbers unwrap across 65535 -> 0, reordered arrivals
+// are sorted, a duplicate is reported once, a missing packet is reported lost, and the next
+// feedback starts where the last one ended.
+TEST(TwccFeedbackRecorderTest, ReportsEachPacketOnceAcrossWrapReorderAndDuplicates) {
+  TwccFeedbackRecorder recorder;
+  std::vector<TwccFeedback> feedback;
+  recorder.TakeFeedback(7, &feedback);
+  EXPECT_TRUE(feedback.empty());  // nothing arrived yet
+
+  recorder.OnPacket(65534, 1'000'000, 0x1111);
+  recorder.OnPacket(0, 1'002'000, 0x2222);  // arrived before 65535
+  recorder.OnPacket(65535, 1'001'000, 0x2222);
+  recorder.OnPacket(2, 1'004'000, 0x1111);  // 1 never arrives
+  recorder.OnPacket(2, 1'004'500, 0x1111);  // a duplicate
+  EXPECT_FALSE(recorder.empty());
+  recorder.TakeFeedback(7, &feedback);
+  ASSERT_EQ(feedback.size(), 1u);
+  EXPECT_EQ(feedback[0].header.sender_ssrc, 7u);
+  EXPECT_EQ(feedback[0].header.media_ssrc, 0x1111u);  // the first packet's
+  EXPECT_EQ(feedback[0].base_sequence_number, 65534);
+  EXPECT_EQ(feedback[0].packet_status_count, 5);  // 65534, 65535, 0, 1 (lost), 2
+  std::vector<uint16_t> received;
+  for (const auto& packet : feedback[0].received) received.push_back(packet.sequence_number);
+  EXPECT_EQ(received, (std::vector<uint16_t>{65534, 65535, 0, 2}));
+  EXPECT_EQ(feedback[0].received[2].arrival_time_us - feedback[0].received[0].arrival_time_us,
+            2'000);
+  EXPECT_TRUE(recorder.empty());
+
+  recorder.TakeFeedback(7, &feedback);
+  EXPECT_TRUE(feedback.empty());
+
+  recorder.OnPacket(1, 1'005'000, 0x1111);  // too late: already reported lost
+  recorder.OnPacket(4, 1'006'000, 0x1111);
+  recorder.TakeFeedback(7, &feedback);
+  ASSERT_EQ(feedback.size(), 1u);
+  EXPECT_EQ(feedback[0].base_sequence_number, 3);  // after the last feedback's end: 3 was lost
+  EXPECT_EQ(feedback[0].packet_status_count, 2);
+  ASSERT_EQ(feedback[0].received.size(), 1u);
+  EXPECT_EQ(feedback[0].received[0].sequence_number, 4);
+  EXPECT_EQ(feedback[0].feedback_count, 1);  // counts on from the first feedback
+}
+
 }  // namespace
 }  // namespace auralink::rtc
