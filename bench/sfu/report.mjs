@@ -26,8 +26,11 @@ rows.sort((a, b) => a.server.localeCompare(b.server) || a.mode.localeCompare(b.m
 
 const fmt = (v, d = 0) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
 const repeated = rows.some((x) => x.run > 1);
+// The server core's steal time in the window (auralink-load --server-core): the hypervisor ran
+// something else while the server wanted its core.
+const stealShown = rows.some(({ r }) => r.server?.core_steal_ms !== undefined);
 const header = ['server', 'mode', 'rooms', 'N', ...(repeated ? ['run'] : []), 'recv', 'out pkt/s', 'loss %', 'srv CPU %', 'pkt/CPU-s',
-  'p50 us', 'p99 us', 'hop p50', 'hop p99', 'KB/sub'];
+  'p50 us', 'p99 us', 'hop p50', 'hop p99', 'KB/sub', ...(stealShown ? ['steal ms'] : [])];
 const table = [header];
 for (const { server, mode, n, rooms, run, r } of rows) {
   const s = r.server ?? {};
@@ -38,7 +41,8 @@ for (const { server, mode, n, rooms, run, r } of rows) {
   table.push([server, mode + flag, rooms, n, ...(repeated ? [run] : []), r.subscribers_receiving, fmt(out),
     fmt(100 * r.subscribers.loss_fraction, 2), fmt(100 * (s.cpu_utilisation ?? NaN), 1),
     fmt(s.packets_forwarded_per_cpu_second), fmt(r.latency_us.p50), fmt(r.latency_us.p99),
-    fmt(r.hop_us?.p50), fmt(r.hop_us?.p99), fmt(s.rss_per_subscriber_kb, 1)]);
+    fmt(r.hop_us?.p50), fmt(r.hop_us?.p99), fmt(s.rss_per_subscriber_kb, 1),
+    ...(stealShown ? [fmt(s.core_steal_ms)] : [])]);
 }
 const txOnly = rows.some(({ r }) => r.sink);
 const flagged = rows.some(({ r }) => r.publisher?.connected_at_end === false);
@@ -48,6 +52,7 @@ for (const row of table) console.log(row.map((c, i) => String(c).padStart(widths
 if (txOnly) console.log('audiotx/videotx/multitx: transmit-only (every subscriber but the measured four sent into a discarding ifb device, as a NIC would take them; loss and latency from the four)');
 if (rows.some(({ mode }) => mode.startsWith('multi'))) console.log('multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from 4 witnesses per room); multitx: the same, transmit-only');
 if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, in the measurement window');
+if (stealShown) console.log('steal ms: the server core\'s steal time in the window (/proc/stat): the hypervisor gave the core to something else while the server wanted it');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
 
 // The runs of one row (run.sh --repeat): single runs on a shared machine vary, and a p99 the
@@ -75,10 +80,12 @@ const rateOf = (r) => r.server?.packets_forwarded_per_cpu_second;
 const p99Of = (r) => r.latency_us?.p99;
 const hopOf = (r) => r.hop_us?.p99;
 if (repeated) {
-  const summary = [['server', 'mode', 'rooms', 'N', 'runs', 'srv CPU %', 'pkt/CPU-s', 'p99 us', 'hop p99']];
+  const summary = [['server', 'mode', 'rooms', 'N', 'runs', 'srv CPU %', 'pkt/CPU-s', 'p99 us', 'hop p99',
+    ...(stealShown ? ['steal ms'] : [])]];
   for (const g of groups.values()) {
     summary.push([g.server, g.mode, g.rooms, g.n, g.runs.length, ranged(stat(g, cpuOf), 1),
-      ranged(stat(g, rateOf)), ranged(stat(g, p99Of)), ranged(stat(g, hopOf))]);
+      ranged(stat(g, rateOf)), ranged(stat(g, p99Of)), ranged(stat(g, hopOf)),
+      ...(stealShown ? [ranged(stat(g, (r) => r.server?.core_steal_ms))] : [])]);
   }
   const w = summary[0].map((_, i) => Math.max(...summary.map((row) => String(row[i]).length)));
   console.log('\nmedian over the runs of each row (min-max)');

@@ -244,12 +244,12 @@ run_case() {
     fi
     taskset -c "$load_cores" "$load_bin" --url "ws://127.0.0.1:$auralink_port" "${mode_flags[@]}" \
       --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
-      "${load_flags[@]}" --signal-window >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+      --server-core "$server_core" "${load_flags[@]}" --signal-window >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
   else
     start_janus || return 1
     taskset -c "$load_cores" "$janus_load_bin" --url ws://127.0.0.1:8188 "${mode_flags[@]}" \
       --subscribers "$n" --duration "$duration" --threads "$threads" --server-pid "$server_pid" \
-      "${load_flags[@]}" >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
+      --server-core "$server_core" "${load_flags[@]}" >"$file.tmp" 2>"$work/load.err" || { cat "$work/load.err" >&2; stop_server; return 1; }
   fi
   stop_server
   mv "$file.tmp" "$file"

@@ -135,6 +135,7 @@ const char* const kLoadUsage =
     "  --join-batch N             joins in flight at once (default 32)\n"
     "  --setup-timeout S          for joining everyone (default 120)\n"
     "  --server-pid PID           read the server's CPU time and RSS from /proc\n"
+    "  --server-core C            the core the server is pinned to: report its steal time\n"
     "  --signal-window            send that server SIGUSR1 as the window opens and closes\n"
     "                             (AuraLink logs its hop latency for the window)\n"
     "  --no-transport-feedback    subscribers send no transport-wide CC feedback (default: every\n"
@@ -214,6 +215,8 @@ std::optional<LoadOptions> ParseLoadOptions(const std::vector<std::string>& argu
       ok = number(&options.setup_timeout_s);
     } else if (flag == "--server-pid") {
       ok = number(&options.server_pid);
+    } else if (flag == "--server-core") {
+      ok = number(&options.server_core);
     } else if (flag == "--signal-window") {
       options.signal_window = true;
     } else if (flag == "--no-transport-feedback") {
@@ -290,6 +293,26 @@ StatusOr<double> ParseProcStatCpuSeconds(const std::string& stat, long ticks_per
   }
   if (utime < 0 || stime < 0) return Status::Error("/proc stat: too few fields");
   return (utime + stime) / static_cast<double>(ticks_per_second);
+}
+
+StatusOr<double> ParseProcStatStealSeconds(const std::string& proc_stat, int core,
+                                           long ticks_per_second) {
+  if (core < 0 || ticks_per_second <= 0) return Status::Error("/proc/stat: no such core");
+  const std::string name = "cpu" + std::to_string(core);
+  std::istringstream lines(proc_stat);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string first;
+    if (!(fields >> first) || first != name) continue;
+    // user nice system idle iowait irq softirq steal (proc(5)).
+    double value = 0;
+    for (int index = 0; index < 8; ++index) {
+      if (!(fields >> value)) return Status::Error("/proc/stat: short line for " + name);
+    }
+    return value / static_cast<double>(ticks_per_second);
+  }
+  return Status::Error("/proc/stat: no line for " + name);
 }
 
 StatusOr<uint64_t> ParseNetDevReceiveDrops(const std::string& net_dev,
@@ -576,7 +599,17 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   const std::vector<SubscriberSnapshot> start = snapshot_subscribers();
   const std::optional<uint64_t> sink_start = read_sink();
   const uint64_t published_start = publisher_packets();
+  auto core_steal = [&]() -> std::optional<double> {
+    if (options.server_core < 0) return std::nullopt;
+    std::ifstream file("/proc/stat");
+    const std::string text((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+    auto steal = ParseProcStatStealSeconds(text, options.server_core, sysconf(_SC_CLK_TCK));
+    if (!steal.ok()) return std::nullopt;
+    return *steal;
+  };
   const std::optional<ProcessUsage> server_start = server_usage();
+  const std::optional<double> steal_start = core_steal();
   const double self_start = SelfCpuSeconds();
   const auto window_start = std::chrono::steady_clock::now();
   const bool signal_window = options.signal_window && options.server_pid > 0;
@@ -584,6 +617,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   SleepSeconds(options.duration_s);
   if (signal_window) kill(options.server_pid, SIGUSR1);
   const std::optional<ProcessUsage> server_end = server_usage();
+  const std::optional<double> steal_end = core_steal();
   const std::optional<uint64_t> sink_end = read_sink();
   const double window =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
@@ -697,6 +731,10 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     }
     server["packets_forwarded_per_cpu_second"] =
         cpu > 0 ? static_cast<double>(received + sink_rtp) / cpu : 0.0;
+    if (steal_start && steal_end) {
+      server["core"] = options.server_core;
+      server["core_steal_ms"] = (*steal_end - *steal_start) * 1000.0;
+    }
     report["server"] = server;
   }
 

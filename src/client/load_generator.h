@@ -44,6 +44,10 @@ struct LoadOptions {
   int join_batch = 32;  // joins in flight at once
   double setup_timeout_s = 120.0;
   int server_pid = 0;  // 0: no server CPU / RSS figures
+  // The core the server is pinned to (-1: not given): the report then gives that core's steal
+  // time over the window, the time the hypervisor ran something else while this VM wanted the
+  // core, which no scheduling priority inside the VM can win back.
+  int server_core = -1;
   // Send the server SIGUSR1 at the window's start and end (AuraLink's serve then logs its hop
   // latency since the last signal): an AuraLink server's own latency for exactly the window.
   bool signal_window = false;
@@ -107,6 +111,10 @@ StatusOr<ProcessUsage> ReadProcessUsage(int pid);
 // Parses the text of /proc/<pid>/stat (fields after the parenthesised command name, which may hold
 // spaces) into CPU seconds given the clock tick rate.
 StatusOr<double> ParseProcStatCpuSeconds(const std::string& stat, long ticks_per_second);
+// The steal time of one core, in seconds, from the text of /proc/stat ("cpuN user nice system idle
+// iowait irq softirq steal ...", in clock ticks).
+StatusOr<double> ParseProcStatStealSeconds(const std::string& proc_stat, int core,
+                                           long ticks_per_second);
 // The receive-drop counter of `interface` in the text of /proc/net/dev (an ifb device counts
 // there what it discards).
 StatusOr<uint64_t> ParseNetDevReceiveDrops(const std::string& net_dev,

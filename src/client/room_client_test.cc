@@ -332,6 +332,21 @@ TEST(LoadGeneratorTest, ParsesProcStat) {
   EXPECT_FALSE(ParseProcStatCpuSeconds("1 (x) S 1 2", 100).ok());
 }
 
+TEST(LoadGeneratorTest, ReadsOneCoresStealTime) {
+  const std::string stat =
+      "cpu  163138 203 33059 128953 925 0 4880 1351 0 0\n"
+      "cpu0 82204 109 17497 62869 88 0 3602 515 0 0\n"
+      "cpu1 80933 93 15561 66083 836 0 1278 835 0 0\n"
+      "cpu10 1 2 3 4 5 6 7 999 0 0\n"
+      "intr 123 0\n";
+  EXPECT_DOUBLE_EQ(ParseProcStatStealSeconds(stat, 0, 100).value(), 5.15);
+  EXPECT_DOUBLE_EQ(ParseProcStatStealSeconds(stat, 1, 100).value(), 8.35);
+  EXPECT_DOUBLE_EQ(ParseProcStatStealSeconds(stat, 10, 100).value(), 9.99);
+  EXPECT_FALSE(ParseProcStatStealSeconds(stat, 2, 100).ok());
+  EXPECT_FALSE(ParseProcStatStealSeconds("cpu0 1 2 3\n", 0, 100).ok());
+  EXPECT_FALSE(ParseProcStatStealSeconds(stat, -1, 100).ok());
+}
+
 TEST(LoadGeneratorTest, ReadsAnInterfacesReceiveDrops) {
   const std::string net_dev =
       "Inter-|   Receive                            |  Transmit\n"
