@@ -64,8 +64,7 @@ Status IceLiteAgent::RestartWithLocalCredentials(std::string ufrag, std::string 
   AURALINK_RETURN_IF_ERROR(ValidateCredentials(ufrag, pwd));
   // A second restart before the first completed: the peer still checks with the credentials it
   // last succeeded with, which are the ones kept.
-  if (previous_.local_ufrag.empty())
-    previous_ = {config_.local_ufrag, config_.local_pwd, std::move(local_key_)};
+  if (previous_.local_ufrag.empty()) previous_ = {config_.local_ufrag, std::move(local_key_)};
   remote_ufrag_.clear();
   remote_pwd_.clear();
   config_.local_ufrag = std::move(ufrag);
@@ -131,17 +130,17 @@ IceStunResult IceLiteAgent::HandleStun(std::span<const uint8_t> bytes,
     return result;
   }
   // Which generation of credentials the check uses; responses are keyed with its password.
-  const StunIntegrityKey* pwd = nullptr;
+  const StunIntegrityKey* key = nullptr;
   const bool current = UsernameMatches(*packet.username(), config_.local_ufrag, remote_ufrag_);
   if (current) {
-    pwd = &local_key_;
+    key = &local_key_;
   } else if (restart_pending() &&
              UsernameMatches(*packet.username(), previous_.local_ufrag, /*remote_ufrag=*/"")) {
     // Any remote half: a peer that restarts from its side may send its new ufrag with our old
     // one until our answer reaches it.
-    pwd = &previous_.key;
+    key = &previous_.key;
   }
-  if (pwd == nullptr || !packet.VerifyMessageIntegrity(*pwd)) {
+  if (key == nullptr || !packet.VerifyMessageIntegrity(*key)) {
     ++counters_.unauthorized;
     result.response = BuildStunBindingErrorResponse(id, 401, StunIntegrityKey());
     return result;
@@ -149,19 +148,19 @@ IceStunResult IceLiteAgent::HandleStun(std::span<const uint8_t> bytes,
   if (!packet.unknown_required_attributes().empty()) {
     ++counters_.unknown_attribute;
     result.response =
-        BuildStunBindingErrorResponse(id, 420, *pwd, packet.unknown_required_attributes());
+        BuildStunBindingErrorResponse(id, 420, *key, packet.unknown_required_attributes());
     return result;
   }
   // A lite agent is always controlled (RFC 8445 §6.1.1); a peer that also claims the controlled
   // role is told to switch (§7.3.1.1), which a full agent does on 487.
   if (packet.ice_controlled()) {
     ++counters_.role_conflict;
-    result.response = BuildStunBindingErrorResponse(id, 487, *pwd);
+    result.response = BuildStunBindingErrorResponse(id, 487, *key);
     return result;
   }
 
   ++counters_.valid_requests;
-  result.response = BuildStunBindingSuccessResponse(id, from, *pwd);
+  result.response = BuildStunBindingSuccessResponse(id, from, *key);
   if (!current) {
     ++counters_.previous_credentials;
   } else if (restart_pending()) {

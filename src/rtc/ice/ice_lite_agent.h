@@ -100,8 +100,7 @@ class IceLiteAgent {
   // Local credentials of one generation (RFC 8445 §9: a restart starts a new one).
   struct Credentials {
     std::string local_ufrag;
-    std::string local_pwd;
-    StunIntegrityKey key;  // local_pwd's
+    StunIntegrityKey key;  // keyed with that generation's local password
   };
 
   explicit IceLiteAgent(IceLiteAgentConfig config)
