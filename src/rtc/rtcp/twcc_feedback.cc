@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rtc/rtp/big_endian.h"
+#include "rtc/rtp/sequence_number.h"
 
 namespace auralink::rtc {
 namespace {
@@ -354,13 +355,12 @@ void TwccFeedbackBuilder::Build(int64_t begin_sequence_number,
 
 void TwccFeedbackRecorder::OnPacket(uint16_t sequence_number, int64_t arrival_us,
                                     uint32_t media_ssrc) {
-  int64_t unwrapped = sequence_number;
-  if (last_unwrapped_ >= 0) {
-    const int64_t base = last_unwrapped_ & ~int64_t{0xFFFF};
-    unwrapped = base + sequence_number;
-    if (unwrapped < last_unwrapped_ - 0x8000) unwrapped += 0x10000;
-    if (unwrapped > last_unwrapped_ + 0x8000) unwrapped -= 0x10000;
-  }
+  // Nearest to the highest number seen, so a reordered packet does not move the reference.
+  const int64_t unwrapped =
+      last_unwrapped_ < 0
+          ? sequence_number
+          : last_unwrapped_ +
+                SequenceNumberDelta(sequence_number, static_cast<uint16_t>(last_unwrapped_));
   last_unwrapped_ = std::max(last_unwrapped_, unwrapped);
   if (next_begin_ < 0) next_begin_ = unwrapped;
   if (unwrapped >= next_begin_ && arrivals_.size() < kMaxArrivals)
