@@ -12,7 +12,9 @@
   const kGridWidth = 64;
   const kGridHeight = 36;
   const kDrawScale = 4;
-  const kRingMs = 4000;
+  // Longer than the whole grab step, even on a starved machine: the first grabbed frame's capture
+  // must still be in the ring when it is taken after the last.
+  const kRingMs = 20000;
   const kMaxEvents = 400;
 
   const state = {
