@@ -14,12 +14,17 @@
 // is charged to the sender too (the `audio` row's case); full receive buffers drop what follows.
 //
 //   build/bench/rtp/udp_fanout_bench [--destinations 1000] [--bytes 100] [--seconds 3]
-//                                    [--sink 10.77.0.2] [--mode bare|queue|both]
+//                                    [--sink 10.77.0.2] [--mode bare|queue|both] [--watched 0|1]
+//
+// --watched 1 registers the sending socket for reading in an epoll set, as a server's socket is:
+// the kernel then wakes the set's wait queue for every datagram it frees.
 //
 // Prints one JSON object per mode.
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -49,6 +54,7 @@ struct Options {
   double seconds = 3.0;
   std::string sink;
   std::string mode = "both";
+  bool watched = false;
 };
 
 double ThreadCpuSeconds() {
@@ -67,7 +73,7 @@ int Usage(const char* message) {
   std::fprintf(stderr,
                "udp_fanout_bench: %s\n"
                "usage: udp_fanout_bench [--destinations N] [--bytes B] [--seconds S] "
-               "[--sink IP] [--mode bare|queue|both]\n",
+               "[--sink IP] [--mode bare|queue|both] [--watched 0|1]\n",
                message);
   return 2;
 }
@@ -81,10 +87,10 @@ struct Result {
 
 void Print(const char* mode, const Options& options, const Result& result) {
   std::printf(
-      "{\"mode\":\"%s\",\"destinations\":%zu,\"bytes\":%zu,\"sink\":\"%s\",\"packets\":%llu,"
-      "\"refused\":%llu,\"cpu_seconds\":%.3f,\"wall_seconds\":%.3f,"
+      "{\"mode\":\"%s\",\"watched\":%s,\"destinations\":%zu,\"bytes\":%zu,\"sink\":\"%s\","
+      "\"packets\":%llu,\"refused\":%llu,\"cpu_seconds\":%.3f,\"wall_seconds\":%.3f,"
       "\"packets_per_cpu_second\":%.0f,\"ns_per_packet\":%.0f}\n",
-      mode, options.destinations, options.bytes,
+      mode, options.watched ? "true" : "false", options.destinations, options.bytes,
       options.sink.empty() ? "loopback" : options.sink.c_str(),
       static_cast<unsigned long long>(result.packets),
       static_cast<unsigned long long>(result.refused), result.cpu_seconds, result.wall_seconds,
@@ -129,6 +135,8 @@ int main(int argc, char** argv) {
       options.sink = value;
     } else if (flag == "--mode") {
       options.mode = value;
+    } else if (flag == "--watched") {
+      options.watched = std::string_view(value) == "1";
     } else {
       return Usage("unknown flag");
     }
@@ -145,6 +153,14 @@ int main(int argc, char** argv) {
   auto sender = UdpSocket::Bind(
       *SocketAddress::FromIp(options.sink.empty() ? "127.0.0.1" : "0.0.0.0", 0), socket_options);
   if (!sender.ok()) return Usage(sender.status().message().c_str());
+  int epoll_fd = -1;
+  if (options.watched) {
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    epoll_event event{};
+    event.events = EPOLLIN;
+    if (epoll_fd < 0 || epoll_ctl(epoll_fd, EPOLL_CTL_ADD, (*sender)->fd(), &event) != 0)
+      return Usage("cannot watch the sending socket with epoll");
+  }
 
   // Destinations and, on loopback, the sockets that receive (and are never read).
   std::vector<SocketAddress> destinations;
@@ -198,5 +214,6 @@ int main(int argc, char** argv) {
     });
     Print("queue", options, result);
   }
+  if (epoll_fd >= 0) close(epoll_fd);
   return 0;
 }
