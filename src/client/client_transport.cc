@@ -98,7 +98,7 @@ StatusOr<std::unique_ptr<ClientTransport>> ClientTransport::CreateOnLoop(
 }
 
 ClientTransport::ClientTransport(ClientTransportConfig config, ClientTransportCallbacks callbacks)
-    : config_(std::move(config)), callbacks_(std::move(callbacks)) {
+    : config_(std::move(config)), callbacks_(std::move(callbacks)), local_key_(config_.local_pwd) {
   tie_breaker_ = Random()();
 }
 
@@ -137,14 +137,14 @@ Status ClientTransport::SetRemoteParameters(const std::string& ice_ufrag,
   if (remote_fingerprint_) {
     if (!(fingerprint == *remote_fingerprint_))
       return Status::Error("client transport: a new remote certificate is unsupported");
-    if (ice_ufrag == remote_ufrag_ && ice_pwd == remote_pwd_) return Status::Ok();
+    if (ice_ufrag == remote_ufrag_ && ice_pwd == remote_key_.password()) return Status::Ok();
     remote_ufrag_ = ice_ufrag;
-    remote_pwd_ = ice_pwd;
+    remote_key_ = rtc::StunIntegrityKey(ice_pwd);
     SendCheck(now_ms);
     return Status::Ok();
   }
   remote_ufrag_ = ice_ufrag;
-  remote_pwd_ = ice_pwd;
+  remote_key_ = rtc::StunIntegrityKey(ice_pwd);
   remote_fingerprint_ = fingerprint;
   SetState(ClientTransportState::kChecking);
   next_check_ms_ = now_ms;
@@ -156,6 +156,7 @@ Status ClientTransport::SetRemoteParameters(const std::string& ice_ufrag,
 void ClientTransport::RestartIce() {
   config_.local_ufrag = RandomIceChars(Random(), 8);
   config_.local_pwd = RandomIceChars(Random(), 24);
+  local_key_ = rtc::StunIntegrityKey(config_.local_pwd);
 }
 
 Status ClientTransport::DivertTo(const std::string& sink_ip) {
@@ -190,26 +191,19 @@ void ClientTransport::SendCheck(int64_t now_ms) {
   rtc::StunTransactionId transaction_id;
   std::mt19937_64& random = Random();
   for (auto& byte : transaction_id) byte = static_cast<uint8_t>(random());
-  std::vector<uint8_t> bytes;
+  rtc::StunMessageBuilder builder(rtc::StunClass::kRequest, rtc::kStunMethodBinding,
+                                  transaction_id);
+  // RFC 8445 §7.2.2: USERNAME is "remote ufrag:local ufrag", keyed with the remote password.
+  builder.AddUsername(remote_ufrag_ + ":" + config_.local_ufrag);
+  builder.AddPriority(kHostPriority);
   if (config_.ice_controlling) {
-    rtc::StunBindingRequest request;
-    request.transaction_id = transaction_id;
-    // RFC 8445 §7.2.2: USERNAME is "remote ufrag:local ufrag", keyed with the remote password.
-    request.username = remote_ufrag_ + ":" + config_.local_ufrag;
-    request.password = remote_pwd_;
-    request.priority = kHostPriority;
-    request.ice_controlling_tie_breaker = tie_breaker_;
+    builder.AddIceControlling(tie_breaker_);
     // Aggressive nomination: every check nominates; the server has one candidate.
-    request.use_candidate = true;
-    bytes = rtc::BuildStunBindingRequest(request);
+    builder.AddUseCandidate();
   } else {
-    rtc::StunMessageBuilder builder(rtc::StunClass::kRequest, rtc::kStunMethodBinding,
-                                    transaction_id);
-    builder.AddUsername(remote_ufrag_ + ":" + config_.local_ufrag);
-    builder.AddPriority(kHostPriority);
     builder.AddIceControlled(tie_breaker_);
-    bytes = builder.Finish(remote_pwd_);
   }
+  const std::vector<uint8_t> bytes = builder.Finish(remote_key_);
   ++counters_.checks_sent;
   Send(bytes);
   next_check_ms_ = now_ms + (ice_connected_ ? ConsentDelayMs() : config_.check_interval_ms);
@@ -268,16 +262,16 @@ void ClientTransport::HandleStun(std::span<const uint8_t> bytes, const net::Sock
   }
   if (packet->message_class() == rtc::StunClass::kRequest) {
     // A full-ICE peer (Janus) checks us too (RFC 8445 §7.3): answer with our password.
-    if (from == nullptr || !packet->VerifyMessageIntegrity(config_.local_pwd)) {
+    if (from == nullptr || !packet->VerifyMessageIntegrity(local_key_)) {
       ++counters_.dropped;
       return;
     }
     ++counters_.checks_answered;
-    Send(rtc::BuildStunBindingSuccessResponse(packet->transaction_id(), *from, config_.local_pwd));
+    Send(rtc::BuildStunBindingSuccessResponse(packet->transaction_id(), *from, local_key_));
     return;
   }
   if (packet->message_class() != rtc::StunClass::kSuccessResponse ||
-      !packet->VerifyMessageIntegrity(remote_pwd_)) {
+      !packet->VerifyMessageIntegrity(remote_key_)) {
     ++counters_.dropped;
     return;
   }

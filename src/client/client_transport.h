@@ -20,6 +20,7 @@
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/dtls/dtls_fingerprint.h"
 #include "rtc/dtls/dtls_transport.h"
+#include "rtc/ice/stun_packet.h"
 #include "rtc/srtp/srtp_session.h"
 
 namespace auralink::client {
@@ -144,7 +145,10 @@ class ClientTransport {
   ClientTransportState state_ = ClientTransportState::kNew;
   std::string failure_reason_;
   std::string remote_ufrag_;
-  std::string remote_pwd_;
+  // MESSAGE-INTEGRITY keys (HMAC-SHA1 keyed once per password): the server's password signs our
+  // checks and its answers; ours, a full-ICE peer's checks and our answers.
+  rtc::StunIntegrityKey remote_key_;
+  rtc::StunIntegrityKey local_key_;
   std::optional<rtc::DtlsFingerprint> remote_fingerprint_;
   uint64_t tie_breaker_ = 0;
   uint32_t transaction_counter_ = 0;
