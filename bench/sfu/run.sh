@@ -7,11 +7,14 @@
 # usage: bench/sfu/run.sh [--build DIR] [--out DIR] [--duration S] [--audio-counts "N ..."]
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
-#                         [--tx-only] [--rooms "RxN ..."] [--normal-priority] [--repeat K]
+#                         [--tx-only] [--tx-rows-only] [--rooms "RxN ..."] [--normal-priority]
+#                         [--repeat K]
 # --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
 # machine. It needs root (ip link / ip addr, IP_TRANSPARENT) and is skipped without it.
+# --tx-rows-only (implies --tx-only) runs only the transmit-only fan-out rows (and --rooms): the
+# quick way to compare two builds on the server's own cost per packet.
 # --rooms "40x25" adds AuraLink audio rows ("multi") of R rooms with one publisher and N
 # subscribers each, joined side by side: the load of many ordinary calls rather than one fan-out,
 # for latency at a given server load; with --tx-only also "multitx" rows of the same rooms, the
@@ -36,6 +39,7 @@ load_cores=""
 threads=2
 janus=1
 tx_only=0
+loopback_rows=1
 room_loads=""
 realtime_server=1
 sink_ip=10.77.0.2
@@ -55,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --no-janus) janus=0; shift ;;
     --tx-only) tx_only=1; shift ;;
+    --tx-rows-only) tx_only=1; loopback_rows=0; shift ;;
     --rooms) room_loads="$2"; shift 2 ;;
     --normal-priority) realtime_server=0; shift ;;
     --repeat) repeat="$2"; shift 2 ;;
@@ -272,6 +277,7 @@ for (( round = 1; round <= repeat; round++ )); do
   run=""
   (( repeat > 1 )) && run=$round
   for server in "${servers[@]}"; do
+    (( loopback_rows )) || continue
     for n in $audio_counts; do run_case "$server" audio "$n" $run || echo "  $server audio N=$n failed" >&2; done
     for n in $video_counts; do run_case "$server" video "$n" $run || echo "  $server video N=$n failed" >&2; done
   done

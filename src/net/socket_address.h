@@ -16,6 +16,10 @@ namespace auralink::net {
 
 class SocketAddress {
  public:
+  // The most a kernel call may write through mutable_sockaddr_ptr(): an IPv6 address. Other
+  // families are cut short there and refused (family() is neither).
+  static constexpr socklen_t kMaxLength = sizeof(sockaddr_in6);
+
   SocketAddress() { std::memset(&storage_, 0, sizeof(storage_)); }
 
   // Parses "1.2.3.4" or "::1" (no brackets) with a port; nullopt when the text is not an IP
@@ -24,9 +28,9 @@ class SocketAddress {
   // From a kernel-filled sockaddr (recvfrom, accept); nullopt for families other than IPv4/IPv6.
   static std::optional<SocketAddress> FromSockaddr(const sockaddr* address, socklen_t length);
 
-  bool is_ipv4() const { return storage_.ss_family == AF_INET; }
-  bool is_ipv6() const { return storage_.ss_family == AF_INET6; }
-  int family() const { return storage_.ss_family; }
+  bool is_ipv4() const { return storage_.any.sa_family == AF_INET; }
+  bool is_ipv6() const { return storage_.any.sa_family == AF_INET6; }
+  int family() const { return storage_.any.sa_family; }
   uint16_t port() const;
   std::string ip() const;        // "1.2.3.4" or "::1"
   std::string ToString() const;  // "1.2.3.4:5" or "[::1]:5"
@@ -39,7 +43,14 @@ class SocketAddress {
   size_t Hash() const;
 
  private:
-  sockaddr_storage storage_;
+  // 28 bytes rather than sockaddr_storage's 128: addresses sit in every transport, ICE candidate
+  // pair and queued datagram, and a fan-out reads hundreds of them.
+  union Storage {
+    sockaddr any;
+    sockaddr_in v4;
+    sockaddr_in6 v6;
+  };
+  Storage storage_;
 };
 
 struct SocketAddressHash {

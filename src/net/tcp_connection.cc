@@ -85,7 +85,7 @@ Status TcpConnection::Start() {
 
 SocketAddress TcpConnection::local_address() const {
   SocketAddress address;
-  socklen_t length = sizeof(sockaddr_storage);
+  socklen_t length = SocketAddress::kMaxLength;
   if (fd_ >= 0) getsockname(fd_, address.mutable_sockaddr_ptr(), &length);
   return address;
 }

@@ -46,7 +46,7 @@ StatusOr<std::unique_ptr<TcpListener>> TcpListener::Create(EventLoop* loop,
   }
   if (listen(fd, options.backlog) != 0) return fail("listen");
   SocketAddress bound;
-  socklen_t length = sizeof(sockaddr_storage);
+  socklen_t length = SocketAddress::kMaxLength;
   if (getsockname(fd, bound.mutable_sockaddr_ptr(), &length) != 0) return fail("getsockname");
   std::unique_ptr<TcpListener> listener(
       new TcpListener(loop, fd, bound, std::move(on_accept), options));
@@ -76,7 +76,7 @@ void TcpListener::AcceptAvailable() {
   destroyed_flag_ = &destroyed;
   for (int i = 0; i < options_.max_accepts_per_wakeup; ++i) {
     SocketAddress peer;
-    socklen_t length = sizeof(sockaddr_storage);
+    socklen_t length = SocketAddress::kMaxLength;
     const int fd = accept4(fd_, peer.mutable_sockaddr_ptr(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;

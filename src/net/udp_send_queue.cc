@@ -17,7 +17,9 @@ StatusOr<std::unique_ptr<UdpSendQueue>> UdpSendQueue::Create(EventLoop* loop,
 }
 
 UdpSendQueue::UdpSendQueue(EventLoop* loop, UdpSendQueueOptions options)
-    : loop_(loop), options_(options), slots_(options.capacity * options.max_datagram_bytes) {
+    : loop_(loop),
+      options_(options),
+      bytes_(options.capacity * Aligned(options.max_datagram_bytes)) {
   entries_.reserve(options_.capacity);
   order_.reserve(options_.capacity);
   segments_.reserve(options_.capacity);
@@ -38,14 +40,17 @@ void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
     socket->SendTo(data, to);
     return;
   }
-  if (entries_.size() == options_.capacity) Flush();
-  std::memcpy(slots_.data() + entries_.size() * options_.max_datagram_bytes, data.data(),
-              data.size());
+  // Both limits meet together only for datagrams of the largest size.
+  if (entries_.size() == options_.capacity || bytes_used_ + data.size() > bytes_.size()) Flush();
+  const size_t offset = bytes_used_;
+  std::memcpy(bytes_.data() + offset, data.data(), data.size());
+  bytes_used_ += Aligned(data.size());
   const uint32_t socket_run =
       entries_.empty() ? 0
                        : entries_.back().socket_run + (entries_.back().socket == socket ? 0 : 1);
-  entries_.push_back(
-      Entry{socket, socket_run, static_cast<uint32_t>(data.size()), to.Hash(), cause_us, to});
+  entries_.push_back(Entry{socket, socket_run, static_cast<uint32_t>(data.size()),
+                           static_cast<uint32_t>(offset), static_cast<uint32_t>(to.Hash()),
+                           cause_us, to});
 }
 
 void UdpSendQueue::Flush() {
@@ -66,8 +71,7 @@ void UdpSendQueue::Flush() {
   });
   segments_.clear();
   for (uint32_t index : order_) {
-    segments_.emplace_back(slots_.data() + index * options_.max_datagram_bytes,
-                           entries_[index].size);
+    segments_.emplace_back(bytes_.data() + entries_[index].offset, entries_[index].size);
   }
   size_t begin = 0;
   while (begin < count) {
@@ -104,6 +108,7 @@ void UdpSendQueue::Flush() {
     begin = end;
   }
   entries_.clear();
+  bytes_used_ = 0;
 }
 
 }  // namespace auralink::net

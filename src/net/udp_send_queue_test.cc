@@ -104,6 +104,32 @@ TEST(UdpSendQueueTest, FlushesWhenFullAndSendsOversizedDatagramsInOrder) {
   EXPECT_EQ(queue->counters().datagrams, 7u);
 }
 
+TEST(UdpSendQueueTest, DatagramsOfEverySizeArriveIntactFromThePackedBuffer) {
+  // Datagrams lie one after another in the queue's buffer: each must leave with its own bytes,
+  // whatever the sizes before it, up to a full queue of the largest.
+  auto loop = std::move(EventLoop::Create()).value();
+  auto sender = BindLoopback();
+  Receiver receiver;
+  receiver.Start(loop.get());
+  UdpSendQueueOptions options;
+  options.capacity = 64;
+  options.max_datagram_bytes = 100;
+  auto queue = std::move(UdpSendQueue::Create(loop.get(), options)).value();
+  const SocketAddress to = receiver.socket->local_address();
+  std::vector<std::string> sent;
+  for (int i = 0; i < 200; ++i) {
+    const size_t size = i < 64 ? 100 : 1 + static_cast<size_t>(i * 37) % 100;
+    std::string datagram(size, static_cast<char>('A' + i % 26));
+    datagram[0] = static_cast<char>(i);
+    sent.push_back(datagram);
+    queue->Enqueue(sender.get(), Bytes(datagram), to);
+  }
+  queue->Flush();
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return receiver.received.size() == sent.size(); }));
+  EXPECT_EQ(receiver.received, sent);
+  EXPECT_EQ(queue->counters().oversized, 0u);
+}
+
 TEST(UdpSendQueueTest, KeepsOrderAcrossSocketsAndFlushesOnDestruction) {
   auto loop = std::move(EventLoop::Create()).value();
   auto first = BindLoopback();

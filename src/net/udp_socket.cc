@@ -89,7 +89,7 @@ StatusOr<std::unique_ptr<UdpSocket>> UdpSocket::Bind(const SocketAddress& local,
     return fail("bind(" + local.ToString() + ")");
   }
   SocketAddress bound;
-  socklen_t length = sizeof(sockaddr_storage);
+  socklen_t length = SocketAddress::kMaxLength;
   if (getsockname(fd, bound.mutable_sockaddr_ptr(), &length) != 0) {
     return fail("getsockname");
   }

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 #include "rtc/codecs/simulcast_stream_rewriter.h"
 #include "rtc/rtp/rtp_header_extensions.h"
@@ -99,7 +100,7 @@ struct DownTrackConfig {
   std::string mid;  // in the subscriber connection
 };
 
-class DownTrack {
+class DownTrack : public MediaPathAllocated {
  public:
   static constexpr size_t kBufferSize = ForwardSource::kBufferSize;
   // Sent packets remembered for NACK: our sequence numbers of the last second or so.

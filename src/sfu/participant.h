@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/rtcp/twcc_feedback.h"
@@ -56,7 +57,7 @@ struct PendingTrack {
   TrackDescription description;
 };
 
-class Participant {
+class Participant : public MediaPathAllocated {
  public:
   Participant(Room* room, ParticipantDescription description, SignalSink* sink,
               const ParticipantEnvironment* environment);

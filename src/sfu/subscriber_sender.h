@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 
+#include "common/media_path_memory.h"
 #include "rtc/rtcp/twcc_feedback.h"
 #include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_packet.h"
@@ -28,7 +29,7 @@ struct TransportFieldOffsets {
   static TransportFieldOffsets Find(rtc::RtpPacket& packet, const rtc::RtpExtensionIdMap& ids);
 };
 
-class SubscriberSender {
+class SubscriberSender : public MediaPathAllocated {
  public:
   // `extension_ids` (uri -> id): what the connection negotiated, SubscriberExtensionIds() on a
   // subscriber connection of its own.

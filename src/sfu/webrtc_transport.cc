@@ -164,8 +164,9 @@ void WebRtcTransport::HandleStun(std::span<const uint8_t> bytes, const net::Sock
                                  int64_t now_ms) {
   rtc::IceStunResult result = ice_->HandleStun(bytes, from, now_ms);
   if (!result.response.empty()) callbacks_.send_packet(result.response, from);
-  if (result.restart_completed)
+  if (result.restart_completed) {
     AURALINK_LOG(kInfo) << "transport " << config_.local_ufrag << ": ICE restart completed";
+  }
   if (result.selected_address_changed && callbacks_.on_selected_address && selected_address())
     callbacks_.on_selected_address(*selected_address());
   if (result.state_change == rtc::IceConnectionState::kDisconnected) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 #include "net/socket_address.h"
 #include "rtc/dtls/dtls_certificate.h"
@@ -68,7 +69,7 @@ struct WebRtcTransportCounters {
   uint64_t bytes_received = 0;
 };
 
-class WebRtcTransport {
+class WebRtcTransport : public MediaPathAllocated {
  public:
   static StatusOr<std::unique_ptr<WebRtcTransport>> Create(WebRtcTransportConfig config,
                                                            WebRtcTransportCallbacks callbacks);

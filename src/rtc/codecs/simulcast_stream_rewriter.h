@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 
 namespace auralink::rtc {
@@ -41,7 +42,7 @@ struct SimulcastRewrittenPacket {
   bool first_after_switch = false;  // first packet from a newly selected layer
 };
 
-class SimulcastStreamRewriter {
+class SimulcastStreamRewriter : public MediaPathAllocated {
  public:
   struct Config {
     int clock_rate_hz = 90000;  // RTP clock of the video payload

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 #include "net/socket_address.h"
 #include "rtc/ice/stun_packet.h"
@@ -56,7 +57,7 @@ struct IceStunResult {
   std::optional<IceConnectionState> state_change;
 };
 
-class IceLiteAgent {
+class IceLiteAgent : public MediaPathAllocated {
  public:
   static StatusOr<std::unique_ptr<IceLiteAgent>> Create(IceLiteAgentConfig config);
 

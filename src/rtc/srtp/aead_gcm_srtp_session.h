@@ -10,13 +10,14 @@
 #include <optional>
 #include <vector>
 
+#include "common/media_path_memory.h"
 #include "rtc/srtp/aes_gcm.h"
 #include "rtc/srtp/srtp_replay_window.h"
 #include "rtc/srtp/srtp_session.h"
 
 namespace auralink::rtc {
 
-class AeadGcmSrtpSession final : public SrtpSession {
+class AeadGcmSrtpSession final : public SrtpSession, public MediaPathAllocated {
  public:
   static StatusOr<std::unique_ptr<SrtpSession>> Create(std::span<const uint8_t> master_key_salt,
                                                        SrtpDirection direction,
@@ -78,7 +79,7 @@ class AeadGcmSrtpSession final : public SrtpSession {
   EVP_CIPHER_CTX* rtcp_cipher_ = nullptr;
   std::array<uint8_t, 12> rtp_salt_{};
   std::array<uint8_t, 12> rtcp_salt_{};
-  std::vector<RtpStream> rtp_streams_;
+  std::vector<RtpStream, MediaPathAllocator<RtpStream>> rtp_streams_;
   std::vector<RtcpStream> rtcp_streams_;
   size_t last_rtp_stream_ = 0;  // most packets in a row share an SSRC
 };

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 #include "sfu/bwe/acknowledged_bitrate_estimator.h"
 #include "sfu/bwe/aimd_rate_control.h"
@@ -19,7 +20,7 @@
 
 namespace auralink::sfu {
 
-class SendSideBandwidthEstimator {
+class SendSideBandwidthEstimator : public MediaPathAllocated {
  public:
   struct Config {
     int64_t min_bitrate_bps = 30'000;
