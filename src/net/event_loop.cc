@@ -111,6 +111,24 @@ void EventLoop::Remove(int fd) {
   fd_to_registration_.erase(it);
 }
 
+Status EventLoop::SuspendWatch(int fd) {
+  if (fd_to_registration_.count(fd) == 0) return Status::Error("EventLoop: fd is not registered");
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr) != 0)
+    return Status::Error(ErrnoText("epoll_ctl(DEL)"));
+  return Status::Ok();
+}
+
+Status EventLoop::ResumeWatch(int fd) {
+  auto it = fd_to_registration_.find(fd);
+  if (it == fd_to_registration_.end()) return Status::Error("EventLoop: fd is not registered");
+  epoll_event event{};
+  event.events = ToEpollEvents(registrations_.at(it->second)->interest);
+  event.data.u64 = it->second;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0)
+    return Status::Error(ErrnoText("epoll_ctl(ADD)"));
+  return Status::Ok();
+}
+
 TimerId EventLoop::RunAfter(int64_t delay_ms, std::function<void()> callback) {
   return RunAfterUs(delay_ms * 1000, std::move(callback));
 }

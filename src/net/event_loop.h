@@ -46,6 +46,12 @@ class EventLoop {
   // already collected for this registration in the current dispatch round are dropped.
   void Remove(int fd);
   bool IsRegistered(int fd) const { return fd_to_registration_.count(fd) != 0; }
+  // Takes a registered `fd` out of the kernel's epoll set until ResumeWatch(), keeping its
+  // registration. A socket in the set makes the kernel wake the set's wait queue for every
+  // datagram it frees; one that sends a large batch leaves the set meanwhile. Readiness that
+  // arrived in between is reported once the fd is watched again. Loop thread only.
+  Status SuspendWatch(int fd);
+  Status ResumeWatch(int fd);
 
   // Timers fire on the loop thread, in deadline order (ties in the order they were added).
   // A repeating timer runs every `interval_ms` until cancelled (also from inside its callback).

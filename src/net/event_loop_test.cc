@@ -165,6 +165,28 @@ TEST(EventLoopTest, ReadableCallbackMayRemoveAndCloseItsOwnFd) {
   EXPECT_EQ(loop->registered_fd_count(), 0u);
 }
 
+TEST(EventLoopTest, ASuspendedFdKeepsItsRegistrationAndReportsWhatArrivedMeanwhile) {
+  auto loop = MakeLoop();
+  Pipe pipe;
+  int calls = 0;
+  ASSERT_TRUE(loop->Add(pipe.fds[0], kReadable,
+                        [&](uint32_t) {
+                          ++calls;
+                          char byte;
+                          EXPECT_EQ(read(pipe.fds[0], &byte, 1), 1);
+                        })
+                  .ok());
+  ASSERT_TRUE(loop->SuspendWatch(pipe.fds[0]).ok());
+  EXPECT_TRUE(loop->IsRegistered(pipe.fds[0]));
+  ASSERT_EQ(write(pipe.fds[1], "x", 1), 1);
+  for (int i = 0; i < 3; ++i) loop->RunOnce(0);
+  EXPECT_EQ(calls, 0);
+  ASSERT_TRUE(loop->ResumeWatch(pipe.fds[0]).ok());
+  ASSERT_TRUE(RunUntil(loop.get(), [&] { return calls == 1; }));
+  EXPECT_FALSE(loop->SuspendWatch(-1).ok());
+  EXPECT_FALSE(loop->ResumeWatch(-1).ok());
+}
+
 TEST(EventLoopTest, RemovingAnotherReadyFdDropsItsPendingEvent) {
   auto loop = MakeLoop();
   Pipe a;

@@ -154,6 +154,21 @@ void UdpSocket::StopReceiving() {
   if (loop_ == nullptr) return;
   loop_->Remove(fd_);
   loop_ = nullptr;
+  unwatched_ = false;
+}
+
+void UdpSocket::Rewatch() {
+  if (!unwatched_ || loop_ == nullptr) return;
+  const Status status = loop_->ResumeWatch(fd_);
+  if (status.ok()) {
+    unwatched_ = false;
+    return;
+  }
+  // Deaf until it succeeds: the next send tries again. Logged once, counted always.
+  if (counters_.rewatch_errors++ == 0) {
+    AURALINK_LOG(kError) << "UDP socket " << local_address_.ToString()
+                         << " could not rejoin its event loop: " << status.message();
+  }
 }
 
 size_t UdpSocket::ReceiveAvailable() {
@@ -363,6 +378,16 @@ size_t UdpSocket::SendPrepared(std::span<const OutgoingMessage> messages) {
   }
   size_t sent = 0;  // messages handled, delivered or dropped
   size_t delivered = 0;
+  if (loop_ != nullptr && !unwatched_ && count >= kUnwatchedBatchMessages &&
+      loop_->SuspendWatch(fd_).ok()) {
+    unwatched_ = true;
+    ++counters_.unwatched_batches;
+  }
+  // Watched again on every way out (a no-op when it never left the set).
+  struct RewatchOnExit {
+    UdpSocket* socket;
+    ~RewatchOnExit() { socket->Rewatch(); }
+  } rewatch{this};
   while (sent < count) {
     const int result = sendmmsg(fd_, send_headers_.data() + sent,
                                 static_cast<unsigned>(count - sent), MSG_DONTWAIT);
