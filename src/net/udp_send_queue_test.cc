@@ -78,56 +78,56 @@ TEST_F(UdpSendQueueTwoDestinationsTest, HoldsDatagramsUntilTheLoopIsAboutToWait)
   }
 }
 
-TEST(UdpSendQueueTest, FlushesWhenFullAndSendsOversizedDatagramsInOrder) {
-  auto loop = std::move(EventLoop::Create()).value();
-  auto sender = BindLoopback();
+// A sender, one receiver and a queue of `capacity` datagrams of up to `max_datagram_bytes`, on one
+// loop.
+struct OneDestination {
+  OneDestination(size_t capacity, size_t max_datagram_bytes)
+      : queue(std::move(UdpSendQueue::Create(loop.get(), {capacity, max_datagram_bytes})).value()) {
+    receiver.Start(loop.get());
+  }
+  std::unique_ptr<EventLoop> loop = std::move(EventLoop::Create()).value();
+  std::unique_ptr<UdpSocket> sender = BindLoopback();
   Receiver receiver;
-  receiver.Start(loop.get());
-  UdpSendQueueOptions options;
-  options.capacity = 4;
-  options.max_datagram_bytes = 16;
-  auto queue = std::move(UdpSendQueue::Create(loop.get(), options)).value();
-  const SocketAddress to = receiver.socket->local_address();
+  std::unique_ptr<UdpSendQueue> queue;
+};
 
-  for (int i = 0; i < 5; ++i) queue->Enqueue(sender.get(), Bytes(Label('p', i)), to);
-  EXPECT_EQ(sender->counters().packets_sent, 4u);  // the fifth found the queue full
-  EXPECT_EQ(queue->size(), 1u);
+TEST(UdpSendQueueTest, FlushesWhenFullAndSendsOversizedDatagramsInOrder) {
+  OneDestination setup(/*capacity=*/4, /*max_datagram_bytes=*/16);
+  const SocketAddress to = setup.receiver.socket->local_address();
+
+  for (int i = 0; i < 5; ++i) setup.queue->Enqueue(setup.sender.get(), Bytes(Label('p', i)), to);
+  EXPECT_EQ(setup.sender->counters().packets_sent, 4u);  // the fifth found the queue full
+  EXPECT_EQ(setup.queue->size(), 1u);
   const std::string large(100, 'x');
-  queue->Enqueue(sender.get(), Bytes(large), to);  // after p4, not before it
-  EXPECT_EQ(queue->size(), 0u);
-  EXPECT_EQ(queue->counters().oversized, 1u);
-  queue->Enqueue(sender.get(), Bytes("last"), to);
-  queue->Flush();
-  ASSERT_TRUE(RunUntil(loop.get(), [&] { return receiver.received.size() == 7; }));
+  setup.queue->Enqueue(setup.sender.get(), Bytes(large), to);  // after p4, not before it
+  EXPECT_EQ(setup.queue->size(), 0u);
+  EXPECT_EQ(setup.queue->counters().oversized, 1u);
+  setup.queue->Enqueue(setup.sender.get(), Bytes("last"), to);
+  setup.queue->Flush();
+  ASSERT_TRUE(RunUntil(setup.loop.get(), [&] { return setup.receiver.received.size() == 7; }));
   const std::vector<std::string> expected = {"p0", "p1", "p2", "p3", "p4", large, "last"};
-  EXPECT_EQ(receiver.received, expected);
-  EXPECT_EQ(queue->counters().datagrams, 7u);
+  EXPECT_EQ(setup.receiver.received, expected);
+  EXPECT_EQ(setup.queue->counters().datagrams, 7u);
 }
 
 TEST(UdpSendQueueTest, DatagramsOfEverySizeArriveIntactFromThePackedBuffer) {
   // Datagrams lie one after another in the queue's buffer: each must leave with its own bytes,
   // whatever the sizes before it, up to a full queue of the largest.
-  auto loop = std::move(EventLoop::Create()).value();
-  auto sender = BindLoopback();
-  Receiver receiver;
-  receiver.Start(loop.get());
-  UdpSendQueueOptions options;
-  options.capacity = 64;
-  options.max_datagram_bytes = 100;
-  auto queue = std::move(UdpSendQueue::Create(loop.get(), options)).value();
-  const SocketAddress to = receiver.socket->local_address();
+  OneDestination setup(/*capacity=*/64, /*max_datagram_bytes=*/100);
+  const SocketAddress to = setup.receiver.socket->local_address();
   std::vector<std::string> sent;
   for (int i = 0; i < 200; ++i) {
     const size_t size = i < 64 ? 100 : 1 + static_cast<size_t>(i * 37) % 100;
     std::string datagram(size, static_cast<char>('A' + i % 26));
     datagram[0] = static_cast<char>(i);
     sent.push_back(datagram);
-    queue->Enqueue(sender.get(), Bytes(datagram), to);
+    setup.queue->Enqueue(setup.sender.get(), Bytes(datagram), to);
   }
-  queue->Flush();
-  ASSERT_TRUE(RunUntil(loop.get(), [&] { return receiver.received.size() == sent.size(); }));
-  EXPECT_EQ(receiver.received, sent);
-  EXPECT_EQ(queue->counters().oversized, 0u);
+  setup.queue->Flush();
+  ASSERT_TRUE(
+      RunUntil(setup.loop.get(), [&] { return setup.receiver.received.size() == sent.size(); }));
+  EXPECT_EQ(setup.receiver.received, sent);
+  EXPECT_EQ(setup.queue->counters().oversized, 0u);
 }
 
 TEST(UdpSendQueueTest, KeepsOrderAcrossSocketsAndFlushesOnDestruction) {
