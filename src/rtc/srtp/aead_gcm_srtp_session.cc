@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "rtc/rtp/big_endian.h"
 #include "rtc/srtp/srtp_key_derivation.h"
 
 namespace auralink::rtc {
@@ -59,13 +60,16 @@ uint64_t EstimateIndex(bool empty, uint64_t newest, uint16_t sequence) {
 }
 
 // RFC 7714 §8.1: 0x0000 || SSRC || ROC || SEQ, XOR the session salt.
+// Put together in two integers: built bytewise in memory, the compiler stored the fields and read
+// them back with a wider load that the CPU cannot forward from its store buffer. A profile of a
+// 1,000-subscriber fan-out put half of ProtectRtp's samples on that stall.
 std::array<uint8_t, 12> RtpIv(const std::array<uint8_t, 12>& salt, uint32_t ssrc, uint64_t index) {
-  std::array<uint8_t, 12> iv{};
-  Write32(iv.data() + 2, ssrc);
-  Write32(iv.data() + 6, static_cast<uint32_t>(index >> 16));
-  iv[10] = static_cast<uint8_t>(index >> 8);
-  iv[11] = static_cast<uint8_t>(index);
-  for (size_t i = 0; i < iv.size(); ++i) iv[i] ^= salt[i];
+  // Bytes 0-7: 0x0000 || SSRC || the top 16 bits of the 48-bit index (ROC || SEQ); 8-11: its rest.
+  const uint64_t high = (uint64_t{ssrc} << 16) | ((index >> 32) & 0xFFFF);
+  const uint32_t low = static_cast<uint32_t>(index);
+  std::array<uint8_t, 12> iv;
+  StoreBigEndian64(iv.data(), high ^ LoadBigEndian64(salt.data()));
+  StoreBigEndian32(iv.data() + 8, low ^ LoadBigEndian32(salt.data() + 8));
   return iv;
 }
 
