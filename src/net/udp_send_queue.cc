@@ -40,8 +40,9 @@ void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
     socket->SendTo(data, to);
     return;
   }
-  // Both limits meet together only for datagrams of the largest size.
-  if (entries_.size() == options_.capacity || bytes_used_ + data.size() > bytes_.size()) Flush();
+  // bytes_ holds `capacity` datagrams of the largest size, each aligned, so the count alone
+  // bounds it.
+  if (entries_.size() == options_.capacity) Flush();
   const size_t offset = bytes_used_;
   std::memcpy(bytes_.data() + offset, data.data(), data.size());
   bytes_used_ += Aligned(data.size());
