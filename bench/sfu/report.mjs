@@ -49,8 +49,11 @@ const flagged = rows.some(({ r }) => r.publisher?.connected_at_end === false);
 const widths = header.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
 for (const row of table) console.log(row.map((c, i) => String(c).padStart(widths[i])).join('  '));
 
-if (txOnly) console.log('audiotx/videotx/multitx: transmit-only (every subscriber but the measured four sent into a discarding ifb device, as a NIC would take them; loss and latency from the four)');
-if (rows.some(({ mode }) => mode.startsWith('multi'))) console.log('multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from 4 witnesses per room); multitx: the same, transmit-only');
+// Measured subscribers ("witnesses") per room: 4 unless the JSON says (older files do not).
+const witnesses = (modes) => [...new Set(rows.filter(({ mode }) => modes(mode))
+  .map(({ r }) => r.measured_per_room ?? 4))].join(' or ');
+if (txOnly) console.log(`audiotx/videotx/multitx: transmit-only (every subscriber but the measured ones sent into a discarding ifb device, as a NIC would take them; loss and latency from the measured subscribers: ${witnesses((m) => /tx$/.test(m))} per room)`);
+if (rows.some(({ mode }) => mode.startsWith('multi'))) console.log(`multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from the measured subscribers, ${witnesses((m) => m.startsWith('multi'))} per room, at a different position of the fan-out in each room); multitx: the same, transmit-only`);
 if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, in the measurement window');
 if (stealShown) console.log('steal ms: the server core\'s steal time in the window (/proc/stat): the hypervisor gave the core to something else while the server wanted it');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');

@@ -8,7 +8,7 @@
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
 #                         [--tx-only] [--tx-rows-only] [--rooms "RxN ..."] [--normal-priority]
-#                         [--repeat K]
+#                         [--repeat K] [--room-witnesses K]
 # --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
@@ -24,6 +24,10 @@
 # it at the default. The rows both servers run are at the default priority.
 # --repeat K runs every row K times (in K rounds) and reports each row's median and range: on a
 # shared machine single runs vary by ~15% in throughput and more in a p99.
+# --room-witnesses K: measured subscribers per room in the --rooms rows (default 1; the rooms
+# start them at different positions of their fan-outs, so together they cover every position).
+# Each measured subscriber on loopback costs the server the kernel's delivery to it: with 4 in
+# each room of 25 they took ~12% of the server's time in the transmit-only rows.
 # Each run clears the earlier run's JSON and logs from the output folder.
 set -euo pipefail
 
@@ -46,6 +50,7 @@ sink_ip=10.77.0.2
 sink_net=10.77.0.1/24
 sink_dev=ifb0
 repeat=1
+room_witnesses=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
@@ -63,10 +68,12 @@ while [[ $# -gt 0 ]]; do
     --rooms) room_loads="$2"; shift 2 ;;
     --normal-priority) realtime_server=0; shift ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --room-witnesses) room_witnesses="$2"; shift 2 ;;
     --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+[[ "$room_witnesses" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --room-witnesses takes a positive count" >&2; exit 2; }
 
 server_bin="$build/auralink"
 load_bin="$build/auralink-load"
@@ -234,7 +241,7 @@ run_case() {
     n="${n#*x}"
   fi
   [[ "$mode" == video* ]] && mode_flags=(--video --bitrate "$bitrate")
-  [[ "$mode" == multi* ]] && mode_flags=(--audio-only --rooms "${rooms}")
+  [[ "$mode" == multi* ]] && mode_flags=(--audio-only --rooms "${rooms}" --measured "$room_witnesses")
   # Realtime only for the latency rows, which Janus has no counterpart of: under SCHED_FIFO on one
   # core Janus answered no ICE check in our runs (SCHED_RR neither), and the rows both
   # servers run are compared at the same, default, priority.

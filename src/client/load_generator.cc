@@ -22,6 +22,21 @@
 #include "signal/auth/access_token_issuer.h"
 
 namespace auralink::client {
+
+bool IsMeasuredSubscriber(int index, int room, int subscribers, int measured) {
+  if (measured < 1 || index < 0 || index >= subscribers) return false;
+  measured = std::min(measured, subscribers);
+  // Spread over the join order: the server fans a packet out in subscription order, so the first
+  // subscribers alone would see only the head of every fan-out. Each room starts at its own
+  // offset, from 0 to as far as the last witness still fits, so that the rooms' witnesses together
+  // sit at every position of a fan-out however few each room has (one per room: room r's at
+  // position r mod N).
+  const int stride = subscribers / measured;
+  const int offsets = subscribers - (measured - 1) * stride;  // >= stride >= 1
+  const int offset = std::max(0, room) % offsets;
+  return index >= offset && (index - offset) % stride == 0 && (index - offset) / stride < measured;
+}
+
 namespace {
 
 int64_t WallSeconds() {
@@ -482,10 +497,8 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     // Rooms fill side by side.
     const int room_index = joined_so_far % rooms;
     const int index = joined_so_far / rooms;
-    // Spread over the join order: the server fans a packet out in subscription order, so the
-    // first subscribers alone would see only the head of every fan-out.
-    const int stride = std::max(1, options.subscribers / std::max(1, options.measured_subscribers));
-    const bool measured = index % stride == 0 && index / stride < options.measured_subscribers;
+    const bool measured = IsMeasuredSubscriber(index, room_index, options.subscribers,
+                                               options.measured_subscribers);
     Status made = worker.Call([&, index, room_index, measured]() -> Status {
       LoadParticipantSpec spec;
       spec.index = index;
@@ -671,6 +684,7 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
   report["room"] = room;
   report["rooms"] = rooms;
   report["subscribers_per_room"] = options.subscribers;
+  report["measured_per_room"] = std::min(options.measured_subscribers, options.subscribers);
   report["subscribers_requested"] = all_subscribers;
   report["subscribers_receiving"] = receiving;
   report["subscribers_failed"] = total(&LoadWorker::failed);

@@ -16,6 +16,11 @@
 
 namespace auralink::client {
 
+// Whether subscriber `index` (join order, 0-based) of room `room` is one of the `measured` per
+// room that decrypt and time packets: spread evenly over the join order, each room at its own
+// offset. Exactly min(measured, subscribers) per room.
+bool IsMeasuredSubscriber(int index, int room, int subscribers, int measured);
+
 struct LoadOptions {
   std::string server_url = "ws://127.0.0.1:7880";
   std::string api_key = "devkey";
