@@ -18,10 +18,10 @@ namespace {
 constexpr size_t kClassBytes = 64;
 constexpr std::align_val_t kAlignment{kClassBytes};
 constexpr size_t kBlockBytes = size_t{2} << 20;  // one huge page on x86-64 and arm64
-// Larger allocations come from the general heap. Those are the buffers a sender's history grows
-// by doubling (sfu::TransportFeedbackAdapter): each size is given back once, and a free list per
-// size would keep 4 + 8 + 16 KB per video subscriber that only later subscribers could reuse,
-// where the general heap merges them. The fan-out reads one line of such a buffer per packet.
+// Larger allocations come from the general heap: a buffer that grows by doubling gives each size
+// back once, and a free list per size would keep 4 + 8 + 16 KB per video subscriber that only
+// later subscribers could reuse, where the general heap merges them. What grows so on the media
+// path is built from chunks of one size instead (sfu::TransportFeedbackAdapter's 2 KB chunks).
 constexpr size_t kMaxPooledBytes = 4096 - kClassBytes;
 constexpr size_t kClasses = kMaxPooledBytes / kClassBytes;
 constexpr size_t kPageBytes = 4096;

@@ -21,7 +21,15 @@ size_t TransportPacketsFeedback::received_count() const {
 
 size_t TransportPacketsFeedback::lost_count() const { return packets.size() - received_count(); }
 
-TransportFeedbackAdapter::TransportFeedbackAdapter() : slots_(kInitialCapacity) {}
+TransportFeedbackAdapter::TransportFeedbackAdapter()
+    : chunks_(MakeChunks(kInitialCapacity / kChunkSlots)) {}
+
+TransportFeedbackAdapter::ChunkTable TransportFeedbackAdapter::MakeChunks(size_t count) {
+  ChunkTable chunks;
+  chunks.reserve(count);
+  for (size_t i = 0; i < count; ++i) chunks.push_back(std::make_unique<Chunk>());
+  return chunks;
+}
 
 size_t TransportFeedbackAdapter::history_size() const {
   if (!last_sent_sequence_) return 0;
@@ -51,13 +59,17 @@ void TransportFeedbackAdapter::Forget(int64_t keep_from_us, int64_t keep_from_se
 }
 
 void TransportFeedbackAdapter::Grow(size_t needed) {
-  size_t capacity = slots_.size();
+  size_t capacity = this->capacity();
   while (capacity < needed && capacity < kMaxHistory) capacity *= 2;
-  if (capacity == slots_.size()) return;
-  std::vector<Slot> grown(capacity);
-  for (int64_t sequence = first_sequence_; sequence <= *last_sent_sequence_; ++sequence)
-    grown[static_cast<size_t>(sequence) & (capacity - 1)] = SlotOf(sequence);
-  slots_.swap(grown);
+  if (capacity == this->capacity()) return;
+  const size_t count = capacity / kChunkSlots;
+  ChunkTable grown = MakeChunks(count);
+  for (int64_t sequence = first_sequence_; sequence <= *last_sent_sequence_; ++sequence) {
+    grown[ChunkIndex(sequence, count)]->slots[static_cast<size_t>(sequence) % kChunkSlots] =
+        SlotOf(sequence);
+  }
+  chunks_.swap(grown);
+  newest_chunk_ = chunks_[ChunkIndex(*last_sent_sequence_, count)].get();
 }
 
 void TransportFeedbackAdapter::OnPacketSent(const SentPacket& packet) {
@@ -77,15 +89,19 @@ void TransportFeedbackAdapter::OnPacketSent(const SentPacket& packet) {
   // Room for `newest`: grow before overwriting what is still remembered.
   if (last_sent_sequence_) {
     const auto span = static_cast<size_t>(newest - first_sequence_ + 1);
-    if (span > slots_.size()) Grow(span);
-    if (span > slots_.size()) {
-      const int64_t keep_from = newest - static_cast<int64_t>(slots_.size()) + 1;
+    if (span > capacity()) Grow(span);
+    if (span > capacity()) {
+      const int64_t keep_from = newest - static_cast<int64_t>(capacity()) + 1;
       if (sequence < keep_from) return;  // sent so late that its slot belongs to a newer packet
       Forget(packet.send_time_us - kHistoryUs, keep_from, sequence);
     }
   }
 
-  Slot& slot = SlotOf(sequence);
+  // Nearly always in the newest packet's chunk.
+  const int64_t chunk_number = sequence / static_cast<int64_t>(kChunkSlots);
+  Slot& slot = chunk_number == newest_chunk_number_
+                   ? newest_chunk_->slots[static_cast<size_t>(sequence) % kChunkSlots]
+                   : SlotOf(sequence);
   slot.send_time_us = packet.send_time_us;
   slot.sequence = static_cast<uint32_t>(sequence);
   slot.size_bytes = static_cast<uint32_t>(std::min<size_t>(packet.size_bytes, (1u << 30) - 1));
@@ -94,6 +110,11 @@ void TransportFeedbackAdapter::OnPacketSent(const SentPacket& packet) {
   if (first_sequence_ == sequence) oldest_send_time_us_ = packet.send_time_us;
   last_sent_sequence_ = newest;
   newest_send_time_us_ = std::max(newest_send_time_us_, packet.send_time_us);
+  if (const int64_t newest_number = newest / static_cast<int64_t>(kChunkSlots);
+      newest_number != newest_chunk_number_) {
+    newest_chunk_number_ = newest_number;
+    newest_chunk_ = chunks_[ChunkIndex(newest, chunks_.size())].get();
+  }
 }
 
 TransportPacketsFeedback TransportFeedbackAdapter::OnTransportFeedback(

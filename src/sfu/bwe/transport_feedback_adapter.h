@@ -6,9 +6,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
+
+#include "common/media_path_memory.h"
 
 namespace auralink::sfu {
 
@@ -50,6 +53,13 @@ struct TransportPacketsFeedback {
 // packet fanned out to hundreds of them, each send should touch as little memory as possible:
 // slots are 16 bytes, and the oldest packets are dropped in batches once they are a second past
 // the window (lookups treat anything past the window as forgotten at once).
+//
+// The ring is kept in 2 KB chunks of media-path memory (common/media_path_memory.h), on huge
+// pages: as one heap buffer per subscriber it lay on 4 KB pages, and a fan-out's store into each
+// subscriber's missed the TLB on nearly every one. Every chunk has one size, so the chunks a
+// growing ring gives back serve any other ring, where buffers of each doubled size would sit on
+// free lists of their own. The chunk of the newest packet is held apart, so that a send, and the
+// prefetch before it, reach its slot without going through the chunk table.
 class TransportFeedbackAdapter {
  public:
   TransportFeedbackAdapter();
@@ -62,9 +72,10 @@ class TransportFeedbackAdapter {
       __builtin_prefetch(this);
       return;
     }
-    if (last_sent_sequence_)
+    // The next slot in the newest packet's chunk (off its end, once a chunk: the line after).
+    if (newest_chunk_ != nullptr)
       __builtin_prefetch(
-          &slots_[static_cast<size_t>(*last_sent_sequence_ + 1) & (slots_.size() - 1)], 1);
+          &newest_chunk_->slots[static_cast<size_t>(*last_sent_sequence_ + 1) % kChunkSlots], 1);
   }
   // Matches the entries to sent packets; entries for unknown or forgotten packets are skipped.
   // A packet reported received twice counts once; one first reported lost may later arrive.
@@ -72,7 +83,7 @@ class TransportFeedbackAdapter {
                                                int64_t feedback_time_us);
   // Sequence numbers from the oldest packet still stored to the newest sent, gaps included.
   size_t history_size() const;
-  size_t capacity() const { return slots_.size(); }
+  size_t capacity() const { return chunks_.size() * kChunkSlots; }
 
   // Packets older than this are forgotten (libwebrtc keeps 60 s; feedback comes every ~100 ms).
   static constexpr int64_t kHistoryUs = 10'000'000;
@@ -80,6 +91,7 @@ class TransportFeedbackAdapter {
   static constexpr int64_t kEvictionSlackUs = 1'000'000;
   static constexpr size_t kMaxHistory = 1 << 15;  // half the sequence space, to unwrap safely
   static constexpr size_t kInitialCapacity = 256;
+  static constexpr size_t kChunkSlots = 128;  // 2 KB chunks
 
  private:
   struct Slot {
@@ -89,9 +101,20 @@ class TransportFeedbackAdapter {
     uint32_t acknowledged : 1 = 0;
     uint32_t sent : 1 = 0;  // a slot that never held a packet
   };
-  Slot& SlotOf(int64_t sequence) {
-    return slots_[static_cast<size_t>(sequence) & (slots_.size() - 1)];
+  struct Chunk : MediaPathAllocated {
+    Slot slots[kChunkSlots];
+  };
+  static_assert(sizeof(Slot) == 16 && sizeof(Chunk) == 2048);
+  using ChunkTable = std::vector<std::unique_ptr<Chunk>, MediaPathAllocator<std::unique_ptr<Chunk>>>;
+
+  static size_t ChunkIndex(int64_t sequence, size_t chunks) {
+    return (static_cast<size_t>(sequence) / kChunkSlots) & (chunks - 1);
   }
+  Slot& SlotOf(int64_t sequence) {
+    return chunks_[ChunkIndex(sequence, chunks_.size())]
+        ->slots[static_cast<size_t>(sequence) % kChunkSlots];
+  }
+  static ChunkTable MakeChunks(size_t count);
   // The stored packet `sequence`, if it is in the window.
   Slot* Find(int64_t sequence);
   // Advances the oldest stored sequence past packets sent before `keep_from_us`, never-sent
@@ -99,7 +122,11 @@ class TransportFeedbackAdapter {
   void Forget(int64_t keep_from_us, int64_t keep_from_sequence, int64_t limit);
   void Grow(size_t needed);
 
-  std::vector<Slot> slots_;  // size is a power of two
+  ChunkTable chunks_;  // capacity / kChunkSlots of them, a power of two
+  // The chunk that holds last_sent_sequence_ (null before the first send), and that chunk's
+  // number (sequence / kChunkSlots).
+  Chunk* newest_chunk_ = nullptr;
+  int64_t newest_chunk_number_ = -1;
   int64_t first_sequence_ = 0;
   int64_t oldest_send_time_us_ = 0;  // of the packet at first_sequence_
   int64_t newest_send_time_us_ = 0;

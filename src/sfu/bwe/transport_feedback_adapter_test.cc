@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "common/media_path_memory.h"
+
 namespace auralink::sfu {
 namespace {
 
@@ -135,6 +137,45 @@ TEST(TransportFeedbackAdapterTest, GapsAndOutOfOrderSendsAreKeptApart) {
   EXPECT_EQ(
       feedback.packets[3].transport_sequence_number - feedback.packets[0].transport_sequence_number,
       290);
+}
+
+TEST(TransportFeedbackAdapterTest, LateSendsIntoAnEarlierChunkAndGrowthKeepEveryPacket) {
+  constexpr size_t kChunk = TransportFeedbackAdapter::kChunkSlots;
+  TransportFeedbackAdapter adapter;
+  // 0 .. kChunk - 2, then the first of the next chunk, then the one left out (a slot in the
+  // chunk before the newest packet's), then enough to grow the ring twice.
+  std::vector<uint16_t> order;
+  for (size_t i = 0; i + 1 < kChunk; ++i) order.push_back(static_cast<uint16_t>(i));
+  order.push_back(static_cast<uint16_t>(kChunk));
+  order.push_back(static_cast<uint16_t>(kChunk - 1));
+  const size_t total = TransportFeedbackAdapter::kInitialCapacity * 4;
+  for (size_t i = kChunk + 1; i < total; ++i) order.push_back(static_cast<uint16_t>(i));
+  for (uint16_t sequence : order)
+    adapter.OnPacketSent({sequence, size_t{100} + sequence, 1000 + int64_t{sequence}});
+  EXPECT_EQ(adapter.capacity(), total);
+  EXPECT_EQ(adapter.history_size(), total);
+  std::vector<TransportFeedbackEntry> entries;
+  for (size_t i = 0; i < total; ++i)
+    entries.push_back({static_cast<uint16_t>(i), true, static_cast<int64_t>(i)});
+  const TransportPacketsFeedback feedback = adapter.OnTransportFeedback(entries, 5000);
+  ASSERT_EQ(feedback.packets.size(), total);
+  for (size_t i = 0; i < total; ++i) {
+    EXPECT_EQ(feedback.packets[i].size_bytes, 100 + i) << i;
+    EXPECT_EQ(feedback.packets[i].send_time_us, static_cast<int64_t>(1000 + i)) << i;
+  }
+}
+
+TEST(TransportFeedbackAdapterTest, TheRingLiesInMediaPathMemory) {
+  if (!GetMediaPathMemoryStats().pooled) GTEST_SKIP() << "the general heap serves (sanitizer)";
+  const size_t before = GetMediaPathMemoryStats().bytes_in_use;
+  {
+    TransportFeedbackAdapter adapter;
+    EXPECT_GE(GetMediaPathMemoryStats().bytes_in_use - before,
+              TransportFeedbackAdapter::kInitialCapacity * 16);
+    for (uint16_t i = 0; i < 1000; ++i) adapter.OnPacketSent({i, 100, 0});
+    EXPECT_GE(GetMediaPathMemoryStats().bytes_in_use - before, size_t{1024} * 16);
+  }
+  EXPECT_EQ(GetMediaPathMemoryStats().bytes_in_use, before);
 }
 
 }  // namespace
