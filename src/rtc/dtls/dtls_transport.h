@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/media_path_memory.h"
 #include "common/status.h"
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/dtls/dtls_fingerprint.h"
@@ -68,8 +69,9 @@ struct DtlsTransportCounters {
 // NextTimeoutMs() is the now_ms of the last call that could have set OpenSSL's timer plus the time
 // it had left then, and OnTimer() lets OpenSSL retransmit if its timer has run out. The timer only
 // changes inside those calls, so NextTimeoutMs() asks OpenSSL nothing: after the handshake a
-// server ticking every transport costs no OpenSSL call.
-class DtlsTransport {
+// server ticking every transport costs no OpenSSL call. The transport lives in media-path memory:
+// a server's tick reads it for every connection.
+class DtlsTransport : public MediaPathAllocated {
  public:
   static StatusOr<std::unique_ptr<DtlsTransport>> Create(
       std::shared_ptr<const DtlsCertificate> certificate, DtlsRole role,
