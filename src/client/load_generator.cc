@@ -497,8 +497,8 @@ StatusOr<nlohmann::json> RunLoad(const LoadOptions& options, LoadParticipantFact
     // Rooms fill side by side.
     const int room_index = joined_so_far % rooms;
     const int index = joined_so_far / rooms;
-    const bool measured = IsMeasuredSubscriber(index, room_index, options.subscribers,
-                                               options.measured_subscribers);
+    const bool measured =
+        IsMeasuredSubscriber(index, room_index, options.subscribers, options.measured_subscribers);
     Status made = worker.Call([&, index, room_index, measured]() -> Status {
       LoadParticipantSpec spec;
       spec.index = index;

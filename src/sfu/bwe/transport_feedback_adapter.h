@@ -105,7 +105,8 @@ class TransportFeedbackAdapter {
     Slot slots[kChunkSlots];
   };
   static_assert(sizeof(Slot) == 16 && sizeof(Chunk) == 2048);
-  using ChunkTable = std::vector<std::unique_ptr<Chunk>, MediaPathAllocator<std::unique_ptr<Chunk>>>;
+  using ChunkTable =
+      std::vector<std::unique_ptr<Chunk>, MediaPathAllocator<std::unique_ptr<Chunk>>>;
 
   static size_t ChunkIndex(int64_t sequence, size_t chunks) {
     return (static_cast<size_t>(sequence) / kChunkSlots) & (chunks - 1);
