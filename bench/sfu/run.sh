@@ -9,7 +9,7 @@
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
 #                         [--tx-only] [--tx-rows-only] [--rooms "RxN ..."] [--normal-priority]
 #                         [--repeat K] [--room-witnesses K]
-# --tx-only adds AuraLink rows where every subscriber but the four measured ones moves its
+# --tx-only adds AuraLink rows where every subscriber but the measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
 # machine. It needs root (ip link / ip addr, IP_TRANSPARENT) and is skipped without it.
@@ -27,7 +27,7 @@
 # --room-witnesses K: measured subscribers per room in the --rooms rows (default 1; the rooms
 # start them at different positions of their fan-outs, so together they cover every position).
 # Each measured subscriber on loopback costs the server the kernel's delivery to it: with 4 in
-# each room of 25 they took ~12% of the server's time in the transmit-only rows.
+# each room of 25 they took ~12% of the server's time in the 60 x 25 transmit-only profile.
 # Each run clears the earlier run's JSON and logs from the output folder.
 set -euo pipefail
 
