@@ -15,9 +15,13 @@
 //
 //   build/bench/rtp/udp_fanout_bench [--destinations 1000] [--bytes 100] [--seconds 3]
 //                                    [--sink 10.77.0.2] [--mode bare|queue|both] [--watched 0|1]
+//                                    [--raw 0|1]
 //
 // --watched 1 registers the sending socket for reading in an epoll set, as a server's socket is:
 // the kernel then wakes the set's wait queue for every datagram it frees.
+// --raw 1 (root, with --sink) sends through a net::RawUdpEgress, as a server with
+// rtc.raw_udp_send does: frames written here, through a packet socket. Its first fan-out looks
+// the path up and goes through the socket; the rest leave as frames.
 //
 // Prints one JSON object per mode.
 #include <sys/epoll.h>
@@ -37,6 +41,7 @@
 #include <vector>
 
 #include "net/event_loop.h"
+#include "net/raw_udp_egress.h"
 #include "net/socket_address.h"
 #include "net/udp_send_queue.h"
 #include "net/udp_socket.h"
@@ -55,6 +60,7 @@ struct Options {
   std::string sink;
   std::string mode = "both";
   bool watched = false;
+  bool raw = false;
 };
 
 double ThreadCpuSeconds() {
@@ -73,7 +79,7 @@ int Usage(const char* message) {
   std::fprintf(stderr,
                "udp_fanout_bench: %s\n"
                "usage: udp_fanout_bench [--destinations N] [--bytes B] [--seconds S] "
-               "[--sink IP] [--mode bare|queue|both] [--watched 0|1]\n",
+               "[--sink IP] [--mode bare|queue|both] [--watched 0|1] [--raw 0|1]\n",
                message);
   return 2;
 }
@@ -87,11 +93,12 @@ struct Result {
 
 void Print(const char* mode, const Options& options, const Result& result) {
   std::printf(
-      "{\"mode\":\"%s\",\"watched\":%s,\"destinations\":%zu,\"bytes\":%zu,\"sink\":\"%s\","
+      "{\"mode\":\"%s\",\"watched\":%s,\"raw\":%s,\"destinations\":%zu,\"bytes\":%zu,\"sink\":\"%"
+      "s\","
       "\"packets\":%llu,\"refused\":%llu,\"cpu_seconds\":%.3f,\"wall_seconds\":%.3f,"
       "\"packets_per_cpu_second\":%.0f,\"ns_per_packet\":%.0f}\n",
-      mode, options.watched ? "true" : "false", options.destinations, options.bytes,
-      options.sink.empty() ? "loopback" : options.sink.c_str(),
+      mode, options.watched ? "true" : "false", options.raw ? "true" : "false",
+      options.destinations, options.bytes, options.sink.empty() ? "loopback" : options.sink.c_str(),
       static_cast<unsigned long long>(result.packets),
       static_cast<unsigned long long>(result.refused), result.cpu_seconds, result.wall_seconds,
       result.cpu_seconds > 0 ? static_cast<double>(result.packets) / result.cpu_seconds : 0.0,
@@ -137,6 +144,8 @@ int main(int argc, char** argv) {
       options.mode = value;
     } else if (flag == "--watched") {
       options.watched = std::string_view(value) == "1";
+    } else if (flag == "--raw") {
+      options.raw = std::string_view(value) == "1";
     } else {
       return Usage("unknown flag");
     }
@@ -153,6 +162,15 @@ int main(int argc, char** argv) {
   auto sender = UdpSocket::Bind(
       *SocketAddress::FromIp(options.sink.empty() ? "127.0.0.1" : "0.0.0.0", 0), socket_options);
   if (!sender.ok()) return Usage(sender.status().message().c_str());
+  std::unique_ptr<auralink::net::RawUdpEgress> egress;
+  if (options.raw) {
+    if (options.sink.empty())
+      return Usage("--raw 1 needs --sink: loopback peers are not sent frames");
+    auto created = auralink::net::RawUdpEgress::Create();
+    if (!created.ok()) return Usage(created.status().message().c_str());
+    egress = std::move(*created);
+    (*sender)->set_raw_egress(egress.get());
+  }
   int epoll_fd = -1;
   if (options.watched) {
     epoll_fd = epoll_create1(EPOLL_CLOEXEC);

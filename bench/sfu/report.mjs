@@ -16,6 +16,9 @@ for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
     // The load generator signals the window's start (report 1) and end (report 2).
     const m = fs.readFileSync(log, 'utf8').match(/hop latency \(arrival to send, us\) report 2: count=(\d+) p50=(\d+) p99=(\d+)/);
     if (m) r.hop_us = { count: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]) };
+    // rtc.raw_udp_send (run.sh --raw-send): the frames the server wrote itself.
+    const raw = fs.readFileSync(log, 'utf8').match(/raw UDP send: (\d+) frames/);
+    if (raw) r.raw_frames = Number(raw[1]);
   }
   // "multi" rows are named RxN: R rooms of N subscribers.
   const rooms = r.rooms ?? 1;
@@ -35,7 +38,7 @@ const table = [header];
 for (const { server, mode, n, rooms, run, r } of rows) {
   const s = r.server ?? {};
   // A publisher that lost its connection mid-run (consent expired) starves the row: flag it.
-  const flag = r.publisher?.connected_at_end === false ? '!' : '';
+  const flag = (r.publisher?.connected_at_end === false ? '!' : '') + (r.raw_frames ? '*' : '');
   // Transmit-only rows: most subscribers' packets went to the discarding device (r.sink).
   const out = r.subscribers.packets_per_second + (r.sink?.rtp_packets_per_second ?? 0);
   table.push([server, mode + flag, rooms, n, ...(repeated ? [run] : []), r.subscribers_receiving, fmt(out),
@@ -56,6 +59,7 @@ if (txOnly) console.log(`audiotx/videotx/multitx: transmit-only (every subscribe
 if (rows.some(({ mode }) => mode.startsWith('multi'))) console.log(`multi: audio, R rooms each of one publisher and N subscribers (N per room; latency from the measured subscribers, ${witnesses((m) => m.startsWith('multi'))} per room, at a different position of the fan-out in each room); multitx: the same, transmit-only`);
 if (rows.some(({ r }) => r.hop_us)) console.log('hop: AuraLink\'s own measure, every datagram from its kernel arrival stamp on the server socket to the return of the sendmmsg that sent what it caused, in the measurement window');
 if (stealShown) console.log('steal ms: the server core\'s steal time in the window (/proc/stat): the hypervisor gave the core to something else while the server wanted it');
+if (rows.some(({ r }) => r.raw_frames)) console.log('* rtc.raw_udp_send: the server wrote frames for its non-local peers through a packet socket (run.sh --raw-send)');
 if (flagged) console.log('! the publisher lost its connection during the run (server overloaded); the row is not a throughput figure');
 
 // The runs of one row (run.sh --repeat): single runs on a shared machine vary, and a p99 the

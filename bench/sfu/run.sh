@@ -8,7 +8,7 @@
 #                         [--video-counts "N ..."] [--bitrate BPS] [--server-core C]
 #                         [--load-cores LIST] [--threads T] [--no-janus] [--quick]
 #                         [--tx-only] [--tx-rows-only] [--rooms "RxN ..."] [--normal-priority]
-#                         [--repeat K] [--room-witnesses K]
+#                         [--repeat K] [--room-witnesses K] [--raw-send]
 # --tx-only adds AuraLink rows where every subscriber but the measured ones moves its
 # connection to an address routed to an ifb device, which discards what it is sent: the server
 # pays the send path a NIC would take, and not the kernel's delivery to receivers on the same
@@ -28,6 +28,9 @@
 # start them at different positions of their fan-outs, so together they cover every position).
 # Each measured subscriber on loopback costs the server the kernel's delivery to it: with 4 in
 # each room of 25 they took ~12% of the server's time in the 60 x 25 transmit-only profile.
+# --raw-send: AuraLink with rtc.raw_udp_send (root): media to the discarding device leaves as
+# frames the server writes through a packet socket (docs/server-config.md). Loopback peers are
+# this machine's own, so the loopback rows send through the UDP socket either way.
 # Each run clears the earlier run's JSON and logs from the output folder.
 set -euo pipefail
 
@@ -51,6 +54,7 @@ sink_net=10.77.0.1/24
 sink_dev=ifb0
 repeat=1
 room_witnesses=1
+raw_send=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$(cd "$2" && pwd)"; shift 2 ;;
@@ -69,6 +73,7 @@ while [[ $# -gt 0 ]]; do
     --normal-priority) realtime_server=0; shift ;;
     --repeat) repeat="$2"; shift 2 ;;
     --room-witnesses) room_witnesses="$2"; shift 2 ;;
+    --raw-send) raw_send=true; shift ;;
     --quick) duration=4; audio_counts="20"; video_counts="5"; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -186,6 +191,7 @@ rtc:
   udp_port: 17882
   tcp_port: 0
   measure_hop_latency: true
+  raw_udp_send: $raw_send
 YAML
   local bind=(--bind 127.0.0.1)
   [[ "${1:-}" == any ]] && bind=()

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "net/raw_udp_egress.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103  // linux/udp.h, Linux 4.18
@@ -334,15 +335,35 @@ size_t UdpSocket::SendSameDestination(std::span<const std::span<const uint8_t>> 
 size_t UdpSocket::SendMessages(std::span<const OutgoingMessage> messages) {
   if (gso_supported_) return SendPrepared(messages);
   // Without GSO each datagram of a run is a message of its own.
+  return SendPrepared(OneDatagramEach(messages));
+}
+
+std::span<const OutgoingMessage> UdpSocket::OneDatagramEach(
+    std::span<const OutgoingMessage> messages) {
   single_messages_.clear();
   for (const OutgoingMessage& message : messages) {
     for (size_t i = 0; i < message.segments.size(); ++i)
       single_messages_.push_back(OutgoingMessage{message.segments.subspan(i, 1), message.to});
   }
-  return SendPrepared(single_messages_);
+  return single_messages_;
 }
 
 size_t UdpSocket::SendPrepared(std::span<const OutgoingMessage> messages) {
+  if (raw_egress_ == nullptr || connected_) return SendThroughKernel(messages);
+  const RawUdpEgressCounters before = raw_egress_->counters();
+  kernel_messages_.clear();
+  const size_t raw = raw_egress_->Send(local_address_, messages, &kernel_messages_);
+  const RawUdpEgressCounters& after = raw_egress_->counters();
+  counters_.packets_sent += raw;
+  counters_.raw_packets_sent += raw;
+  counters_.bytes_sent += after.bytes_sent - before.bytes_sent;
+  counters_.send_would_block += after.would_block - before.would_block;
+  counters_.send_errors += after.send_errors - before.send_errors;
+  if (kernel_messages_.empty()) return raw;
+  return raw + SendThroughKernel(kernel_messages_);
+}
+
+size_t UdpSocket::SendThroughKernel(std::span<const OutgoingMessage> messages) {
   const size_t count = messages.size();
   size_t segments = 0;
   for (const OutgoingMessage& message : messages) segments += message.segments.size();
@@ -405,7 +426,9 @@ size_t UdpSocket::SendPrepared(std::span<const OutgoingMessage> messages) {
         AURALINK_LOG(kWarning) << "UDP GSO unavailable on " << local_address_.ToString() << " ("
                                << std::strerror(errno) << "); falling back to sendmmsg";
         gso_supported_ = false;
-        return delivered + SendMessages(messages.subspan(sent));
+        // One datagram per message, through this socket: `messages` may be kernel_messages_,
+        // which a second pass through the raw egress would overwrite while reading it.
+        return delivered + SendThroughKernel(OneDatagramEach(messages.subspan(sent)));
       }
       // The message at `sent` failed on its own (bad address, too large): skip it.
       const int error = errno;

@@ -20,6 +20,8 @@
 
 namespace auralink::net {
 
+class RawUdpEgress;
+
 struct UdpSocketOptions {
   bool reuse_port = false;  // SO_REUSEPORT: one socket per worker on the same port
   bool ipv6_only = false;   // for "::": false accepts IPv4-mapped peers too
@@ -50,6 +52,7 @@ struct UdpSocketCounters {
   uint64_t gso_calls = 0;
   uint64_t unwatched_batches = 0;  // large batches sent with the socket out of its epoll set
   uint64_t rewatch_errors = 0;     // it could not go back at once (tried again at the next send)
+  uint64_t raw_packets_sent = 0;   // of packets_sent: as frames through a RawUdpEgress
 };
 
 // A datagram for SendBatch(). `to` may be null on a connected socket.
@@ -121,6 +124,11 @@ class UdpSocket {
     batch_end_callback_ = std::move(callback);
   }
 
+  // Batched sends (SendBatch, SendSameDestination, SendMessages) to IPv4 destinations go out as
+  // frames through `egress` where it can write them, the rest through this socket. Null (the
+  // default): all through this socket. `egress` must outlive the socket or be unset first.
+  void set_raw_egress(RawUdpEgress* egress) { raw_egress_ = egress; }
+
   bool gso_supported() const { return gso_supported_; }
   const SocketAddress& local_address() const { return local_address_; }
   int fd() const { return fd_; }
@@ -135,9 +143,14 @@ class UdpSocket {
 
  private:
   UdpSocket(int fd, const SocketAddress& local, const UdpSocketOptions& options);
+  // single_messages_, filled with one message per datagram of `messages`, which must not lie in
+  // single_messages_ itself.
+  std::span<const OutgoingMessage> OneDatagramEach(std::span<const OutgoingMessage> messages);
+  // Through raw_egress_ where it can, the rest through SendThroughKernel().
+  size_t SendPrepared(std::span<const OutgoingMessage> messages);
   // The one sendmmsg loop: each message is one datagram, or a GSO run (UDP_SEGMENT) when it has
   // several.
-  size_t SendPrepared(std::span<const OutgoingMessage> messages);
+  size_t SendThroughKernel(std::span<const OutgoingMessage> messages);
   void Rewatch();
   void CountSendFailure(int error);
 
@@ -173,6 +186,8 @@ class UdpSocket {
   std::vector<GsoControl> send_controls_;
   std::vector<OutgoingMessage> single_messages_;  // SendBatch's, or a run split without GSO
   std::vector<OutgoingMessage> same_destination_messages_;
+  RawUdpEgress* raw_egress_ = nullptr;
+  std::vector<OutgoingMessage> kernel_messages_;  // what raw_egress_ left to the socket
 };
 
 }  // namespace auralink::net

@@ -42,6 +42,14 @@ RtcServer::~RtcServer() {
     AURALINK_LOG(kInfo) << "RTC server: " << counters_.datagrams << " datagrams received, "
                         << sent.datagrams << " queued to send in " << sent.batches
                         << " flushes and " << sent.messages << " messages";
+    if (raw_egress_) {
+      const net::RawUdpEgressCounters& raw = raw_egress_->counters();
+      AURALINK_LOG(kInfo) << "RTC server: raw UDP send: " << raw.datagrams_sent << " frames, "
+                          << raw.handed_back << " datagrams left to the sockets, "
+                          << raw.path_lookups << " path lookups (" << raw.unresolved
+                          << " unresolved), " << raw.would_block << " dropped, " << raw.send_errors
+                          << " errors";
+    }
     LogHopLatency("at exit");
   }
   for (auto& [address, peer] : tcp_peers_) peer->connection->Close();
@@ -83,6 +91,16 @@ Status RtcServer::Start() {
     hop_latency_ = std::make_unique<LatencyHistogram>();
     send_queue_->set_latency_histogram(hop_latency_.get());
   }
+  if (config_.raw_udp_send) {
+    auto egress = net::RawUdpEgress::Create();
+    if (egress.ok()) {
+      raw_egress_ = std::move(*egress);
+      AURALINK_LOG(kInfo) << "RTC server: media to IPv4 peers leaves as frames (rtc.raw_udp_send)";
+    } else {
+      AURALINK_LOG(kWarning) << "RTC server: rtc.raw_udp_send is on but unavailable ("
+                             << egress.status().message() << "); sending through UDP sockets";
+    }
+  }
   net::UdpSocketOptions socket_options;
   socket_options.receive_timestamps = config_.measure_hop_latency;
   if (per_connection_ports()) {
@@ -94,6 +112,7 @@ Status RtcServer::Start() {
     auto socket = net::UdpSocket::Bind(*bind_address, socket_options);
     if (!socket.ok()) return socket.status().WithContext("RTC server: UDP port");
     socket_ = std::move(*socket);
+    socket_->set_raw_egress(raw_egress_.get());
     udp_port_ = socket_->local_address().port();
     AURALINK_RETURN_IF_ERROR(socket_->StartReceiving(
         loop_, [this](std::span<const uint8_t> data, const net::SocketAddress& from) {
@@ -204,6 +223,7 @@ Status RtcServer::ReserveRangePorts(size_t count) {
                  std::to_string(config_.port_range_end) + " for a new peer connection";
       return Status::Error(StatusCode::kResourceExhausted, std::move(message));
     }
+    (*socket)->set_raw_egress(raw_egress_.get());
     spare_sockets_.push_back(std::move(*socket));
   }
   return Status::Ok();

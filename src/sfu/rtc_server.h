@@ -20,6 +20,7 @@
 #include "common/latency_histogram.h"
 #include "common/status.h"
 #include "net/event_loop.h"
+#include "net/raw_udp_egress.h"
 #include "net/socket_address.h"
 #include "net/tcp_connection.h"
 #include "net/tcp_listener.h"
@@ -60,6 +61,9 @@ struct RtcServerConfig {
   // socket (SO_TIMESTAMPNS) to the return of the system call that sends what it caused (a
   // fan-out's copies, a retransmission, a STUN answer). See hop_latency().
   bool measure_hop_latency = false;
+  // Send media to IPv4 peers as frames through a packet socket (net::RawUdpEgress). Without
+  // CAP_NET_RAW the server logs why and sends through its UDP sockets.
+  bool raw_udp_send = false;
 };
 
 struct RtcServerCounters {
@@ -152,6 +156,8 @@ class RtcServer : public RoomControl {
 
   net::EventLoop* loop_;
   RtcServerConfig config_;
+  // With raw_udp_send; declared before the sockets, which point at it, so it outlives them.
+  std::unique_ptr<net::RawUdpEgress> raw_egress_;
   std::unique_ptr<net::UdpSocket> socket_;  // the muxed port; null with per-connection ports
   uint16_t udp_port_ = 0;
   // A peer connection's own socket in port-range mode. `transport` is cleared when the transport

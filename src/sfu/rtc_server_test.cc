@@ -189,6 +189,43 @@ TEST_F(RtcServerTest, MeasuresEachDatagramsHopFromArrivalToTheSendOfWhatItCaused
   EXPECT_EQ(hops->count(), 1u);
 }
 
+// rtc.raw_udp_send writes frames only for peers elsewhere (net/raw_udp_egress_test.cc sends them
+// through a tap device); a peer on this machine is answered through the UDP socket, with or
+// without CAP_NET_RAW.
+TEST_F(RtcServerTest, WithRawUdpSendPeersOnThisMachineAreStillAnswered) {
+  RtcServerConfig config;
+  config.bind_ip = "127.0.0.1";
+  config.udp_port = 0;
+  config.tcp_port = 0;
+  config.candidate_ips = {"127.0.0.1"};
+  config.raw_udp_send = true;
+  server_.reset();
+  auto server = RtcServer::Create(loop_.get(), config);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  server_ = std::move(*server);
+  CapturingSink sink;
+  const std::optional<rtc::MediaSection> section = JoinForSubscriberSection("alice", &sink);
+  ASSERT_TRUE(section.has_value());
+  auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
+  ASSERT_TRUE(peer.ok());
+  int answers = 0;
+  ASSERT_TRUE((*peer)
+                  ->StartReceiving(loop_.get(),
+                                   [&](std::span<const uint8_t> data, const net::SocketAddress&) {
+                                     if (rtc::IsStunPacket(data)) ++answers;
+                                   })
+                  .ok());
+  const net::SocketAddress server_address =
+      *net::SocketAddress::FromIp("127.0.0.1", server_->udp_port());
+  for (uint8_t check = 1; check <= 3; ++check) {
+    (*peer)->SendTo(rtc::BuildStunBindingRequest(CheckFor(*section, "peer", check)),
+                    server_address);
+    ASSERT_TRUE(net::RunLoopUntil(
+        *loop_, [&] { return answers == check; }, 5000))
+        << "check " << int(check);
+  }
+}
+
 TEST_F(RtcServerTest, SameIdentityReplacesTheOldSession) {
   CapturingSink first, second;
   JoinAs("alice", &first);

@@ -174,6 +174,7 @@ Status ReadRtc(const YAML::Node& node, RtcConfig* rtc) {
            [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->enable_loopback_candidate); }},
           {"measure_hop_latency",
            [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->measure_hop_latency); }},
+          {"raw_udp_send", [&](auto& v, auto& k) { return ReadBool(v, k, &rtc->raw_udp_send); }},
           {"interfaces",
            [&](auto& v, auto&) {
              return ReadSection(v, "rtc.interfaces.",

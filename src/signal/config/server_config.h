@@ -34,6 +34,10 @@ struct RtcConfig {
   // rtc.measure_hop_latency: each worker records every datagram's time from arrival to the send of
   // what it caused, and logs p50/p99 when it stops. Not a livekit-server key.
   bool measure_hop_latency = false;
+  // rtc.raw_udp_send: media to IPv4 peers leaves as frames written by the server through a packet
+  // socket (net::RawUdpEgress), skipping the kernel's per-datagram UDP and IP work. Needs
+  // CAP_NET_RAW, and bypasses netfilter's output hooks (no NAT). Not a livekit-server key.
+  bool raw_udp_send = false;
 
   bool operator==(const RtcConfig&) const = default;
 };

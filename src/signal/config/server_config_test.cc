@@ -24,6 +24,7 @@ TEST(ServerConfigTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_FALSE(config.rtc.enable_loopback_candidate);
   EXPECT_EQ(config.rtc.workers, 1u);
   EXPECT_FALSE(config.rtc.measure_hop_latency);
+  EXPECT_FALSE(config.rtc.raw_udp_send);
   EXPECT_TRUE(config.keys.empty());
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_TRUE(config.room.auto_create);
@@ -101,10 +102,12 @@ development: false
 }
 
 TEST(ServerConfigTest, ReadsAuralinksOwnRtcKeys) {
-  const auto config = ParseServerConfig("rtc:\n  workers: 2\n  measure_hop_latency: true\n");
+  const auto config =
+      ParseServerConfig("rtc:\n  workers: 2\n  measure_hop_latency: true\n  raw_udp_send: true\n");
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->rtc.workers, 2u);
   EXPECT_TRUE(config->rtc.measure_hop_latency);
+  EXPECT_TRUE(config->rtc.raw_udp_send);
 }
 
 TEST(ServerConfigTest, UnknownKeysAreErrorsNamingTheKeyAndLine) {

@@ -23,6 +23,7 @@ Status AttachRtcServer(ServeContext& context) {
   rtc.departure_timeout_s = config.room.departure_timeout_s;
   rtc.max_participants = config.room.max_participants;
   rtc.measure_hop_latency = config.rtc.measure_hop_latency;
+  rtc.raw_udp_send = config.rtc.raw_udp_send;
   // One IPv4 socket on all interfaces; candidates only for IPv4 addresses it can answer from.
   for (const std::string& ip : context.ice_addresses) {
     if (ip.find(':') == std::string::npos &&
