@@ -1,6 +1,7 @@
 #include "net/raw_udp_egress.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <time.h>
@@ -80,6 +81,19 @@ void Store16(uint8_t* at, uint16_t host_order) {
   std::memcpy(at, &network, 2);
 }
 
+// struct virtio_net_hdr of linux/virtio_net.h, which C++ cannot include (a field is named
+// `class`). Packet sockets read its fields little-endian (vio_le()).
+struct VirtioNetHeader {
+  uint8_t flags;
+  uint8_t gso_type;
+  uint16_t header_bytes;
+  uint16_t gso_size;
+  uint16_t checksum_start;
+  uint16_t checksum_offset;
+};
+constexpr uint8_t kVirtioNeedsChecksum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
+constexpr uint8_t kVirtioGsoNone = 0;        // VIRTIO_NET_HDR_GSO_NONE
+
 uint8_t SystemDefaultTtl() {
   std::ifstream file("/proc/sys/net/ipv4/ip_default_ttl");
   int ttl = 0;
@@ -112,8 +126,11 @@ StatusOr<std::unique_ptr<RawUdpEgress>> RawUdpEgress::Create(RawUdpEgressOptions
     close(fd);
     return routes.status().WithContext("raw UDP send");
   }
-  return std::unique_ptr<RawUdpEgress>(
+  std::unique_ptr<RawUdpEgress> egress(
       new RawUdpEgress(fd, std::move(*routes), options, SystemDefaultTtl()));
+  const int on = 1;
+  egress->checksum_by_device_ = setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &on, sizeof(on)) == 0;
+  return egress;
 }
 
 RawUdpEgress::RawUdpEgress(int fd, std::unique_ptr<RouteLookup> routes, RawUdpEgressOptions options,
@@ -152,7 +169,8 @@ RawUdpPath RawUdpEgress::MakePath(const Ipv4NextHop& hop, uint32_t destination,
 
 void RawUdpEgress::WriteHeader(const RawUdpPath& path, uint16_t source_port,
                                uint16_t destination_port, uint16_t ip_id,
-                               std::span<const uint8_t> payload, uint8_t* frame) {
+                               std::span<const uint8_t> payload, uint8_t* frame,
+                               bool checksum_by_device) {
   std::memcpy(frame, path.header, kHeaderBytes);
   uint8_t* ip = frame + kIpOffset;
   Store16(ip + 2, static_cast<uint16_t>(kIpv4Bytes + kUdpBytes + payload.size()));
@@ -163,8 +181,15 @@ void RawUdpEgress::WriteHeader(const RawUdpPath& path, uint16_t source_port,
   Store16(udp, source_port);
   Store16(udp + 2, destination_port);
   Store16(udp + 4, static_cast<uint16_t>(kUdpBytes + payload.size()));
-  // The pseudo-header's length, then the header (checksum zero) and the payload.
-  uint64_t sum = AddToSum(path.pseudo_header_sum, udp + 4, 2);
+  uint64_t sum = AddToSum(path.pseudo_header_sum, udp + 4, 2);  // the pseudo-header's length
+  if (checksum_by_device) {
+    // What Linux leaves for a device to finish (udp4_hwcsum): the pseudo-header's sum, not
+    // complemented; the device adds the header and payload and stores the complement.
+    const uint16_t partial = Fold(sum);
+    std::memcpy(udp + 6, &partial, 2);
+    return;
+  }
+  // Then the header (checksum zero) and the payload.
   sum = AddToSum(sum, udp, kUdpBytes);
   sum = AddToSum(sum, payload.data(), payload.size());
   uint16_t udp_checksum = static_cast<uint16_t>(~Fold(sum));
@@ -263,8 +288,23 @@ size_t RawUdpEgress::Send(const SocketAddress& local, std::span<const OutgoingMe
     const uint16_t destination_port = ntohs(to->sin_port);
     for (std::span<const uint8_t> payload : message.segments) {
       uint8_t* header = headers_[frames].bytes;
-      WriteHeader(*path, source_port, destination_port, next_ip_id_++, payload, header);
-      iovecs_[2 * frames] = iovec{header, kHeaderBytes};
+      size_t header_bytes = kHeaderBytes;
+      if (checksum_by_device_) {
+        // CHECKSUM_PARTIAL from the UDP header on; no segmentation.
+        VirtioNetHeader virtio{};
+        virtio.flags = kVirtioNeedsChecksum;
+        virtio.gso_type = kVirtioGsoNone;
+        virtio.header_bytes = htole16(kHeaderBytes);
+        virtio.checksum_start = htole16(kUdpOffset);
+        virtio.checksum_offset = htole16(6);
+        static_assert(sizeof(virtio) == kVirtioHeaderBytes);
+        std::memcpy(header, &virtio, sizeof(virtio));
+        header += kVirtioHeaderBytes;
+        header_bytes += kVirtioHeaderBytes;
+      }
+      WriteHeader(*path, source_port, destination_port, next_ip_id_++, payload, header,
+                  checksum_by_device_);
+      iovecs_[2 * frames] = iovec{headers_[frames].bytes, header_bytes};
       iovecs_[2 * frames + 1] = iovec{const_cast<uint8_t*>(payload.data()), payload.size()};
       msghdr& frame = messages_[frames].msg_hdr;
       std::memset(&frame, 0, sizeof(frame));

@@ -16,7 +16,10 @@
 // through the UDP socket, so the kernel's neighbour entry is used and kept confirmed as it would
 // be. Destinations it cannot write a frame for (IPv6, a route through a device that is neither
 // Ethernet nor loopback, an unresolved neighbour, a datagram above the MTU, this machine's own
-// addresses) are left to the socket. The UDP checksum is computed here.
+// addresses) are left to the socket. The UDP checksum is left to the device, as the kernel does
+// for its own datagrams: each frame carries a virtio-net header (PACKET_VNET_HDR) that asks for
+// it, and the kernel computes it in software where the device cannot. A kernel without
+// PACKET_VNET_HDR gets frames with the checksum computed here.
 #pragma once
 
 #include <linux/if_packet.h>
@@ -94,12 +97,16 @@ class RawUdpEgress {
 
   const RawUdpEgressCounters& counters() const { return counters_; }
   size_t cached_paths() const { return paths_.size(); }
+  // Whether frames leave the UDP checksum to the device (PACKET_VNET_HDR).
+  bool checksum_by_device() const { return checksum_by_device_; }
 
   // Writes the frame header for `payload` into `frame` (kHeaderBytes): the path's template with
-  // the destination port, lengths, IPv4 id and both checksums filled in.
-  // Ports in host order.
+  // the ports (host order), lengths, IPv4 id and both checksums filled in. With
+  // `checksum_by_device`, the UDP checksum field holds only the pseudo-header's sum, for the
+  // device (or the kernel) to complete over the datagram (CHECKSUM_PARTIAL).
   static void WriteHeader(const RawUdpPath& path, uint16_t source_port, uint16_t destination_port,
-                          uint16_t ip_id, std::span<const uint8_t> payload, uint8_t* frame);
+                          uint16_t ip_id, std::span<const uint8_t> payload, uint8_t* frame,
+                          bool checksum_by_device = false);
   // The path's template for `hop` to `destination` (network order, as in `hop`).
   static RawUdpPath MakePath(const Ipv4NextHop& hop, uint32_t destination, uint8_t default_ttl);
 
@@ -118,9 +125,11 @@ class RawUdpEgress {
   size_t prune_at_ = 1024;  // drop expired paths when the map reaches this size
   RawUdpEgressCounters counters_;
   // sendmmsg scratch, grown on demand and then reused.
+  static constexpr size_t kVirtioHeaderBytes = 10;  // struct virtio_net_hdr
   struct alignas(16) FrameHeader {
-    uint8_t bytes[kHeaderBytes];
+    uint8_t bytes[kVirtioHeaderBytes + kHeaderBytes];
   };
+  bool checksum_by_device_ = false;  // PACKET_VNET_HDR is on: frames start with a virtio header
   std::vector<FrameHeader> headers_;
   std::vector<iovec> iovecs_;  // two per frame: its header, its payload
   std::vector<mmsghdr> messages_;

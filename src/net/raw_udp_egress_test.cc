@@ -1,14 +1,15 @@
 #include "net/raw_udp_egress.h"
 
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <linux/if_tun.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -84,6 +85,19 @@ TEST(RawUdpEgressTest, HeaderFieldsAndChecksumsAreValid) {
     sum = ReferenceSum(udp, 8, sum);
     sum = ReferenceSum(payload.data(), payload.size(), sum);
     EXPECT_EQ(ReferenceFold(sum), 0xffff) << "UDP checksum, size " << size;
+
+    // Left to the device: the field holds the pseudo-header's sum, and a device that sums the
+    // header and payload from there and stores the complement (CHECKSUM_PARTIAL) writes the
+    // checksum above.
+    uint8_t partial[RawUdpEgress::kHeaderBytes];
+    RawUdpEgress::WriteHeader(path, 7882, 50123, 0x1234, payload, partial,
+                              /*checksum_by_device=*/true);
+    EXPECT_TRUE(std::equal(frame, frame + 40, partial)) << "all but the UDP checksum";
+    uint32_t device_sum = ReferenceSum(partial + 34, 8);
+    device_sum = ReferenceSum(payload.data(), payload.size(), device_sum);
+    uint16_t completed = static_cast<uint16_t>(~ReferenceFold(device_sum));
+    if (completed == 0) completed = 0xffff;
+    EXPECT_EQ(completed, (udp[6] << 8) | udp[7]) << "size " << size;
   }
 }
 
@@ -217,11 +231,11 @@ std::span<const uint8_t> Bytes(const std::string& text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
 }
 
-#define OPEN_OR_SKIP(egress, tap, ...)                 \
-  std::string reason;                                  \
-  auto egress = CreateOrSkipReason(&reason);           \
-  if (!egress) GTEST_SKIP() << reason;                 \
-  auto tap = TapDevice::Open(&reason, __VA_ARGS__);    \
+#define OPEN_OR_SKIP(egress, tap, ...)              \
+  std::string reason;                               \
+  auto egress = CreateOrSkipReason(&reason);        \
+  if (!egress) GTEST_SKIP() << reason;              \
+  auto tap = TapDevice::Open(&reason, __VA_ARGS__); \
   if (!tap) GTEST_SKIP() << "no tap device: " << reason
 
 // The egress's frames are the kernel's own, byte for byte, but for the IPv4 id (and so the header
@@ -252,6 +266,8 @@ TEST(RawUdpEgressTest, FramesMatchTheKernelsOwn) {
   EXPECT_EQ(egress->Send(sender->local_address(), messages, &rest), messages.size());
   EXPECT_TRUE(rest.empty());
   EXPECT_EQ(egress->counters().path_lookups, 1u) << "the path is cached";
+  // A tap device without offloads: the kernel completes a checksum left to the device.
+  EXPECT_TRUE(egress->checksum_by_device());
   for (size_t i = 0; i < payloads.size(); ++i) {
     const std::vector<uint8_t> ours = tap->ReadUdpFrame(40000);
     const std::vector<uint8_t>& kernels = kernel_frames[i];
@@ -370,7 +386,7 @@ TEST(RawUdpEgressTest, NextHopAddressComesFromTheNeighbourTable) {
   const MacAddress peer = {0x02, 0x00, 0x00, 0x00, 0x77, 0x02};
   ASSERT_TRUE(tap->AnswerArp(peer));
   ASSERT_EQ(tap->ReadUdpFrame(40004).size(), 42 + payload.size()) << "the kernel's datagram";
-  usleep(3000);  // past unresolved_retry_us
+  usleep(3000);                 // past unresolved_retry_us
   sender->SendBatch(datagram);  // looked up again: through the socket once more
   tap->ReadUdpFrame(40004);
   ASSERT_EQ(sender->SendBatch(datagram), 1u);
@@ -390,10 +406,8 @@ TEST(RawUdpEgressTest, LeavesWhatItCannotSendToTheSocket) {
   const SocketAddress loopback = *SocketAddress::FromIp("127.0.0.1", 40003);
   const std::string payload = "x";
   const std::span<const uint8_t> span = Bytes(payload);
-  const std::vector<OutgoingMessage> messages = {{{&span, 1}, &v6},
-                                                 {{&span, 1}, nullptr},
-                                                 {{&span, 1}, &broadcast},
-                                                 {{&span, 1}, &loopback}};
+  const std::vector<OutgoingMessage> messages = {
+      {{&span, 1}, &v6}, {{&span, 1}, nullptr}, {{&span, 1}, &broadcast}, {{&span, 1}, &loopback}};
   for (int call = 0; call < 2; ++call) {
     std::vector<OutgoingMessage> rest;
     EXPECT_EQ(egress->Send(local, messages, &rest), 0u);
