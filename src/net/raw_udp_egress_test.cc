@@ -231,11 +231,11 @@ std::span<const uint8_t> Bytes(const std::string& text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
 }
 
-#define OPEN_OR_SKIP(egress, tap, ...)              \
-  std::string reason;                               \
-  auto egress = CreateOrSkipReason(&reason);        \
-  if (!egress) GTEST_SKIP() << reason;              \
-  auto tap = TapDevice::Open(&reason, __VA_ARGS__); \
+#define OPEN_OR_SKIP(egress, tap, options, ...)       \
+  std::string reason;                                 \
+  auto egress = CreateOrSkipReason(&reason, options); \
+  if (!egress) GTEST_SKIP() << reason;                \
+  auto tap = TapDevice::Open(&reason, __VA_ARGS__);   \
   if (!tap) GTEST_SKIP() << "no tap device: " << reason
 
 // The egress's frames are the kernel's own, byte for byte, but for the IPv4 id (and so the header
@@ -243,7 +243,7 @@ std::span<const uint8_t> Bytes(const std::string& text) {
 // TTL, don't-fragment, ports, lengths and UDP checksum. The call that looks a path up leaves that
 // destination to the socket; the next one sends frames.
 TEST(RawUdpEgressTest, FramesMatchTheKernelsOwn) {
-  OPEN_OR_SKIP(egress, tap, 71);
+  OPEN_OR_SKIP(egress, tap, {}, 71);
   auto sender = Bind("0.0.0.0");
   ASSERT_TRUE(sender);
   const SocketAddress to = tap->Peer(40000);
@@ -289,7 +289,7 @@ TEST(RawUdpEgressTest, FramesMatchTheKernelsOwn) {
 // Through a UdpSocket: GSO runs are cut into one frame per datagram, every datagram leaves once and
 // in order, and the socket's counters include the frames.
 TEST(RawUdpEgressTest, UdpSocketSendsThroughTheEgress) {
-  OPEN_OR_SKIP(egress, tap, 72);
+  OPEN_OR_SKIP(egress, tap, {}, 72);
   auto sender = Bind(tap->Address(1).c_str());
   ASSERT_TRUE(sender);
   sender->set_raw_egress(egress.get());
@@ -315,7 +315,7 @@ TEST(RawUdpEgressTest, UdpSocketSendsThroughTheEgress) {
 // A datagram that would need fragmenting is left to the socket; the others to the destination
 // still leave as frames.
 TEST(RawUdpEgressTest, DatagramsAboveTheMtuGoToTheSocket) {
-  OPEN_OR_SKIP(egress, tap, 73, 1280);
+  OPEN_OR_SKIP(egress, tap, {}, 73, 1280);
   const SocketAddress local = *SocketAddress::FromIp(tap->Address(1), 40010);
   const SocketAddress to = tap->Peer(40002);
   const std::string small(100, 's');
@@ -337,13 +337,9 @@ TEST(RawUdpEgressTest, DatagramsAboveTheMtuGoToTheSocket) {
 // Paths are looked up again when they expire, and that call's datagrams go through the socket
 // (so the kernel's neighbour entry sees use).
 TEST(RawUdpEgressTest, ExpiredPathsAreLookedUpAgain) {
-  std::string reason;
   RawUdpEgressOptions options;
   options.path_lifetime_us = 1000;
-  auto egress = CreateOrSkipReason(&reason, options);
-  if (!egress) GTEST_SKIP() << reason;
-  auto tap = TapDevice::Open(&reason, 74);
-  if (!tap) GTEST_SKIP() << "no tap device: " << reason;
+  OPEN_OR_SKIP(egress, tap, options, 74);
   const SocketAddress local = *SocketAddress::FromIp(tap->Address(1), 40011);
   const SocketAddress to = tap->Peer(40003);
   const std::string payload = "again";
@@ -360,19 +356,13 @@ TEST(RawUdpEgressTest, ExpiredPathsAreLookedUpAgain) {
   EXPECT_EQ(egress->Send(local, messages, &rest), 1u);
 }
 
-// What it cannot write a frame for goes back to the caller, in order: IPv6, connected sends (no
-// address), destinations without a unicast route, and this machine's own addresses.
 // On a device with ARP, the next hop's address comes from the kernel's neighbour table: until the
 // kernel has resolved it (on the socket's datagram), the socket carries the destination; then
 // frames go to the address the peer answered with.
 TEST(RawUdpEgressTest, NextHopAddressComesFromTheNeighbourTable) {
-  std::string reason;
   RawUdpEgressOptions options;
   options.unresolved_retry_us = 1000;
-  auto egress = CreateOrSkipReason(&reason, options);
-  if (!egress) GTEST_SKIP() << reason;
-  auto tap = TapDevice::Open(&reason, 75, 1500, /*arp=*/true);
-  if (!tap) GTEST_SKIP() << "no tap device: " << reason;
+  OPEN_OR_SKIP(egress, tap, options, 75, 1500, /*arp=*/true);
   auto sender = Bind(tap->Address(1).c_str());
   ASSERT_TRUE(sender);
   sender->set_raw_egress(egress.get());
@@ -396,6 +386,8 @@ TEST(RawUdpEgressTest, NextHopAddressComesFromTheNeighbourTable) {
   EXPECT_TRUE(std::equal(peer.begin(), peer.end(), frame.begin()));
 }
 
+// What it cannot write a frame for goes back to the caller, in order: IPv6, connected sends (no
+// address), destinations without a unicast route, and this machine's own addresses.
 TEST(RawUdpEgressTest, LeavesWhatItCannotSendToTheSocket) {
   std::string reason;
   auto egress = CreateOrSkipReason(&reason);

@@ -45,11 +45,20 @@ class RtcServerTest : public ::testing::Test {
     auto loop = net::EventLoop::Create();
     ASSERT_TRUE(loop.ok());
     loop_ = std::move(*loop);
+    Restart(LoopbackConfig());
+  }
+  // A server on loopback, on ports the kernel picks.
+  static RtcServerConfig LoopbackConfig() {
     RtcServerConfig config;
     config.bind_ip = "127.0.0.1";
     config.udp_port = 0;
     config.tcp_port = 0;
     config.candidate_ips = {"127.0.0.1"};
+    return config;
+  }
+  // Replaces the server with one on `config`.
+  void Restart(const RtcServerConfig& config) {
+    server_.reset();
     auto server = RtcServer::Create(loop_.get(), config);
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
@@ -124,16 +133,9 @@ TEST_F(RtcServerTest, RoomsAreCreatedOnJoinAndListed) {
 
 TEST_F(RtcServerTest, ATickInSlicesStillReachesEveryRoom) {
   // One room per slice: each later slice waits for the loop's next round.
-  server_.reset();
-  RtcServerConfig config;
-  config.bind_ip = "127.0.0.1";
-  config.udp_port = 0;
-  config.tcp_port = 0;
-  config.candidate_ips = {"127.0.0.1"};
+  RtcServerConfig config = LoopbackConfig();
   config.tick_slice_us = 0;
-  auto server = RtcServer::Create(loop_.get(), config);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  server_ = std::move(*server);
+  ASSERT_NO_FATAL_FAILURE(Restart(config));
   constexpr int kRooms = 30;
   for (int i = 0; i < kRooms; ++i) {
     RoomCreateOptions options;
@@ -149,16 +151,9 @@ TEST_F(RtcServerTest, ATickInSlicesStillReachesEveryRoom) {
 
 TEST_F(RtcServerTest, MeasuresEachDatagramsHopFromArrivalToTheSendOfWhatItCaused) {
   EXPECT_EQ(server_->hop_latency(), nullptr);  // off unless configured
-  RtcServerConfig config;
-  config.bind_ip = "127.0.0.1";
-  config.udp_port = 0;
-  config.tcp_port = 0;
-  config.candidate_ips = {"127.0.0.1"};
+  RtcServerConfig config = LoopbackConfig();
   config.measure_hop_latency = true;
-  server_.reset();
-  auto server = RtcServer::Create(loop_.get(), config);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  server_ = std::move(*server);
+  ASSERT_NO_FATAL_FAILURE(Restart(config));
 
   CapturingSink sink;
   const std::optional<rtc::MediaSection> section = JoinForSubscriberSection("alice", &sink);
@@ -193,16 +188,9 @@ TEST_F(RtcServerTest, MeasuresEachDatagramsHopFromArrivalToTheSendOfWhatItCaused
 // through a tap device); a peer on this machine is answered through the UDP socket, with or
 // without CAP_NET_RAW.
 TEST_F(RtcServerTest, WithRawUdpSendPeersOnThisMachineAreStillAnswered) {
-  RtcServerConfig config;
-  config.bind_ip = "127.0.0.1";
-  config.udp_port = 0;
-  config.tcp_port = 0;
-  config.candidate_ips = {"127.0.0.1"};
+  RtcServerConfig config = LoopbackConfig();
   config.raw_udp_send = true;
-  server_.reset();
-  auto server = RtcServer::Create(loop_.get(), config);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  server_ = std::move(*server);
+  ASSERT_NO_FATAL_FAILURE(Restart(config));
   CapturingSink sink;
   const std::optional<rtc::MediaSection> section = JoinForSubscriberSection("alice", &sink);
   ASSERT_TRUE(section.has_value());
