@@ -93,6 +93,13 @@ class RtcServerTest : public ::testing::Test {
     if (!offer.ok() || offer->media.empty()) return std::nullopt;
     return offer->media[0];
   }
+  // A peer's socket on loopback, delivering what it receives to `on_datagram`; null on failure.
+  std::unique_ptr<net::UdpSocket> BindPeer(net::UdpSocket::DatagramCallback on_datagram) {
+    auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
+    if (!peer.ok() || !(*peer)->StartReceiving(loop_.get(), std::move(on_datagram)).ok())
+      return nullptr;
+    return std::move(*peer);
+  }
   // A controlling peer's Binding request to the connection `section` describes.
   static rtc::StunBindingRequest CheckFor(const rtc::MediaSection& section,
                                           const std::string& peer_ufrag, uint8_t transaction) {
@@ -159,18 +166,14 @@ TEST_F(RtcServerTest, MeasuresEachDatagramsHopFromArrivalToTheSendOfWhatItCaused
   const std::optional<rtc::MediaSection> section = JoinForSubscriberSection("alice", &sink);
   ASSERT_TRUE(section.has_value());
 
-  auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
-  ASSERT_TRUE(peer.ok());
   int64_t answered_us = 0;
-  ASSERT_TRUE((*peer)
-                  ->StartReceiving(loop_.get(),
-                                   [&](std::span<const uint8_t>, const net::SocketAddress&) {
-                                     answered_us = net::EventLoop::NowUs();
-                                   })
-                  .ok());
+  auto peer = BindPeer([&](std::span<const uint8_t>, const net::SocketAddress&) {
+    answered_us = net::EventLoop::NowUs();
+  });
+  ASSERT_NE(peer, nullptr);
   const int64_t asked_us = net::EventLoop::NowUs();
-  (*peer)->SendTo(rtc::BuildStunBindingRequest(CheckFor(*section, "peer", 4)),
-                  *net::SocketAddress::FromIp("127.0.0.1", server_->udp_port()));
+  peer->SendTo(rtc::BuildStunBindingRequest(CheckFor(*section, "peer", 4)),
+               *net::SocketAddress::FromIp("127.0.0.1", server_->udp_port()));
   ASSERT_TRUE(net::RunLoopUntil(
       *loop_, [&] { return answered_us != 0; }, 5000));
 
@@ -194,20 +197,15 @@ TEST_F(RtcServerTest, WithRawUdpSendPeersOnThisMachineAreStillAnswered) {
   CapturingSink sink;
   const std::optional<rtc::MediaSection> section = JoinForSubscriberSection("alice", &sink);
   ASSERT_TRUE(section.has_value());
-  auto peer = net::UdpSocket::Bind(*net::SocketAddress::FromIp("127.0.0.1", 0));
-  ASSERT_TRUE(peer.ok());
   int answers = 0;
-  ASSERT_TRUE((*peer)
-                  ->StartReceiving(loop_.get(),
-                                   [&](std::span<const uint8_t> data, const net::SocketAddress&) {
-                                     if (rtc::IsStunPacket(data)) ++answers;
-                                   })
-                  .ok());
+  auto peer = BindPeer([&](std::span<const uint8_t> data, const net::SocketAddress&) {
+    if (rtc::IsStunPacket(data)) ++answers;
+  });
+  ASSERT_NE(peer, nullptr);
   const net::SocketAddress server_address =
       *net::SocketAddress::FromIp("127.0.0.1", server_->udp_port());
   for (uint8_t check = 1; check <= 3; ++check) {
-    (*peer)->SendTo(rtc::BuildStunBindingRequest(CheckFor(*section, "peer", check)),
-                    server_address);
+    peer->SendTo(rtc::BuildStunBindingRequest(CheckFor(*section, "peer", check)), server_address);
     ASSERT_TRUE(net::RunLoopUntil(
         *loop_, [&] { return answers == check; }, 5000))
         << "check " << int(check);
