@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cassert>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace auralink {
@@ -57,8 +60,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}                 // NOLINT: implicit by design
-  StatusOr(Status status) : status_(std::move(status)) {           // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  StatusOr(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "StatusOr needs a value or an error");
   }
 
@@ -77,10 +80,19 @@ class [[nodiscard]] StatusOr {
   std::optional<T> value_;
 };
 
+// "what: <strerror(error)>", the message of an error from a system call; `error` is errno as the
+// call left it unless given.
+inline std::string ErrnoText(std::string_view what, int error = errno) {
+  std::string text(what);
+  text += ": ";
+  text += std::strerror(error);
+  return text;
+}
+
 }  // namespace auralink
 
-#define AURALINK_RETURN_IF_ERROR(expr)          \
-  do {                                          \
-    ::auralink::Status status_ = (expr);        \
-    if (!status_.ok()) return status_;          \
+#define AURALINK_RETURN_IF_ERROR(expr)   \
+  do {                                   \
+    ::auralink::Status status_ = (expr); \
+    if (!status_.ok()) return status_;   \
   } while (0)

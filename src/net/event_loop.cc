@@ -34,8 +34,6 @@ uint32_t FromEpollEvents(uint32_t events) {
   return result;
 }
 
-std::string ErrnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
-
 }  // namespace
 
 StatusOr<std::unique_ptr<EventLoop>> EventLoop::Create() {

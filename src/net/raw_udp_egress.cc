@@ -4,7 +4,6 @@
 #include <endian.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "net/event_loop.h"
 #include "net/udp_socket.h"
 
 namespace auralink::net {
@@ -24,12 +24,6 @@ constexpr size_t kUdpBytes = 8;
 constexpr size_t kIpOffset = kEthernetBytes;
 constexpr size_t kUdpOffset = kEthernetBytes + kIpv4Bytes;
 static_assert(RawUdpEgress::kHeaderBytes == kEthernetBytes + kIpv4Bytes + kUdpBytes);
-
-int64_t MonotonicUs() {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
-}
 
 // Adds `bytes` to a ones' complement sum (RFC 1071) kept in 64 bits, reading them in memory order:
 // the folded result, stored back in memory order, is the checksum in network order whatever the
@@ -244,7 +238,7 @@ size_t RawUdpEgress::Send(const SocketAddress& local, std::span<const OutgoingMe
                           std::vector<OutgoingMessage>* rest) {
   if (messages.empty()) return 0;
   ++call_;
-  const int64_t now_us = MonotonicUs();
+  const int64_t now_us = EventLoop::NowUs();
   if (paths_.size() >= prune_at_) {
     // Before any path of this call is referenced: every erased one has expired.
     std::erase_if(paths_,

@@ -15,10 +15,6 @@
 namespace auralink::net {
 namespace {
 
-std::string ErrnoText(const std::string& what, int error) {
-  return what + ": " + std::strerror(error);
-}
-
 // Appends a netlink attribute (header, value, padding to 4 bytes).
 void AppendAttribute(std::string* message, uint16_t type, const void* value, size_t length) {
   rtattr attribute{};

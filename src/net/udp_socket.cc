@@ -25,8 +25,6 @@ namespace {
 constexpr size_t kMaxGsoSegments = 64;
 constexpr size_t kMaxGsoBytes = 65000;
 
-std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
-
 int64_t RealtimeNowUs() {
   timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
