@@ -14,10 +14,11 @@ for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
   const log = path.join(dir, name.replace(/\.json$/, '.log'));
   if (fs.existsSync(log)) {
     // The load generator signals the window's start (report 1) and end (report 2).
-    const m = fs.readFileSync(log, 'utf8').match(/hop latency \(arrival to send, us\) report 2: count=(\d+) p50=(\d+) p99=(\d+)/);
+    const text = fs.readFileSync(log, 'utf8');
+    const m = text.match(/hop latency \(arrival to send, us\) report 2: count=(\d+) p50=(\d+) p99=(\d+)/);
     if (m) r.hop_us = { count: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]) };
     // rtc.raw_udp_send (run.sh --raw-send): the frames the server wrote itself.
-    const raw = fs.readFileSync(log, 'utf8').match(/raw UDP send: (\d+) frames/);
+    const raw = text.match(/raw UDP send: (\d+) frames/);
     if (raw) r.raw_frames = Number(raw[1]);
   }
   // "multi" rows are named RxN: R rooms of N subscribers.
