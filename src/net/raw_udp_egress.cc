@@ -25,39 +25,34 @@ constexpr size_t kIpOffset = kEthernetBytes;
 constexpr size_t kUdpOffset = kEthernetBytes + kIpv4Bytes;
 static_assert(RawUdpEgress::kHeaderBytes == kEthernetBytes + kIpv4Bytes + kUdpBytes);
 
+// Adds one word of `bytes`, read in memory order, to a ones' complement sum kept in 64 bits, with
+// the end-around carry.
+template <typename Word>
+uint64_t AddWord(uint64_t sum, const uint8_t* bytes) {
+  Word word;
+  std::memcpy(&word, bytes, sizeof(word));
+  sum += word;
+  return sum + (sum < word);
+}
+
 // Adds `bytes` to a ones' complement sum (RFC 1071) kept in 64 bits, reading them in memory order:
 // the folded result, stored back in memory order, is the checksum in network order whatever the
 // host's byte order (RFC 1071 §2(B)). `bytes` must start at an even offset of the summed data.
 uint64_t AddToSum(uint64_t sum, const uint8_t* bytes, size_t length) {
-  while (length >= 8) {
-    uint64_t word;
-    std::memcpy(&word, bytes, 8);
-    sum += word;
-    sum += sum < word;  // the end-around carry
-    bytes += 8;
-    length -= 8;
-  }
+  for (; length >= 8; bytes += 8, length -= 8) sum = AddWord<uint64_t>(sum, bytes);
   if (length >= 4) {
-    uint32_t word;
-    std::memcpy(&word, bytes, 4);
-    sum += word;
-    sum += sum < word;
+    sum = AddWord<uint32_t>(sum, bytes);
     bytes += 4;
     length -= 4;
   }
   if (length >= 2) {
-    uint16_t word;
-    std::memcpy(&word, bytes, 2);
-    sum += word;
-    sum += sum < word;
+    sum = AddWord<uint16_t>(sum, bytes);
     bytes += 2;
     length -= 2;
   }
   if (length == 1) {
-    uint16_t word = 0;  // the odd byte, padded with a zero after it
-    std::memcpy(&word, bytes, 1);
-    sum += word;
-    sum += sum < word;
+    const uint8_t padded[2] = {bytes[0], 0};  // the odd byte, with a zero after it
+    sum = AddWord<uint16_t>(sum, padded);
   }
   return sum;
 }
