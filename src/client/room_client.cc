@@ -1,11 +1,15 @@
 #include "client/room_client.h"
 
+#include <algorithm>
+#include <array>
+#include <chrono>
 #include <random>
 
 #include "client/send_timestamp.h"
 #include "common/log.h"
 #include "rtc/rtcp/receiver_report.h"
 #include "rtc/rtcp/rtcp_packet.h"
+#include "rtc/rtcp/sender_report.h"
 #include "rtc/rtp/big_endian.h"
 #include "rtc/rtp/rtp_packet.h"
 #include "rtc/sdp/session_description.h"
@@ -183,6 +187,9 @@ StatusOr<std::unique_ptr<ClientTransport>> RoomClient::MakeTransport(bool subscr
   if (subscriber) {
     callbacks.on_rtp = [this](uint8_t* data, size_t size, bool decrypted, int64_t now_us) {
       OnSubscriberRtp(data, size, decrypted, now_us);
+    };
+    callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t now_us) {
+      OnSubscriberRtcp(data, size, now_us);
     };
   } else {
     callbacks.on_rtcp = [this](uint8_t* data, size_t size, int64_t) {
@@ -414,11 +421,13 @@ void RoomClient::StartMedia() {
     });
     pacer_timer_ = loop_->RunEvery(5, [this]() { SendPacedVideo(); });
   }
+  if (audio_ && options_.audio_sender_report_interval_ms > 0) ScheduleSenderReports(false, true);
+  if (video_ && options_.video_sender_report_interval_ms > 0) ScheduleSenderReports(true, true);
   if (callbacks_.on_publishing) callbacks_.on_publishing();
 }
 
-void RoomClient::SendPacket(EmulatedPacket& packet) {
-  if (packet.size == 0) return;
+void RoomClient::SendPacket(EmulatedPacket& packet, bool video) {
+  if (packet.size < rtc::RtpPacket::kFixedHeaderSize) return;
   if (packet.transport_cc_offset != 0)
     rtc::StoreBigEndian16(packet.buffer.data() + packet.transport_cc_offset, transport_sequence_++);
   // The trailer ends the payload, which ends the packet. Restamped here, just before encryption,
@@ -426,13 +435,78 @@ void RoomClient::SendPacket(EmulatedPacket& packet) {
   std::span<uint8_t> whole(packet.buffer.data(), packet.size);
   if (ReadSendTimestamp(whole)) WriteSendTimestamp(whole, net::EventLoop::NowUs());
   publisher_stats_.bytes += packet.size;
+  const uint8_t* header = packet.buffer.data();
+  const uint32_t ssrc = rtc::LoadBigEndian32(header + 8);
+  auto stream = std::find_if(sent_streams_.begin(), sent_streams_.end(),
+                             [ssrc](const SentStream& sent) { return sent.ssrc == ssrc; });
+  if (stream == sent_streams_.end()) {
+    sent_streams_.push_back({.ssrc = ssrc, .video = video});
+    stream = sent_streams_.end() - 1;
+  }
+  stream->last_timestamp = rtc::LoadBigEndian32(header + 4);
+  stream->last_send_us = net::EventLoop::NowUs();
+  ++stream->packets;
+  // RFC 3550 §6.4.1: the payload octets, without header, extension and padding (none here).
+  size_t header_size = rtc::RtpPacket::kFixedHeaderSize + 4 * size_t{header[0] & 0x0fu};
+  if ((header[0] & 0x10u) != 0 && packet.size >= header_size + 4)
+    header_size += 4 + 4 * size_t{rtc::LoadBigEndian16(header + header_size + 2)};
+  if (packet.size > header_size)
+    stream->payload_octets += static_cast<uint32_t>(packet.size - header_size);
   if (!publisher_->SendRtp(packet.buffer.data(), packet.size, packet.buffer.size()).ok())
     ++publisher_stats_.send_failures;
 }
 
+void RoomClient::ScheduleSenderReports(bool video, bool first) {
+  // The first after half the nominal interval, the others drawn between 0.5 and 1.5 times it, as
+  // libwebrtc's RTCP sender does.
+  thread_local std::mt19937 random{std::random_device{}()};
+  const int64_t nominal_us = (video ? options_.video_sender_report_interval_ms
+                                    : options_.audio_sender_report_interval_ms) *
+                             1000;
+  const int64_t delay_us =
+      first ? nominal_us / 2
+            : std::uniform_int_distribution<int64_t>(nominal_us / 2, nominal_us * 3 / 2)(random);
+  net::TimerId& timer = video ? video_sender_report_timer_ : audio_sender_report_timer_;
+  timer = loop_->RunAfterUs(delay_us, [this, video]() {
+    (video ? video_sender_report_timer_ : audio_sender_report_timer_) = 0;
+    SendSenderReports(video);
+    if (publishing_) ScheduleSenderReports(video, false);
+  });
+}
+
+void RoomClient::SendSenderReports(bool video) {
+  if (!publisher_ || !publisher_->connected()) return;
+  const int64_t now_us = net::EventLoop::NowUs();
+  // NTP time (RFC 3550 §4): seconds since 1900 in the high word, the fraction in the low one.
+  constexpr uint64_t kNtpUnixOffsetSeconds = 2'208'988'800;
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  const uint64_t micros = static_cast<uint64_t>(since_epoch);
+  const uint64_t ntp = ((micros / 1'000'000 + kNtpUnixOffsetSeconds) << 32) |
+                       (((micros % 1'000'000) << 32) / 1'000'000);
+  for (const SentStream& stream : sent_streams_) {
+    if (stream.video != video || stream.packets == 0) continue;
+    rtc::SenderReport report;
+    report.sender_ssrc = stream.ssrc;
+    report.ntp_timestamp = ntp;
+    // The RTP timestamp that belongs to now: the newest packet's, advanced at the clock rate.
+    const int64_t clock_rate = video ? 90'000 : 48'000;
+    report.rtp_timestamp =
+        stream.last_timestamp +
+        static_cast<uint32_t>((now_us - stream.last_send_us) * clock_rate / 1'000'000);
+    report.packet_count = stream.packets;
+    report.octet_count = stream.payload_octets;
+    std::array<uint8_t, 128> buffer{};
+    const size_t length = report.Write(buffer);
+    if (length > 0 && publisher_->SendRtcp(buffer.data(), length, buffer.size()).ok())
+      ++publisher_stats_.sender_reports;
+  }
+}
+
 void RoomClient::SendAudioFrame() {
   if (!publisher_ || !publisher_->connected()) return;
-  SendPacket(audio_->NextPacket(net::EventLoop::NowUs()));
+  SendPacket(audio_->NextPacket(net::EventLoop::NowUs()), false);
   ++publisher_stats_.audio_packets;
 }
 
@@ -451,14 +525,17 @@ void RoomClient::SendVideoFrame() {
 void RoomClient::SendPacedVideo() {
   if (!publisher_ || !publisher_->connected()) return;
   video_pacer_->Process(net::EventLoop::NowUs(),
-                        [this](EmulatedPacket& packet) { SendPacket(packet); });
+                        [this](EmulatedPacket& packet) { SendPacket(packet, true); });
 }
 
 void RoomClient::StopPublishing() {
   if (audio_timer_ != 0) loop_->Cancel(audio_timer_);
   if (video_timer_ != 0) loop_->Cancel(video_timer_);
   if (pacer_timer_ != 0) loop_->Cancel(pacer_timer_);
+  if (audio_sender_report_timer_ != 0) loop_->Cancel(audio_sender_report_timer_);
+  if (video_sender_report_timer_ != 0) loop_->Cancel(video_sender_report_timer_);
   audio_timer_ = video_timer_ = pacer_timer_ = 0;
+  audio_sender_report_timer_ = video_sender_report_timer_ = 0;
   publishing_ = false;
 }
 
@@ -490,8 +567,8 @@ void RoomClient::OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int
   const bool first = track.packets == 0;
   ++track.packets;
   track.bytes += size;
-  track.statistics->OnPacket(rtc::LoadBigEndian16(data + 2), rtc::LoadBigEndian32(data + 4),
-                             now_us);
+  track.last_timestamp = rtc::LoadBigEndian32(data + 4);
+  track.statistics->OnPacket(rtc::LoadBigEndian16(data + 2), track.last_timestamp, now_us);
   const bool feedback = feedback_timer_ != 0;
   if (feedback || (decrypted && latency_)) {
     // Header extensions stay in the clear under SRTP too (RFC 3711 §3.1).
@@ -510,6 +587,23 @@ void RoomClient::OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int
     }
   }
   if (first && callbacks_.on_track) callbacks_.on_track(track);
+}
+
+void RoomClient::OnSubscriberRtcp(const uint8_t* data, size_t size, int64_t now_us) {
+  rtc::RtcpPacketIterator packets({data, size});
+  rtc::RtcpPacketView view;
+  while (packets.Next(&view)) {
+    if (view.packet_type != static_cast<uint8_t>(rtc::RtcpPacketType::kSenderReport)) continue;
+    rtc::SenderReport report;
+    if (rtc::SenderReport::Parse(view, &report) != rtc::RtcpParseError::kOk) continue;
+    auto found = by_ssrc_.find(report.sender_ssrc);
+    if (found == by_ssrc_.end()) continue;
+    ReceivedTrack& track = *found->second;
+    ++track.sender_reports;
+    track.last_sender_report = report;
+    // Our receiver reports then carry LSR and DLSR, from which the server measures the round trip.
+    track.statistics->OnSenderReport(report.ntp_timestamp, now_us);
+  }
 }
 
 void RoomClient::ScheduleReceiverReport() {

@@ -3,7 +3,8 @@
 // VP8 video (one layer or three simulcast layers) on the publisher connection, and receives what
 // the server forwards on the subscriber connection: packets, bytes and loss per track, one-way
 // latency from the publisher's payload trailer, and RFC 3550 receiver reports and transport-wide
-// congestion control feedback back to the server, as a browser sends them.
+// congestion control feedback back to the server, as a browser sends them. Published streams
+// get RFC 3550 sender reports, as a browser's do.
 // Everything runs on one event loop, so many clients can share a thread.
 #pragma once
 
@@ -25,6 +26,7 @@
 #include "common/status.h"
 #include "net/event_loop.h"
 #include "rtc/dtls/dtls_certificate.h"
+#include "rtc/rtcp/sender_report.h"
 #include "rtc/rtcp/twcc_feedback.h"
 #include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_receive_statistics.h"
@@ -43,6 +45,11 @@ struct RoomClientOptions {
   // Shared across clients when given; else one is made per client.
   std::shared_ptr<const rtc::DtlsCertificate> certificate;
   int64_t receiver_report_interval_ms = 1000;
+  // RFC 3550 sender reports for each stream we publish, every this many ms on average (the first
+  // after half of it, then each interval drawn from 0.5-1.5 times it, as libwebrtc does, whose
+  // defaults these are); 0: none.
+  int64_t audio_sender_report_interval_ms = 5000;
+  int64_t video_sender_report_interval_ms = 1000;
   // Transport-wide congestion control feedback on the subscriber connection when the server's
   // offer carries the extension, every this many ms (libwebrtc's receivers: ~100 ms); 0: none.
   // The server's send-side bandwidth estimate for this subscriber runs on it.
@@ -72,6 +79,7 @@ struct PublisherStats {
   uint64_t key_frame_requests = 0;  // PLI / FIR from the server
   uint64_t nacks = 0;
   uint64_t send_failures = 0;
+  uint64_t sender_reports = 0;  // SR packets, one per published stream each interval
 };
 
 // One stream the server forwards to us (one SSRC of a subscriber-offer section).
@@ -80,6 +88,10 @@ struct ReceivedTrack {
   uint64_t packets = 0;
   uint64_t bytes = 0;
   std::unique_ptr<rtc::RtpReceiveStatistics> statistics;
+  uint32_t last_timestamp = 0;  // RTP timestamp of the newest packet
+  // Sender reports the server sent about this stream, and the newest one.
+  uint64_t sender_reports = 0;
+  std::optional<rtc::SenderReport> last_sender_report;
 
   // Packets the sequence numbers say were sent but never arrived (RFC 3550 §A.3).
   int64_t lost() const { return statistics ? statistics->cumulative_lost() : 0; }
@@ -169,7 +181,10 @@ class RoomClient {
   void SendAudioFrame();
   void SendVideoFrame();
   void SendPacedVideo();
-  void SendPacket(EmulatedPacket& packet);
+  void SendPacket(EmulatedPacket& packet, bool video);
+  void ScheduleSenderReports(bool video, bool first);
+  void SendSenderReports(bool video);
+  void OnSubscriberRtcp(const uint8_t* data, size_t size, int64_t now_us);
   void OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int64_t now_us);
   void OnPublisherRtcp(const uint8_t* data, size_t size);
   void ScheduleReceiverReport();
@@ -208,6 +223,18 @@ class RoomClient {
   uint16_t transport_sequence_ = 1;
   uint32_t offer_id_ = 0;
   PublisherStats publisher_stats_;
+  // What each published SSRC sent, for its sender reports.
+  struct SentStream {
+    uint32_t ssrc = 0;
+    bool video = false;
+    uint32_t last_timestamp = 0;  // of the newest packet, sent at last_send_us
+    int64_t last_send_us = 0;
+    uint32_t packets = 0;
+    uint32_t payload_octets = 0;
+  };
+  std::vector<SentStream> sent_streams_;
+  net::TimerId audio_sender_report_timer_ = 0;
+  net::TimerId video_sender_report_timer_ = 0;
 
   // Subscribing.
   std::unique_ptr<ClientTransport> subscriber_;

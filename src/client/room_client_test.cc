@@ -77,8 +77,7 @@ class RoomClientTest : public ::testing::Test {
   }
 
   RoomClient* AddClient(const std::string& identity, bool decrypt,
-                        RoomClientCallbacks callbacks = {}) {
-    RoomClientOptions options;
+                        RoomClientCallbacks callbacks = {}, RoomClientOptions options = {}) {
     options.server_url = url_;
     options.token = Token(identity);
     options.decrypt_media = decrypt;
@@ -143,6 +142,90 @@ TEST_F(RoomClientTest, PublisherReachesSubscribersThroughTheSfu) {
   EXPECT_GT(measured->latency()->count(), 20u);
   EXPECT_EQ(counting->latency(), nullptr);
   EXPECT_EQ(measured->subscriber_transport()->counters().srtp_failures, 0u);
+
+  for (auto& client : clients_) client->Leave();
+  RunUntil([] { return false; }, 200);
+}
+
+// Each published stream's sender reports reach every subscriber under the SSRC of its down track,
+// with an RTP timestamp in the timestamps that subscriber receives; one who joins later gets them
+// too. The subscribers' receiver reports then carry LSR and DLSR (RtpReceiveStatistics).
+TEST_F(RoomClientTest, SenderReportsReachSubscribersInTheirOwnStreams) {
+  RoomClientOptions fast;
+  fast.audio_sender_report_interval_ms = 100;
+  fast.video_sender_report_interval_ms = 100;
+  RoomClient* publisher = AddClient("publisher", false, {}, fast);
+  RoomClient* measured = AddClient("measured", true);
+  RoomClient* counting = AddClient("counting", false);
+  for (RoomClient* client : {publisher, measured, counting}) ASSERT_TRUE(client->Join().ok());
+  PublishOptions publish;
+  publish.audio = true;
+  publish.video = true;
+  publish.video_options.bitrate_bps = 300'000;
+  ASSERT_TRUE(publisher->Publish(publish).ok());
+
+  auto reported = [](RoomClient* client) {
+    if (client->received_tracks().size() < 2) return false;
+    for (const auto& track : client->received_tracks()) {
+      if (track->sender_reports < 3) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(RunUntil([&] { return reported(measured) && reported(counting); }))
+      << "published " << publisher->publisher_stats().sender_reports << " sender reports";
+  RoomClient* late = AddClient("late", false);
+  ASSERT_TRUE(late->Join().ok());
+  ASSERT_TRUE(RunUntil([&] { return reported(late); }));
+
+  EXPECT_GE(publisher->publisher_stats().sender_reports, 6u);
+  const uint64_t now_ntp_seconds = static_cast<uint64_t>(WallSeconds()) + 2'208'988'800u;
+  for (RoomClient* subscriber : {measured, counting, late}) {
+    for (const auto& track : subscriber->received_tracks()) {
+      ASSERT_TRUE(track->last_sender_report.has_value());
+      const rtc::SenderReport& report = *track->last_sender_report;
+      // Found by the down track's SSRC, which is the subscriber's own (made by the server).
+      EXPECT_EQ(report.sender_ssrc, track->offered.ssrc);
+      // The publisher's clock, as sent.
+      EXPECT_LE(report.ntp_timestamp >> 32, now_ntp_seconds + 1);
+      EXPECT_GE(report.ntp_timestamp >> 32, now_ntp_seconds - 10);
+      // What the down track sent, not the publisher's stream: at most what arrived since.
+      EXPECT_GT(report.packet_count, 0u);
+      EXPECT_LE(report.packet_count, track->packets);
+      // Within a second of the newest timestamp received: the report was written at most a few
+      // hundred ms ago, in the down track's timestamps.
+      const int32_t behind = static_cast<int32_t>(track->last_timestamp - report.rtp_timestamp);
+      const int32_t clock_rate = static_cast<int32_t>(track->offered.clock_rate);
+      EXPECT_GT(behind, -clock_rate / 10) << track->offered.clock_rate;
+      EXPECT_LT(behind, clock_rate) << track->offered.clock_rate;
+    }
+  }
+
+  for (auto& client : clients_) client->Leave();
+  RunUntil([] { return false; }, 200);
+}
+
+// A subscriber who joins between two of a publisher's sender reports is sent the newest one as
+// soon as media reaches it, not at the publisher's next report (audio's come every ~5 s).
+TEST_F(RoomClientTest, ALateSubscriberGetsTheNewestSenderReportAtOnce) {
+  RoomClientOptions slow;
+  slow.audio_sender_report_interval_ms = 6000;  // the first after 3 s, the next 3-9 s later
+  RoomClient* publisher = AddClient("publisher", false, {}, slow);
+  RoomClient* early = AddClient("early", false);
+  for (RoomClient* client : {publisher, early}) ASSERT_TRUE(client->Join().ok());
+  PublishOptions publish;
+  publish.audio = true;
+  ASSERT_TRUE(publisher->Publish(publish).ok());
+  auto reports = [](RoomClient* client) -> uint64_t {
+    return client->received_tracks().empty() ? 0 : client->received_tracks()[0]->sender_reports;
+  };
+  ASSERT_TRUE(RunUntil([&] { return reports(early) >= 1; }, 20000));
+  RoomClient* late = AddClient("late", false);
+  ASSERT_TRUE(late->Join().ok());
+  ASSERT_TRUE(RunUntil([&] { return reports(late) >= 1; }, 20000));
+  ASSERT_EQ(publisher->publisher_stats().sender_reports, 1u) << "the publisher's next report "
+                                                                "came before the late joiner's";
+  EXPECT_EQ(late->received_tracks()[0]->last_sender_report->ntp_timestamp,
+            early->received_tracks()[0]->last_sender_report->ntp_timestamp);
 
   for (auto& client : clients_) client->Leave();
   RunUntil([] { return false; }, 200);

@@ -454,6 +454,7 @@ Status Participant::Subscribe(Participant* publisher, PublishedTrack* track) {
     subscriber_mids_.push_back(config.mid);
   }
   down_tracks_[track->sid()] = std::move(subscription);
+  sender_reports_settled_ = false;
   last_layer_selection_ms_ = 0;
   // Offered at the next tick: after the join response, and once for a batch of subscriptions.
   subscriber_negotiation_pending_ = true;
@@ -676,6 +677,7 @@ void Participant::OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms) {
     // RTX streams have reports of their own, about nothing a subscriber sees.
     if (track->LayerSsrc(layer) != report.sender_ssrc) continue;
     track->OnSenderReport(layer, report, now_ms, now_us);
+    room_->OnSenderReport();
   }
 }
 
@@ -694,6 +696,12 @@ void Participant::SendReceiverReports(int64_t now_us) {
 void Participant::ForwardSenderReports() {
   const WebRtcTransport* downstream = downstream_transport();
   if (!sender_ || !downstream || downstream->state() != WebRtcTransportState::kConnected) return;
+  // A pass that left nothing waiting but a new report from a publisher is not repeated until the
+  // room has one: the pass reads every subscription, each cold, and is otherwise ~all of a
+  // subscriber's periodic work in an audio room.
+  const uint64_t reports_received = room_->sender_reports_received();
+  if (sender_reports_settled_ && sender_reports_seen_ == reports_received) return;
+  bool settled = true;
   // All down tracks' reports in one SRTCP packet; our offer negotiates reduced-size RTCP
   // (RFC 5506, a=rtcp-rsize), so they need not come with the SDES of a full compound packet.
   std::array<uint8_t, kRtcpBufferSize + 64> buffer{};
@@ -701,11 +709,17 @@ void Participant::ForwardSenderReports() {
   constexpr size_t kMaxCompound = 1200;
   for (auto& [key, subscription] : down_tracks_) {
     if (!subscription.down || !subscription.track) continue;
+    const std::vector<PublishedLayer>& layers = subscription.track->layers();
+    // Still to come without a new report: the first forwarded packet, and simulcast switches
+    // (the report of the layer switched to is due then).
+    if (layers.size() > 1) settled = false;
     const DownTrackTimestampMapping& mapping = subscription.down->timestamp_mapping();
-    if (mapping.layer < 0 || mapping.layer >= static_cast<int>(subscription.track->layers().size()))
+    if (mapping.layer < 0 || mapping.layer >= static_cast<int>(layers.size())) {
+      settled = false;
       continue;
+    }
     const std::optional<PublisherSenderReport>& received =
-        subscription.track->layers()[static_cast<size_t>(mapping.layer)].sender_report;
+        layers[static_cast<size_t>(mapping.layer)].sender_report;
     if (!received || (subscription.sender_report_layer == mapping.layer &&
                       subscription.sender_report_sequence == received->sequence))
       continue;
@@ -713,14 +727,20 @@ void Participant::ForwardSenderReports() {
         RewriteSenderReport(*received, mapping.layer, mapping, subscription.down->config().ssrc,
                             static_cast<uint32_t>(subscription.down->packets_sent()),
                             static_cast<uint32_t>(subscription.down->payload_bytes_sent()));
-    if (!report || length + report->Size() > kMaxCompound) continue;
-    const size_t written = report->Write({buffer.data() + length, kMaxCompound - length});
-    if (written == 0) continue;
+    const size_t written = report && length + report->Size() <= kMaxCompound
+                               ? report->Write({buffer.data() + length, kMaxCompound - length})
+                               : 0;
+    if (written == 0) {
+      settled = false;  // left for the next pass
+      continue;
+    }
     length += written;
     subscription.sender_report_layer = mapping.layer;
     subscription.sender_report_sequence = received->sequence;
   }
   if (length > 0) (void)sender_->SendRtcp(buffer.data(), length, buffer.size());
+  sender_reports_settled_ = settled;
+  sender_reports_seen_ = reports_received;
 }
 
 Participant::Subscription* Participant::FindSubscriptionBySsrc(uint32_t ssrc) {

@@ -236,6 +236,10 @@ class Participant : public MediaPathAllocated {
   int64_t last_twcc_feedback_ms_ = 0;
   int64_t last_receiver_report_ms_ = 0;
   int64_t last_sender_report_forward_ms_ = 0;
+  // ForwardSenderReports: the room's report count at the last pass, and whether that pass left
+  // nothing that could become due without a new report.
+  uint64_t sender_reports_seen_ = 0;
+  bool sender_reports_settled_ = false;
   int64_t last_layer_selection_ms_ = 0;
   int64_t last_dynacast_ms_ = 0;
   // Probing for room above the current layers (see RunProbe).

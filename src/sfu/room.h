@@ -53,6 +53,11 @@ class Room {
   void OnTrackUnpublished(Participant* publisher, PublishedTrack* track);
   void OnParticipantChanged(Participant* participant);
   void OnAudioLevel(const std::string& participant_sid, int level_dbov, int64_t now_ms);
+  // A publisher's sender report was kept for forwarding. Subscribers compare the count with the
+  // one at their last forwarding pass: while it has not moved, a pass that left nothing waiting
+  // has nothing new to send (Participant::ForwardSenderReports).
+  void OnSenderReport() { ++sender_reports_received_; }
+  uint64_t sender_reports_received() const { return sender_reports_received_; }
 
   // Data from a participant (or the server when `from` is null) to some or all others. A
   // participant's reliable packets with a `sequence` (LiveKit's DataPacket.sequence) are kept a
@@ -88,6 +93,7 @@ class Room {
   int64_t created_ms_;
   int64_t last_departure_ms_ = -1;
   bool ever_joined_ = false;
+  uint64_t sender_reports_received_ = 0;
 };
 
 }  // namespace auralink::sfu
