@@ -49,9 +49,12 @@ void UdpSendQueue::Enqueue(UdpSocket* socket, std::span<const uint8_t> data,
   const uint32_t socket_run =
       entries_.empty() ? 0
                        : entries_.back().socket_run + (entries_.back().socket == socket ? 0 : 1);
+  const auto to_hash = static_cast<uint32_t>(to.Hash());
+  if (!entries_.empty() && to_hash == entries_.front().to_hash &&
+      to_hash != entries_.back().to_hash)
+    regroup_ = true;
   entries_.push_back(Entry{socket, socket_run, static_cast<uint32_t>(data.size()),
-                           static_cast<uint32_t>(offset), static_cast<uint32_t>(to.Hash()),
-                           cause_us, to});
+                           static_cast<uint32_t>(offset), to_hash, cause_us, to});
 }
 
 void UdpSendQueue::Flush() {
@@ -63,13 +66,15 @@ void UdpSendQueue::Flush() {
   // shorter.
   order_.resize(count);
   std::iota(order_.begin(), order_.end(), 0u);
-  std::sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
-    const Entry& x = entries_[a];
-    const Entry& y = entries_[b];
-    if (x.socket_run != y.socket_run) return x.socket_run < y.socket_run;
-    if (x.to_hash != y.to_hash) return x.to_hash < y.to_hash;
-    return a < b;
-  });
+  if (regroup_) {
+    std::sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
+      const Entry& x = entries_[a];
+      const Entry& y = entries_[b];
+      if (x.socket_run != y.socket_run) return x.socket_run < y.socket_run;
+      if (x.to_hash != y.to_hash) return x.to_hash < y.to_hash;
+      return a < b;
+    });
+  }
   segments_.clear();
   for (uint32_t index : order_) {
     segments_.emplace_back(bytes_.data() + entries_[index].offset, entries_[index].size);
@@ -110,6 +115,7 @@ void UdpSendQueue::Flush() {
   }
   entries_.clear();
   bytes_used_ = 0;
+  regroup_ = false;
 }
 
 }  // namespace auralink::net

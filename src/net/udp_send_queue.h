@@ -5,14 +5,14 @@
 // core against ~445k for sendto on loopback).
 //
 // A flush groups the datagrams of each run queued on one socket by destination (runs on different
-// sockets leave in the order they were queued). Several for one destination (a video
-// frame's packets, received in one batch and fanned out) leave as one UDP GSO message where their
-// sizes allow it, so the kernel's socket, route and IP work runs once for the run (MEASURED.md: GSO
-// ~1.9M packets/s on loopback). The order towards each destination is the order they were queued;
-// destinations may leave in another order than they were queued. Datagrams are copied one after
-// another into a buffer allocated once, so a fan-out's copies lie together: a thousand audio
-// packets fill ~110 KB, which stays in cache until the kernel copies them out, where a slot per
-// datagram spread them over 2 MB and a page each.
+// sockets leave in the order they were queued) when the first destination recurs after another.
+// Several for one destination (a video frame's packets, received in one batch and fanned out) leave
+// as one UDP GSO message where their sizes allow it, so the kernel's socket, route and IP work runs
+// once for the run (MEASURED.md: GSO ~1.9M packets/s on loopback). The order towards each
+// destination is the order they were queued; destinations may leave in another order than they were
+// queued. Datagrams are copied one after another into a buffer allocated once, so a fan-out's
+// copies lie together: a thousand audio packets fill ~110 KB, which stays in cache until the kernel
+// copies them out, where a slot per datagram spread them over 2 MB and a page each.
 #pragma once
 
 #include <cstddef>
@@ -89,6 +89,11 @@ class UdpSendQueue {
   std::vector<uint8_t> bytes_;
   size_t bytes_used_ = 0;
   std::vector<Entry> entries_;  // reserved to capacity: never reallocates
+  // The first entry's destination came again after another one: a fan-out of several packets,
+  // whose copies for each destination the flush groups. Without it (one packet fanned out, or
+  // a destination's datagrams queued together) the queue order needs no sort. Other repeats go
+  // unnoticed: they keep their order and only miss a GSO run.
+  bool regroup_ = false;
   // Flush scratch, reserved to capacity: entry indices grouped by socket and destination, their
   // bytes in that order, and the messages cut from them.
   std::vector<uint32_t> order_;

@@ -174,6 +174,25 @@ TEST_F(UdpSendQueueTwoDestinationsTest, SendsEachDestinationsDatagramsAsGsoRuns)
   EXPECT_EQ(b.received, to_b);
 }
 
+// Not regrouped when the first destination does not come back (one packet fanned out, or each
+// destination's datagrams queued together): the queue order already has each destination's
+// datagrams together, in order.
+TEST_F(UdpSendQueueTwoDestinationsTest, DatagramsQueuedTogetherLeaveInQueueOrder) {
+  const std::vector<std::string> to_a = {"a0", "a1"};
+  const std::vector<std::string> to_b = {"b0", "b1", "b2"};
+  for (const std::string& datagram : to_a)
+    queue->Enqueue(sender.get(), Bytes(datagram), a.socket->local_address());
+  for (const std::string& datagram : to_b)
+    queue->Enqueue(sender.get(), Bytes(datagram), b.socket->local_address());
+  queue->Flush();
+  EXPECT_EQ(sender->counters().packets_sent, 5u);
+  EXPECT_EQ(queue->counters().messages, sender->gso_supported() ? 2u : 5u);
+  ASSERT_TRUE(
+      RunUntil(loop.get(), [&] { return a.received.size() == 2 && b.received.size() == 3; }));
+  EXPECT_EQ(a.received, to_a);
+  EXPECT_EQ(b.received, to_b);
+}
+
 TEST(UdpSendQueueTest, AFanOutOfSeveralPacketsLeavesAsOneMessagePerDestination) {
   auto loop = std::move(EventLoop::Create()).value();
   auto sender = BindLoopback();
