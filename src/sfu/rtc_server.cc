@@ -19,6 +19,14 @@ std::string UfragOfUsername(std::string_view username) {
   return std::string(colon == std::string_view::npos ? username : username.substr(0, colon));
 }
 
+// Erases `key` from a routing map if it still leads to `transport` (another transport may have
+// taken the address since: a NAT that reused the port).
+template <typename Map>
+void EraseRoute(Map* routes, const typename Map::key_type& key, const WebRtcTransport* transport) {
+  auto found = routes->find(key);
+  if (found != routes->end() && found->second == transport) routes->erase(found);
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<RtcServer>> RtcServer::Create(net::EventLoop* loop,
@@ -137,27 +145,33 @@ Status RtcServer::Start() {
     SendPacket(socket_.get(), bytes, to);
   };
   environment_.register_transport = [this](WebRtcTransport* transport) {
-    by_ufrag_[transport->local_ufrag()] = transport;
+    const std::string& ufrag = transport->local_ufrag();
+    by_ufrag_[ufrag] = transport;
+    std::vector<std::string>& ufrags = routes_[transport].ufrags;
+    if (std::find(ufrags.begin(), ufrags.end(), ufrag) == ufrags.end()) ufrags.push_back(ufrag);
     // Re-registered after an ICE restart: the replaced ufrag stays routed (the peer checks with
     // it until it has our new description); older ones from earlier restarts go.
     if (!transport->previous_local_ufrag().empty()) {
-      std::erase_if(by_ufrag_, [transport](const auto& entry) {
-        return entry.second == transport && entry.first != transport->local_ufrag() &&
-               entry.first != transport->previous_local_ufrag();
+      std::erase_if(ufrags, [this, transport](const std::string& kept) {
+        if (kept == transport->local_ufrag() || kept == transport->previous_local_ufrag())
+          return false;
+        EraseRoute(&by_ufrag_, kept, transport);
+        return true;
       });
     }
     if (per_connection_ports()) AttachTransportSocket(transport);
   };
   environment_.unregister_transport = [this](WebRtcTransport* transport) {
-    std::erase_if(by_ufrag_, [transport](const auto& entry) { return entry.second == transport; });
     if (auto own = transport_sockets_.find(transport); own != transport_sockets_.end())
       own->second->transport = nullptr;
-    for (auto it = by_address_.begin(); it != by_address_.end();) {
-      it = it->second == transport ? by_address_.erase(it) : std::next(it);
-    }
-    for (auto it = by_tcp_address_.begin(); it != by_tcp_address_.end();) {
-      it = it->second == transport ? by_tcp_address_.erase(it) : std::next(it);
-    }
+    auto routes = routes_.find(transport);
+    if (routes == routes_.end()) return;
+    for (const std::string& ufrag : routes->second.ufrags) EraseRoute(&by_ufrag_, ufrag, transport);
+    for (const net::SocketAddress& address : routes->second.addresses)
+      EraseRoute(&by_address_, address, transport);
+    for (const net::SocketAddress& address : routes->second.tcp_addresses)
+      EraseRoute(&by_tcp_address_, address, transport);
+    routes_.erase(routes);
   };
   environment_.make_id = [this](const char* prefix) { return NewId(prefix); };
   environment_.make_ssrc = [this]() {
@@ -383,7 +397,14 @@ void RtcServer::OnPacket(uint8_t* bytes, size_t size, const net::SocketAddress& 
   }
   target->HandlePacket(bytes, size, from, now_ms);
   // Once a check from this address authenticated, its media finds the transport directly.
-  if (target->ice().IsValidAddress(from, now_ms)) addresses[from] = target;
+  if (target->ice().IsValidAddress(from, now_ms)) {
+    WebRtcTransport*& routed = addresses[from];
+    if (routed != target) {
+      routed = target;
+      TransportRoutes& routes = routes_[target];
+      (tcp ? routes.tcp_addresses : routes.addresses).push_back(from);
+    }
+  }
 }
 
 void RtcServer::Tick() {

@@ -406,6 +406,11 @@ TEST_F(RtcServerTest, MediaKeepsFlowingAcrossAnIceRestart) {
       *loop_, [&] { return server_->counters().unknown_peer == 1; }, 5000));
   EXPECT_EQ(stranger_responses, 0u);
   peer->Close();
+
+  // Leaving takes the transports' ufrags and addresses out of the routing maps.
+  EXPECT_GT(server_->routing_entries(), 0u);
+  server_->Leave("room-a", alice->sid());
+  EXPECT_EQ(server_->routing_entries(), 0u);
 }
 
 // `count` consecutive UDP ports on loopback that are free right now (another process may take one
@@ -611,6 +616,7 @@ TEST_F(RtcServerPortRangeTest, NativeClientsExchangeMediaOverPerConnectionPorts)
   // Only the spare ports reserved for the next joins stay bound.
   EXPECT_TRUE(RunUntil([&] { return server_->bound_range_ports() <= 2; }, 5000))
       << server_->bound_range_ports();
+  EXPECT_EQ(server_->routing_entries(), 0u);  // the three connections' ufrags and addresses
   clients.clear();
 }
 
