@@ -19,6 +19,16 @@
 namespace auralink::client {
 namespace {
 
+// True when `client` receives at least `tracks` tracks and `enough` holds for each.
+template <typename Predicate>
+bool EveryTrack(const RoomClient* client, size_t tracks, Predicate enough) {
+  if (client->received_tracks().size() < tracks) return false;
+  for (const auto& track : client->received_tracks()) {
+    if (!enough(*track)) return false;
+  }
+  return true;
+}
+
 int64_t WallSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -93,6 +103,40 @@ class RoomClientTest : public ::testing::Test {
     return net::RunLoopUntil(*loop_, done, timeout_ms);
   }
 
+  // A publisher of audio and video at `video_bps`, a subscriber that decrypts and measures and one
+  // that only counts, all joined; null members when a step failed (reported).
+  struct AudioVideoCall {
+    RoomClient* publisher = nullptr;
+    RoomClient* measured = nullptr;
+    RoomClient* counting = nullptr;
+  };
+  AudioVideoCall StartAudioVideoCall(int video_bps, RoomClientOptions publisher_options = {}) {
+    AudioVideoCall call;
+    RoomClient* publisher = AddClient("publisher", false, {}, std::move(publisher_options));
+    RoomClient* measured = AddClient("measured", true);
+    RoomClient* counting = AddClient("counting", false);
+    for (RoomClient* client : {publisher, measured, counting}) {
+      if (!client->Join().ok()) {
+        ADD_FAILURE() << "join failed";
+        return call;
+      }
+    }
+    PublishOptions publish;
+    publish.audio = true;
+    publish.video = true;
+    publish.video_options.bitrate_bps = video_bps;
+    if (!publisher->Publish(publish).ok()) {
+      ADD_FAILURE() << "publish failed";
+      return call;
+    }
+    return {publisher, measured, counting};
+  }
+
+  void LeaveAll() {
+    for (auto& client : clients_) client->Leave();
+    RunUntil([] { return false; }, 200);
+  }
+
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<sfu::RtcServer> rtc_;
   std::unique_ptr<signal::AccessTokenVerifier> verifier_;
@@ -104,24 +148,10 @@ class RoomClientTest : public ::testing::Test {
 };
 
 TEST_F(RoomClientTest, PublisherReachesSubscribersThroughTheSfu) {
-  RoomClient* publisher = AddClient("publisher", false);
-  RoomClient* measured = AddClient("measured", true);
-  RoomClient* counting = AddClient("counting", false);
-  ASSERT_TRUE(publisher->Join().ok());
-  ASSERT_TRUE(measured->Join().ok());
-  ASSERT_TRUE(counting->Join().ok());
-  PublishOptions publish;
-  publish.audio = true;
-  publish.video = true;
-  publish.video_options.bitrate_bps = 500'000;
-  ASSERT_TRUE(publisher->Publish(publish).ok());
-
+  const auto [publisher, measured, counting] = StartAudioVideoCall(500'000);
+  ASSERT_NE(publisher, nullptr);
   auto receives_both = [](RoomClient* client) {
-    if (client->received_tracks().size() < 2) return false;
-    for (const auto& track : client->received_tracks()) {
-      if (track->packets < 20) return false;
-    }
-    return true;
+    return EveryTrack(client, 2, [](const ReceivedTrack& track) { return track.packets >= 20; });
   };
   ASSERT_TRUE(RunUntil([&] { return receives_both(measured) && receives_both(counting); }))
       << "publishing=" << publisher->publishing()
@@ -143,8 +173,7 @@ TEST_F(RoomClientTest, PublisherReachesSubscribersThroughTheSfu) {
   EXPECT_EQ(counting->latency(), nullptr);
   EXPECT_EQ(measured->subscriber_transport()->counters().srtp_failures, 0u);
 
-  for (auto& client : clients_) client->Leave();
-  RunUntil([] { return false; }, 200);
+  LeaveAll();
 }
 
 // Each published stream's sender reports reach every subscriber under the SSRC of its down track,
@@ -154,22 +183,11 @@ TEST_F(RoomClientTest, SenderReportsReachSubscribersInTheirOwnStreams) {
   RoomClientOptions fast;
   fast.audio_sender_report_interval_ms = 100;
   fast.video_sender_report_interval_ms = 100;
-  RoomClient* publisher = AddClient("publisher", false, {}, fast);
-  RoomClient* measured = AddClient("measured", true);
-  RoomClient* counting = AddClient("counting", false);
-  for (RoomClient* client : {publisher, measured, counting}) ASSERT_TRUE(client->Join().ok());
-  PublishOptions publish;
-  publish.audio = true;
-  publish.video = true;
-  publish.video_options.bitrate_bps = 300'000;
-  ASSERT_TRUE(publisher->Publish(publish).ok());
-
+  const auto [publisher, measured, counting] = StartAudioVideoCall(300'000, fast);
+  ASSERT_NE(publisher, nullptr);
   auto reported = [](RoomClient* client) {
-    if (client->received_tracks().size() < 2) return false;
-    for (const auto& track : client->received_tracks()) {
-      if (track->sender_reports < 3) return false;
-    }
-    return true;
+    return EveryTrack(client, 2,
+                      [](const ReceivedTrack& track) { return track.sender_reports >= 3; });
   };
   ASSERT_TRUE(RunUntil([&] { return reported(measured) && reported(counting); }))
       << "published " << publisher->publisher_stats().sender_reports << " sender reports";
@@ -200,8 +218,7 @@ TEST_F(RoomClientTest, SenderReportsReachSubscribersInTheirOwnStreams) {
     }
   }
 
-  for (auto& client : clients_) client->Leave();
-  RunUntil([] { return false; }, 200);
+  LeaveAll();
 }
 
 // A subscriber who joins between two of a publisher's sender reports is sent the newest one as
@@ -215,35 +232,28 @@ TEST_F(RoomClientTest, ALateSubscriberGetsTheNewestSenderReportAtOnce) {
   PublishOptions publish;
   publish.audio = true;
   ASSERT_TRUE(publisher->Publish(publish).ok());
-  auto reports = [](RoomClient* client) -> uint64_t {
-    return client->received_tracks().empty() ? 0 : client->received_tracks()[0]->sender_reports;
+  auto reported = [](RoomClient* client) {
+    return EveryTrack(client, 1,
+                      [](const ReceivedTrack& track) { return track.sender_reports >= 1; });
   };
-  ASSERT_TRUE(RunUntil([&] { return reports(early) >= 1; }, 20000));
+  ASSERT_TRUE(RunUntil([&] { return reported(early); }, 20000));
   RoomClient* late = AddClient("late", false);
   ASSERT_TRUE(late->Join().ok());
-  ASSERT_TRUE(RunUntil([&] { return reports(late) >= 1; }, 20000));
+  ASSERT_TRUE(RunUntil([&] { return reported(late); }, 20000));
   ASSERT_EQ(publisher->publisher_stats().sender_reports, 1u) << "the publisher's next report "
                                                                 "came before the late joiner's";
   EXPECT_EQ(late->received_tracks()[0]->last_sender_report->ntp_timestamp,
             early->received_tracks()[0]->last_sender_report->ntp_timestamp);
 
-  for (auto& client : clients_) client->Leave();
-  RunUntil([] { return false; }, 200);
+  LeaveAll();
 }
 
 // As a browser does, the client answers the server's transport-wide sequence numbers with
 // feedback on its subscriber connection, decrypting or not (the extension is in the clear), and the
 // server's send-side estimate for it runs on that feedback.
 TEST_F(RoomClientTest, SubscribersSendTransportFeedbackTheServerEstimatesFrom) {
-  RoomClient* publisher = AddClient("publisher", false);
-  RoomClient* measured = AddClient("measured", true);
-  RoomClient* counting = AddClient("counting", false);
-  for (RoomClient* client : {publisher, measured, counting}) ASSERT_TRUE(client->Join().ok());
-  PublishOptions publish;
-  publish.audio = true;
-  publish.video = true;
-  publish.video_options.bitrate_bps = 300'000;
-  ASSERT_TRUE(publisher->Publish(publish).ok());
+  const auto [publisher, measured, counting] = StartAudioVideoCall(300'000);
+  ASSERT_NE(publisher, nullptr);
 
   sfu::Room* room = nullptr;
   auto estimated = [&](RoomClient* client) {
@@ -265,8 +275,7 @@ TEST_F(RoomClientTest, SubscribersSendTransportFeedbackTheServerEstimatesFrom) {
   // The publisher receives nothing, so it sends no feedback on a subscriber connection.
   EXPECT_EQ(publisher->transport_feedback_sent(), 0u);
 
-  for (auto& client : clients_) client->Leave();
-  RunUntil([] { return false; }, 200);
+  LeaveAll();
 }
 
 TEST_F(RoomClientTest, RefusedTokenIsReported) {
@@ -364,8 +373,7 @@ TEST_F(RoomClientTest, ResumedSessionKeepsItsTracksAndMedia) {
   EXPECT_TRUE(publisher->publishing());
   EXPECT_TRUE(disconnected.empty()) << disconnected.front().message();
 
-  for (auto& client : clients_) client->Leave();
-  RunUntil([] { return false; }, 200);
+  LeaveAll();
 }
 
 // A resume for a participant the server no longer has (it timed out) is answered with a
