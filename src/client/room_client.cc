@@ -590,20 +590,15 @@ void RoomClient::OnSubscriberRtp(uint8_t* data, size_t size, bool decrypted, int
 }
 
 void RoomClient::OnSubscriberRtcp(const uint8_t* data, size_t size, int64_t now_us) {
-  rtc::RtcpPacketIterator packets({data, size});
-  rtc::RtcpPacketView view;
-  while (packets.Next(&view)) {
-    if (view.packet_type != static_cast<uint8_t>(rtc::RtcpPacketType::kSenderReport)) continue;
-    rtc::SenderReport report;
-    if (rtc::SenderReport::Parse(view, &report) != rtc::RtcpParseError::kOk) continue;
+  rtc::ForEachSenderReport({data, size}, [this, now_us](const rtc::SenderReport& report) {
     auto found = by_ssrc_.find(report.sender_ssrc);
-    if (found == by_ssrc_.end()) continue;
+    if (found == by_ssrc_.end()) return;
     ReceivedTrack& track = *found->second;
     ++track.sender_reports;
     track.last_sender_report = report;
     // Our receiver reports then carry LSR and DLSR, from which the server measures the round trip.
     track.statistics->OnSenderReport(report.ntp_timestamp, now_us);
-  }
+  });
 }
 
 void RoomClient::ScheduleReceiverReport() {

@@ -663,22 +663,17 @@ void Participant::OnPublisherRtp(uint8_t* data, size_t size, int64_t now_ms) {
 void Participant::OnPublisherRtcp(uint8_t* data, size_t size, int64_t now_ms) {
   last_activity_ms_ = now_ms;
   const int64_t now_us = net::EventLoop::NowUs();
-  rtc::RtcpPacketIterator packets({data, size});
-  rtc::RtcpPacketView view;
-  while (packets.Next(&view)) {
-    // Only sender reports matter here; receiver reports about what we send on this connection
-    // (nothing) and the rest are ignored.
-    if (view.packet_type != static_cast<uint8_t>(rtc::RtcpPacketType::kSenderReport)) continue;
-    rtc::SenderReport report;
-    if (rtc::SenderReport::Parse(view, &report) != rtc::RtcpParseError::kOk) continue;
+  // Only sender reports matter here; receiver reports about what we send on this connection
+  // (nothing) and the rest are ignored.
+  rtc::ForEachSenderReport({data, size}, [&](const rtc::SenderReport& report) {
     auto known = ssrc_to_layer_.find(report.sender_ssrc);
-    if (known == ssrc_to_layer_.end()) continue;
+    if (known == ssrc_to_layer_.end()) return;
     auto [track, layer] = known->second;
     // RTX streams have reports of their own, about nothing a subscriber sees.
-    if (track->LayerSsrc(layer) != report.sender_ssrc) continue;
+    if (track->LayerSsrc(layer) != report.sender_ssrc) return;
     track->OnSenderReport(layer, report, now_ms, now_us);
     room_->OnSenderReport();
-  }
+  });
 }
 
 void Participant::SendReceiverReports(int64_t now_us) {

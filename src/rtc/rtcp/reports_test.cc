@@ -82,6 +82,27 @@ TEST(ReportsTest, SenderReport) {
   EXPECT_EQ(SenderReport::Parse(ViewOf(truncated), &report), RtcpParseError::kTruncated);
 }
 
+TEST(ReportsTest, ForEachSenderReportSkipsTheOtherPacketsAndBrokenReports) {
+  const Bytes sender_report = Concat({{0x80, 200, 0x00, 6, 0x11, 0x22, 0x33, 0x44},
+                                      {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08},
+                                      {0x0A, 0x0B, 0x0C, 0x0D},
+                                      {0x00, 0x00, 0x00, 0x05},
+                                      {0x00, 0x00, 0x03, 0xE8}});
+  Bytes second = sender_report;
+  second[7] = 0x45;
+  // RC=1 with no room for the block: does not parse.
+  Bytes broken = sender_report;
+  broken[0] = 0x81;
+  const Bytes compound =
+      Concat({sender_report, {0x80, 201, 0x00, 1, 0x55, 0x66, 0x77, 0x88}, broken, second});
+  std::vector<uint32_t> seen;
+  ForEachSenderReport(compound, [&](const SenderReport& report) {
+    seen.push_back(report.sender_ssrc);
+    EXPECT_EQ(report.packet_count, 5u);
+  });
+  EXPECT_EQ(seen, (std::vector<uint32_t>{0x11223344u, 0x11223345u}));
+}
+
 TEST(ReportsTest, ReceiverReport) {
   const Bytes bytes = Concat({{0x81, 201, 0x00, 7, 0x11, 0x22, 0x33, 0x44}, kReportBlockBytes});
   ReceiverReport report;

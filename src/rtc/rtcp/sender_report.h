@@ -39,4 +39,17 @@ class SenderReport {
   size_t report_block_count_ = 0;
 };
 
+// Calls `on_report(const SenderReport&)` for each sender report of a compound packet that parses;
+// the other packets, and reports that do not parse, are skipped.
+template <typename Callback>
+void ForEachSenderReport(std::span<const uint8_t> compound, Callback on_report) {
+  RtcpPacketIterator packets(compound);
+  RtcpPacketView view;
+  while (packets.Next(&view)) {
+    if (view.packet_type != static_cast<uint8_t>(RtcpPacketType::kSenderReport)) continue;
+    SenderReport report;
+    if (SenderReport::Parse(view, &report) == RtcpParseError::kOk) on_report(report);
+  }
+}
+
 }  // namespace auralink::rtc
